@@ -1,0 +1,106 @@
+import { SelectorError } from './errors.js';
+import { isEventField } from './fields.js';
+import { type AdvancedEventSelector, type EventField, OPERATORS, type Operator } from './types.js';
+
+/** One field selector in the engine's internal form; empty lists mean "operator not used". */
+export interface Constraint {
+  readonly field: EventField;
+  readonly eq: readonly string[];
+  readonly sw: readonly string[];
+  readonly ew: readonly string[];
+  readonly neq: readonly string[];
+  readonly nsw: readonly string[];
+  readonly new: readonly string[];
+}
+
+/** An advanced event selector as a conjunction of constraints. */
+export interface CompiledSelector {
+  readonly constraints: readonly Constraint[];
+}
+
+const OPERATOR_KEY: Record<Operator, keyof Omit<Constraint, 'field'>> = {
+  Equals: 'eq',
+  StartsWith: 'sw',
+  EndsWith: 'ew',
+  NotEquals: 'neq',
+  NotStartsWith: 'nsw',
+  NotEndsWith: 'new',
+};
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * Turns an advanced selector list (possibly straight from untrusted JSON/YAML) into the internal form.
+ * Throws a SelectorError naming the path of the first structural problem; semantic limits are `validate`'s job.
+ */
+export function compileSelectors(input: unknown, path = 'AdvancedEventSelectors'): CompiledSelector[] {
+  if (!Array.isArray(input))
+    throw new SelectorError('not-a-list', path, 'expected a list of advanced event selectors');
+  return input.map((sel, i) => compileSelector(sel, `${path}[${i}]`));
+}
+
+export function compileSelector(sel: unknown, path: string): CompiledSelector {
+  if (!isRecord(sel)) throw new SelectorError('wrong-type', path, 'expected an object with FieldSelectors');
+  const fieldSelectors = sel.FieldSelectors;
+  if (!Array.isArray(fieldSelectors)) {
+    throw new SelectorError('wrong-type', `${path}.FieldSelectors`, 'expected a list of field selectors');
+  }
+  return {
+    constraints: fieldSelectors.map((fs, j) => compileFieldSelector(fs, `${path}.FieldSelectors[${j}]`)),
+  };
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
+function stringList(value: unknown, path: string): readonly string[] {
+  if (!Array.isArray(value)) throw new SelectorError('wrong-type', path, 'expected a list of strings');
+  for (const v of value)
+    if (typeof v !== 'string') throw new SelectorError('wrong-type', path, 'expected a list of strings');
+  return value as string[];
+}
+
+// Hot path (every covers call compiles its inputs): a plain loop, no intermediate objects.
+function compileFieldSelector(fs: unknown, path: string): Constraint {
+  if (!isRecord(fs))
+    throw new SelectorError('wrong-type', path, 'expected an object with Field and operators');
+  const field = fs.Field;
+  if (typeof field !== 'string')
+    throw new SelectorError('wrong-type', `${path}.Field`, 'expected a field name');
+  if (!isEventField(field))
+    throw new SelectorError('unknown-field', `${path}.Field`, `unknown field "${field}"`);
+  const c: { -readonly [K in keyof Constraint]: Constraint[K] } = {
+    field,
+    eq: NONE,
+    sw: NONE,
+    ew: NONE,
+    neq: NONE,
+    nsw: NONE,
+    new: NONE,
+  };
+  for (const key in fs) {
+    if (key === 'Field') continue;
+    const value = fs[key];
+    const op = OPERATOR_KEY[key as Operator];
+    if (op === undefined || !Object.hasOwn(OPERATOR_KEY, key)) {
+      throw new SelectorError('unknown-operator', `${path}.${key}`, `unknown operator "${key}"`);
+    }
+    if (value !== undefined) c[op] = stringList(value, `${path}.${key}`);
+  }
+  return c;
+}
+
+/** The compiled form back in AWS spelling (used when the engine builds new selectors). */
+export function constraintToFieldSelector(c: Constraint): AdvancedEventSelector['FieldSelectors'][number] {
+  const fs: AdvancedEventSelector['FieldSelectors'][number] = { Field: c.field };
+  for (const op of OPERATORS) {
+    const values = c[OPERATOR_KEY[op]];
+    if (values.length > 0) fs[op] = [...values];
+  }
+  return fs;
+}
+
+export function constraintHasPositive(c: Constraint): boolean {
+  return c.eq.length > 0 || c.sw.length > 0 || c.ew.length > 0;
+}

@@ -1,0 +1,44 @@
+import { EVENT_FIELDS, type EventField } from './types.js';
+
+/** The value domain of one event field (semantics.md §1). */
+export interface FieldDomain {
+  /** Finite set of allowed values, or undefined for "any non-empty string". */
+  readonly values?: readonly string[];
+  /** Whether the field may be absent from an event. */
+  readonly optional: boolean;
+}
+
+export const EVENT_CATEGORIES = [
+  'Management',
+  'Data',
+  'NetworkActivity',
+  'Insight',
+  'ConfigurationItem',
+  'Evidence',
+  'ActivityAuditLog',
+] as const;
+
+export const FIELD_DOMAINS: Readonly<Record<EventField, FieldDomain>> = {
+  eventCategory: { values: EVENT_CATEGORIES, optional: false },
+  readOnly: { values: ['true', 'false'], optional: false },
+  eventSource: { optional: false },
+  eventName: { optional: false },
+  eventType: { optional: false },
+  'resources.type': { optional: false },
+  'resources.ARN': { optional: false },
+  'userIdentity.arn': { optional: false },
+  sessionCredentialFromConsole: { values: ['true', 'false'], optional: true },
+  errorCode: { optional: true },
+  vpcEndpointId: { optional: true },
+};
+
+export function isEventField(name: string): name is EventField {
+  return (EVENT_FIELDS as readonly string[]).includes(name);
+}
+
+/** Fields on which AWS accepts only the Equals operator. */
+export const EQUALS_ONLY_FIELDS: ReadonlySet<string> = new Set([
+  'eventCategory',
+  'readOnly',
+  'resources.type',
+]);

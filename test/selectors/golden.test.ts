@@ -1,0 +1,79 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  asAdvanced,
+  covers,
+  equivalent,
+  matches,
+  merge,
+  overlaps,
+  type SelectorConfig,
+  validate,
+} from '../../shared/selectors/index.js';
+
+/**
+ * Golden cases: one JSON file per case under test/golden/selectors, each with an operation, its
+ * inputs and the expected verdict. Witnesses are checked by the matcher and against the fields the
+ * case pins down; the engine may pick any other valid values.
+ */
+const dir = join(import.meta.dirname, '..', 'golden', 'selectors');
+const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+interface Case {
+  description: string;
+  op: 'covers' | 'overlaps' | 'equivalent' | 'validate' | 'merge';
+  target?: 'trail' | 'eventDataStore';
+  trail: SelectorConfig;
+  required?: Parameters<typeof covers>[1];
+  forbidden?: Parameters<typeof overlaps>[1];
+  other?: SelectorConfig;
+  expected: Record<string, unknown>;
+}
+
+describe('golden selector cases', () => {
+  it('has cases', () => expect(files.length).toBeGreaterThanOrEqual(20));
+
+  for (const file of files) {
+    const c = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Case;
+    it(`${file}: ${c.description}`, () => {
+      const trail = asAdvanced(c.trail);
+      const { witness, ...rest } = c.expected as { witness?: Record<string, string> };
+      switch (c.op) {
+        case 'covers': {
+          const result = covers(trail, c.required ?? []);
+          expect(result).toMatchObject(rest);
+          if (!result.covered) {
+            expect(matches(c.required, result.witness)).toBe(true);
+            expect(matches(trail, result.witness)).toBe(false);
+            expect(result.witness).toMatchObject(witness ?? {});
+          }
+          break;
+        }
+        case 'overlaps': {
+          const result = overlaps(trail, c.forbidden ?? []);
+          expect(result).toMatchObject(rest);
+          if (result.overlaps) {
+            expect(matches(trail, result.witness) && matches(c.forbidden, result.witness)).toBe(true);
+            expect(result.witness).toMatchObject(witness ?? {});
+          }
+          break;
+        }
+        case 'equivalent':
+          expect(equivalent(trail, asAdvanced(c.other as SelectorConfig))).toMatchObject(rest);
+          break;
+        case 'validate':
+          expect(
+            validate(c.trail, c.target ?? 'trail').map((p) => `${p.severity}:${p.code}@${p.path}`),
+          ).toEqual((c.expected as { problems: string[] }).problems);
+          break;
+        case 'merge': {
+          const result = merge(c.trail, c.required ?? [], c.forbidden ?? []);
+          expect(result).toMatchObject(rest);
+          expect(merge(result.selectors, c.required ?? [], c.forbidden ?? []).changed).toBe(false);
+          break;
+        }
+      }
+    });
+  }
+});

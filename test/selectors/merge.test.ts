@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import {
+  asAdvanced,
+  covers,
+  MergeError,
+  merge,
+  overlaps,
+  PolicyConflictError,
+  SelectorError,
+  toBasic,
+} from '../../shared/selectors/index.js';
+import { data, management, s3, sel } from './helpers.js';
+
+const payrollWrites = s3(
+  ['readOnly', 'Equals', 'false'],
+  ['resources.ARN', 'StartsWith', 'arn:aws:s3:::payroll/'],
+);
+
+describe('merge (semantics §5)', () => {
+  it('changes nothing when the requirement is already covered', () => {
+    const current = { EventSelectors: [{ ReadWriteType: 'All' as const }] };
+    const result = merge(current, [management(['readOnly', 'Equals', 'false'])]);
+    expect(result).toMatchObject({ changed: false, style: 'basic', addedRequirements: [] });
+    expect(result.selectors).toBe(current);
+  });
+
+  it('keeps the basic style and adds only what is missing, dropping what the addition makes redundant', () => {
+    const result = merge({ EventSelectors: [{ ReadWriteType: 'WriteOnly' }] }, [management(), payrollWrites]);
+    expect(result.style).toBe('basic');
+    expect(result.selectors).toEqual({
+      EventSelectors: [
+        { ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [] },
+        {
+          ReadWriteType: 'WriteOnly',
+          IncludeManagementEvents: false,
+          DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::payroll/'] }],
+        },
+      ],
+    });
+    expect(merge(result.selectors, [management(), payrollWrites]).changed).toBe(false);
+  });
+
+  it('never drops unrelated selectors (unlike an overwrite)', () => {
+    const lambda = data('AWS::Lambda::Function', [
+      'resources.ARN',
+      'Equals',
+      'arn:aws:lambda:us-east-1:111122223333:function:f',
+    ]);
+    const current = { AdvancedEventSelectors: [management(['readOnly', 'Equals', 'false']), lambda] };
+    const result = merge(current, [s3()]);
+    expect(result.style).toBe('advanced');
+    const after = (result.selectors as { AdvancedEventSelectors: unknown[] }).AdvancedEventSelectors;
+    expect(after).toContainEqual(lambda);
+    expect(covers(asAdvanced(result.selectors), asAdvanced(current)).covered).toBe(true);
+  });
+
+  it('converts exactly to advanced when a requirement has no basic form', () => {
+    const putOnly = s3(['eventName', 'StartsWith', 'Put']);
+    expect(toBasic(putOnly)).toBeUndefined();
+    const current = { EventSelectors: [{ ExcludeManagementEventSources: ['kms.amazonaws.com'] }] };
+    const result = merge(current, [putOnly]);
+    expect(result.style).toBe('advanced');
+    const list = asAdvanced(result.selectors);
+    expect(list[0]?.FieldSelectors).toEqual([
+      { Field: 'eventCategory', Equals: ['Management'] },
+      { Field: 'eventSource', NotEquals: ['kms.amazonaws.com'] },
+    ]);
+    expect(covers(list, [putOnly]).covered).toBe(true);
+  });
+
+  it('removes exactly the forbidden events and nothing else', () => {
+    const logs = s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::logs/']);
+    const result = merge({ AdvancedEventSelectors: [management(), s3()] }, [], [logs]);
+    expect(result.removedForbidden).toBe(true);
+    const after = asAdvanced(result.selectors);
+    expect(overlaps(after, [logs]).overlaps).toBe(false);
+    expect(covers(after, [s3(['resources.ARN', 'NotStartsWith', 'arn:aws:s3:::logs/'])]).covered).toBe(true);
+    expect(after[1]?.FieldSelectors).toContainEqual({
+      Field: 'resources.ARN',
+      NotStartsWith: ['arn:aws:s3:::logs/'],
+    });
+  });
+
+  it('rejects a policy that requires what it forbids, naming both and changing nothing', () => {
+    const attempt = () => merge({ EventSelectors: [{}] }, [management(), s3()], [payrollWrites]);
+    expect(attempt).toThrow(PolicyConflictError);
+    expect(attempt).toThrow(/require\.logEvents\[1\] requires events that forbid\.logEvents\[0\] forbids/);
+  });
+
+  it('reports a result AWS cannot express instead of writing something wrong', () => {
+    // What remains of "management" after forbidding "management except KMS" needs eventSource Equals kms.
+    const attempt = () =>
+      merge(
+        { AdvancedEventSelectors: [management()] },
+        [],
+        [management(['eventSource', 'NotEquals', 'kms.amazonaws.com'])],
+      );
+    expect(attempt).toThrow(MergeError);
+    expect(attempt).toThrow(/eventSource may only be NotEquals/);
+  });
+
+  it('consolidates basic selectors to stay within five', () => {
+    const buckets = ['a', 'b', 'c', 'd', 'e'].map((b) =>
+      s3(['readOnly', 'Equals', 'false'], ['resources.ARN', 'StartsWith', `arn:aws:s3:::${b}/`]),
+    );
+    const result = merge({ EventSelectors: [{ ReadWriteType: 'All' }] }, buckets);
+    expect(result.style).toBe('basic');
+    const list = (result.selectors as { EventSelectors: unknown[] }).EventSelectors;
+    expect(list.length).toBeLessThanOrEqual(5);
+    expect(covers(asAdvanced(result.selectors), buckets).covered).toBe(true);
+  });
+
+  it('raises a SelectorError naming the path for malformed requirements', () => {
+    expect(() =>
+      merge({ EventSelectors: [{}] }, [
+        sel(['eventCategory', 'Equals', 'Data'], ['resources.typ', 'Equals', 'x']),
+      ]),
+    ).toThrow(SelectorError);
+    expect(() => merge({ EventSelectors: [{}] }, [sel(['resources.typ', 'Equals', 'x'])])).toThrow(
+      /require\.logEvents\[0\]\.FieldSelectors\[0\]\.Field/,
+    );
+  });
+});

@@ -1,0 +1,249 @@
+import { describe, expect, it } from 'vitest';
+import { validate } from '../../shared/selectors/index.js';
+import { management, s3, sel } from './helpers.js';
+
+const codes = (config: unknown, target: 'trail' | 'eventDataStore' = 'trail') =>
+  validate(config, target).map((p) => `${p.severity}:${p.code}@${p.path}`);
+
+describe('validate: basic selectors', () => {
+  it('accepts the default selector and a typical data selector', () => {
+    expect(
+      codes({
+        EventSelectors: [
+          { ReadWriteType: 'All', IncludeManagementEvents: true },
+          {
+            ReadWriteType: 'WriteOnly',
+            IncludeManagementEvents: false,
+            DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::b/'] }],
+          },
+        ],
+      }),
+    ).toEqual([]);
+  });
+
+  it('limits selectors to 5 and data resources to 250, not counting whole-service values', () => {
+    expect(codes({ EventSelectors: Array.from({ length: 6 }, () => ({})) })).toContain(
+      'error:too-many-selectors@EventSelectors',
+    );
+    const values = Array.from({ length: 251 }, (_, i) => `arn:aws:s3:::b${i}/`);
+    expect(
+      codes({ EventSelectors: [{ DataResources: [{ Type: 'AWS::S3::Object', Values: values }] }] }),
+    ).toContain('error:too-many-data-resources@EventSelectors');
+    const okValues = [...values.slice(0, 250), 'arn:aws:s3'];
+    expect(
+      codes({ EventSelectors: [{ DataResources: [{ Type: 'AWS::S3::Object', Values: okValues }] }] }),
+    ).toEqual([]);
+  });
+
+  it('rejects other resource types, other excluded sources, bad ReadWriteType and wrong types', () => {
+    expect(
+      codes({
+        EventSelectors: [
+          {
+            ReadWriteType: 'Writes',
+            IncludeManagementEvents: 'yes',
+            ExcludeManagementEventSources: ['s3.amazonaws.com'],
+            DataResources: [{ Type: 'AWS::S3::AccessPoint', Values: ['x'] }],
+          },
+        ],
+      }),
+    ).toEqual([
+      'error:invalid-value@EventSelectors[0].ReadWriteType',
+      'error:wrong-type@EventSelectors[0].IncludeManagementEvents',
+      'error:invalid-excluded-source@EventSelectors[0].ExcludeManagementEventSources[0]',
+      'error:invalid-resource-type@EventSelectors[0].DataResources[0].Type',
+    ]);
+  });
+
+  it('suggests the closest key for a typo', () => {
+    const [problem] = validate({ EventSelectors: [{ ReadWriteTyp: 'All' }] }, 'trail');
+    expect(problem).toMatchObject({ code: 'unknown-key', path: 'EventSelectors[0].ReadWriteTyp' });
+    expect(problem?.message).toContain('did you mean "ReadWriteType"');
+  });
+
+  it('never sends basic and advanced together, and event data stores take advanced only', () => {
+    expect(codes({ EventSelectors: [], AdvancedEventSelectors: [] })).toContain('error:basic-and-advanced@');
+    expect(codes({ EventSelectors: [{}] }, 'eventDataStore')).toContain(
+      'error:basic-on-event-data-store@EventSelectors',
+    );
+  });
+
+  it('warns about an S3 prefix without a slash after the bucket', () => {
+    expect(
+      codes({
+        EventSelectors: [{ DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::payroll'] }] }],
+      }),
+    ).toEqual(['warning:s3-prefix-without-slash@EventSelectors[0].DataResources[0].Values[0]']);
+  });
+});
+
+describe('validate: advanced selectors', () => {
+  it('accepts typical selectors', () => {
+    expect(
+      codes({
+        AdvancedEventSelectors: [management(), s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::b/'])],
+      }),
+    ).toEqual([]);
+  });
+
+  it('reports structure errors with their path', () => {
+    expect(
+      codes({
+        AdvancedEventSelectors: [
+          { FieldSelectors: [] },
+          sel(['readOnly', 'Equals', 'true']),
+          sel(['eventCategory', 'StartsWith', 'Man']),
+          sel(['eventCategory', 'Equals', 'Data']),
+          sel(
+            ['eventCategory', 'Equals', 'Data'],
+            ['resources.type', 'Equals', 'AWS::S3::Object', 'AWS::Lambda::Function'],
+          ),
+          sel(['eventCategory', 'Equals', 'Management'], ['readOnly', 'NotEquals', 'true']),
+        ],
+      }),
+    ).toEqual([
+      'error:empty-list@AdvancedEventSelectors[0].FieldSelectors',
+      'error:missing-event-category@AdvancedEventSelectors[0].FieldSelectors',
+      'error:missing-event-category@AdvancedEventSelectors[1].FieldSelectors',
+      'error:equals-only@AdvancedEventSelectors[2].FieldSelectors[0].StartsWith',
+      'error:missing-resource-type@AdvancedEventSelectors[3].FieldSelectors',
+      'error:multiple-resource-types@AdvancedEventSelectors[4].FieldSelectors[1].Equals',
+      'error:equals-only@AdvancedEventSelectors[5].FieldSelectors[1].NotEquals',
+    ]);
+  });
+
+  it('reports unknown fields and operators with a suggestion, and wrong value types', () => {
+    const problems = validate(
+      {
+        AdvancedEventSelectors: [
+          {
+            FieldSelectors: [
+              { Field: 'eventCategory', Equals: ['Data'] },
+              { Field: 'resources.arn', Equal: ['x'] },
+              { Field: 'eventName', Equals: 'x' },
+            ],
+          },
+        ],
+      },
+      'trail',
+    );
+    expect(problems.map((p) => [p.code, p.path])).toEqual([
+      ['unknown-field', 'AdvancedEventSelectors[0].FieldSelectors[1].Field'],
+      ['unknown-operator', 'AdvancedEventSelectors[0].FieldSelectors[1].Equal'],
+      ['no-operator', 'AdvancedEventSelectors[0].FieldSelectors[1]'],
+      ['wrong-type', 'AdvancedEventSelectors[0].FieldSelectors[2].Equals'],
+      ['missing-resource-type', 'AdvancedEventSelectors[0].FieldSelectors'],
+    ]);
+    expect(problems[0]?.message).toContain('did you mean "resources.ARN"');
+    expect(problems[1]?.message).toContain('did you mean "Equals"');
+  });
+
+  it('checks value lengths, empty lists and the 500-value limit on trails', () => {
+    expect(
+      codes({
+        AdvancedEventSelectors: [sel(['eventCategory', 'Equals', 'Management'], ['eventName', 'Equals', ''])],
+      }),
+    ).toContain('error:value-length@AdvancedEventSelectors[0].FieldSelectors[1].Equals[0]');
+    expect(
+      codes({ AdvancedEventSelectors: [{ FieldSelectors: [{ Field: 'eventCategory', Equals: [] }] }] }),
+    ).toContain('error:empty-list@AdvancedEventSelectors[0].FieldSelectors[0].Equals');
+    const many = Array.from({ length: 500 }, (_, i) => `n${i}`);
+    expect(codes({ AdvancedEventSelectors: [s3(['eventName', 'Equals', ...many])] })).toContain(
+      'error:too-many-values@AdvancedEventSelectors',
+    );
+    expect(codes({ AdvancedEventSelectors: [s3(['eventName', 'Equals', ...many.slice(0, 498)])] })).toEqual(
+      [],
+    );
+  });
+
+  it('limits event data stores to five selectors and allows their categories', () => {
+    const six = Array.from({ length: 6 }, (_, i) => management(['eventName', 'Equals', `n${i}`]));
+    expect(codes({ AdvancedEventSelectors: six }, 'eventDataStore')).toContain(
+      'error:too-many-selectors@AdvancedEventSelectors',
+    );
+    expect(
+      codes(
+        { AdvancedEventSelectors: [sel(['eventCategory', 'Equals', 'ConfigurationItem'])] },
+        'eventDataStore',
+      ),
+    ).toEqual([]);
+    expect(
+      codes({ AdvancedEventSelectors: [sel(['eventCategory', 'Equals', 'ConfigurationItem'])] }, 'trail'),
+    ).toContain('error:invalid-value@AdvancedEventSelectors[0].FieldSelectors[0].Equals[0]');
+  });
+
+  it('allows only NotEquals kms/rdsdata on eventSource for management events on trails', () => {
+    expect(
+      codes({ AdvancedEventSelectors: [management(['eventSource', 'NotEquals', 'kms.amazonaws.com'])] }),
+    ).toEqual([]);
+    expect(
+      codes({ AdvancedEventSelectors: [management(['eventSource', 'Equals', 'kms.amazonaws.com'])] }),
+    ).toContain('error:invalid-management-event-source@AdvancedEventSelectors[0].FieldSelectors[1]');
+    expect(
+      codes({ AdvancedEventSelectors: [management(['eventSource', 'NotEquals', 's3.amazonaws.com'])] }),
+    ).toContain('error:invalid-management-event-source@AdvancedEventSelectors[0].FieldSelectors[1]');
+  });
+
+  it('checks the ARN format for Equals/NotEquals per resources.type', () => {
+    const lambda = (arn: string) =>
+      sel(
+        ['eventCategory', 'Equals', 'Data'],
+        ['resources.type', 'Equals', 'AWS::Lambda::Function'],
+        ['resources.ARN', 'Equals', arn],
+      );
+    expect(
+      codes({ AdvancedEventSelectors: [lambda('arn:aws:lambda:us-east-1:111122223333:function:f')] }),
+    ).toEqual([]);
+    expect(codes({ AdvancedEventSelectors: [lambda('arn:aws:lambda:us-east-1:111122223333:f')] })).toEqual([
+      'error:invalid-arn-format@AdvancedEventSelectors[0].FieldSelectors[2].Equals[0]',
+    ]);
+  });
+
+  it('flags S3 Equals/NotEquals ending in "/" and suggests StartsWith/NotStartsWith', () => {
+    const problems = validate(
+      { AdvancedEventSelectors: [s3(['resources.ARN', 'NotEquals', 'arn:aws:s3:::b/'])] },
+      'trail',
+    );
+    expect(problems).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        code: 's3-equals-trailing-slash',
+        path: 'AdvancedEventSelectors[0].FieldSelectors[2].NotEquals[0]',
+      }),
+    ]);
+    expect(problems[0]?.message).toContain('NotStartsWith');
+  });
+
+  it('warns on duplicate values, dead and redundant selectors', () => {
+    expect(
+      codes({
+        AdvancedEventSelectors: [
+          management(['eventName', 'Equals', 'A', 'A']),
+          management(['eventName', 'StartsWith', 'x'], ['eventName', 'NotStartsWith', 'x']),
+          management(),
+        ],
+      }),
+    ).toEqual([
+      'warning:duplicate-value@AdvancedEventSelectors[0].FieldSelectors[1].Equals[1]',
+      'warning:dead-selector@AdvancedEventSelectors[1]',
+      'warning:redundant-selector@AdvancedEventSelectors[0]',
+    ]);
+  });
+
+  it('never throws on garbage', () => {
+    for (const garbage of [
+      null,
+      42,
+      'x',
+      [],
+      [null],
+      { AdvancedEventSelectors: 'x' },
+      { AdvancedEventSelectors: [{ FieldSelectors: [7] }] },
+      {},
+    ]) {
+      expect(() => validate(garbage, 'trail')).not.toThrow();
+    }
+    expect(codes(null)).toEqual(['error:wrong-type@']);
+    expect(codes({})).toEqual(['error:missing-selectors@']);
+  });
+});
