@@ -13,11 +13,11 @@ import {
 } from '../../shared/selectors/index.js';
 
 /**
- * Golden cases: one JSON file per case under test/golden/selectors, each with an operation, its
+ * Golden cases: one JSON file per case under test/selectors/golden, each with an operation, its
  * inputs and the expected verdict. Witnesses are checked by the matcher and against the fields the
  * case pins down; the engine may pick any other valid values.
  */
-const dir = join(import.meta.dirname, '..', 'golden', 'selectors');
+const dir = join(import.meta.dirname, 'golden');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
 interface Case {

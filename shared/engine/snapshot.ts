@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+/*
+ * The snapshot file contract (architecture.md): AWS response shapes, PascalCase. Unknown keys are
+ * kept (AWS adds fields over time); a missing per-resource key means "not known", never "empty".
+ */
+
+const str = z.string();
+const selectorList = z.array(z.looseObject({}));
+
+export const TrailSchema = z.looseObject({
+  Name: str,
+  TrailARN: str,
+  HomeRegion: str.optional(),
+  S3BucketName: str.optional(),
+  IncludeGlobalServiceEvents: z.boolean().optional(),
+  IsMultiRegionTrail: z.boolean().optional(),
+  IsOrganizationTrail: z.boolean().optional(),
+  LogFileValidationEnabled: z.boolean().optional(),
+  KmsKeyId: str.optional(),
+  CloudWatchLogsLogGroupArn: str.optional(),
+  HasCustomEventSelectors: z.boolean().optional(),
+  HasInsightSelectors: z.boolean().optional(),
+});
+
+export const TrailStatusSchema = z.looseObject({
+  IsLogging: z.boolean().optional(),
+  LatestDeliveryError: str.optional(),
+});
+
+/** A GetEventSelectors response: one of the two lists is in use. */
+export const EventSelectorsSchema = z
+  .looseObject({ EventSelectors: selectorList.optional(), AdvancedEventSelectors: selectorList.optional() })
+  .refine((v) => v.EventSelectors !== undefined || v.AdvancedEventSelectors !== undefined, {
+    message: 'expected EventSelectors or AdvancedEventSelectors',
+  });
+
+export const InsightSelectorSchema = z.looseObject({
+  InsightType: str,
+  EventCategories: z.array(str).optional(),
+});
+
+export const EventConfigurationSchema = z.looseObject({
+  MaxEventSize: str.optional(),
+  ContextKeySelectors: z.array(z.looseObject({ Type: str, Equals: z.array(str) })).optional(),
+  AggregationConfigurations: z
+    .array(z.looseObject({ Templates: z.array(str), EventCategory: str }))
+    .optional(),
+});
+
+export const TagSchema = z.object({ Key: str, Value: str.optional() });
+
+export const TrailEntrySchema = z.object({
+  trail: TrailSchema,
+  status: TrailStatusSchema.optional(),
+  eventSelectors: EventSelectorsSchema.optional(),
+  insightSelectors: z.array(InsightSelectorSchema).optional(),
+  eventConfiguration: EventConfigurationSchema.optional(),
+  tags: z.array(TagSchema).optional(),
+  /** Why a part of this resource could not be read (set by the live loader). */
+  errors: z.array(z.object({ part: str, message: str })).optional(),
+});
+
+export const EventDataStoreSchema = z.looseObject({
+  EventDataStoreArn: str,
+  Name: str.optional(),
+  Status: str.optional(),
+  AdvancedEventSelectors: selectorList.optional(),
+  MultiRegionEnabled: z.boolean().optional(),
+  OrganizationEnabled: z.boolean().optional(),
+  RetentionPeriod: z.number().int().optional(),
+  TerminationProtectionEnabled: z.boolean().optional(),
+  KmsKeyId: str.optional(),
+});
+
+export const EventDataStoreEntrySchema = z.object({
+  eventDataStore: EventDataStoreSchema,
+  insightSelectors: z.array(InsightSelectorSchema).optional(),
+  /** The destination event data store of its Insights (GetInsightSelectors' InsightsDestination). */
+  insightsDestination: str.optional(),
+  eventConfiguration: EventConfigurationSchema.optional(),
+  tags: z.array(TagSchema).optional(),
+  errors: z.array(z.object({ part: str, message: str })).optional(),
+});
+
+export const SnapshotSchema = z.object({
+  version: z.literal(1),
+  account: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
+  region: str,
+  trails: z.array(TrailEntrySchema).default([]),
+  eventDataStores: z.array(EventDataStoreEntrySchema).default([]),
+});
+
+export type Snapshot = z.infer<typeof SnapshotSchema>;
+export type TrailEntry = z.infer<typeof TrailEntrySchema>;
+export type EventDataStoreEntry = z.infer<typeof EventDataStoreEntrySchema>;
+export type InsightSelector = z.infer<typeof InsightSelectorSchema>;
+export type EventConfiguration = z.infer<typeof EventConfigurationSchema>;
+
+/** A snapshot that does not match the contract; `path` is a JSON path such as `$.trails[2].trail.Name`. */
+export class SnapshotError extends Error {
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super(`${path}: ${message}`);
+    this.name = 'SnapshotError';
+    this.path = path;
+  }
+}
+
+export function jsonPath(path: readonly PropertyKey[]): string {
+  return `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(String(p)) ? `.${String(p)}` : `[${JSON.stringify(String(p))}]`)).join('')}`;
+}
+
+/** Parses an already-decoded snapshot object; throws SnapshotError naming the first problem's JSON path. */
+export function parseSnapshot(data: unknown): Snapshot {
+  const result = SnapshotSchema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new SnapshotError(jsonPath(issue?.path ?? []), issue?.message ?? 'invalid snapshot');
+  }
+  return result.data;
+}

@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import {
+  type AdvancedEventSelector,
+  covers,
+  EVENT_FIELDS,
+  OPERATORS,
+  overlaps,
+  validate,
+} from '../../selectors/index.js';
+import { describeEvent, label } from '../describe.js';
+import type { CheckDefinition, CheckOutcome, ResourceKind, ResourceView } from '../types.js';
+
+const FieldSelectorSchema = z.strictObject({
+  Field: z.enum(EVENT_FIELDS),
+  ...Object.fromEntries(OPERATORS.map((op) => [op, z.array(z.string()).optional()])),
+}) as unknown as z.ZodType<AdvancedEventSelector['FieldSelectors'][number]>;
+
+/** Advanced event selectors in AWS spelling, as policies write them. */
+export const SelectorListSchema: z.ZodType<AdvancedEventSelector[]> = z.array(
+  z.strictObject({ Name: z.string().optional(), FieldSelectors: z.array(FieldSelectorSchema) }),
+) as unknown as z.ZodType<AdvancedEventSelector[]>;
+
+const READ = (kind: ResourceKind) =>
+  kind === 'trail' ? ['cloudtrail:GetEventSelectors'] : ['cloudtrail:GetEventDataStore'];
+const WRITE = (kind: ResourceKind) =>
+  kind === 'trail' ? ['cloudtrail:PutEventSelectors'] : ['cloudtrail:UpdateEventDataStore'];
+
+function validateSelectors(kind: ResourceKind) {
+  return (list: AdvancedEventSelector[]) =>
+    validate({ AdvancedEventSelectors: list }, kind).map((p) => ({
+      path: p.path.replace(/^AdvancedEventSelectors/, ''),
+      message: p.message,
+      severity: p.severity,
+    }));
+}
+
+const unknownSelectors = (r: ResourceView): CheckOutcome => ({
+  status: 'ERROR',
+  message: `${label(r)}: its event selectors are not known${r.loadErrors.length ? ` (${r.loadErrors.map((e) => e.message).join('; ')})` : ''}`,
+});
+
+/** Only resources that deliver events log anything; an unknown state is given the benefit of the doubt. */
+const delivering = (resources: readonly ResourceView[]) => resources.filter((r) => r.active !== false);
+
+function logEventsCheck(kind: ResourceKind): CheckDefinition<AdvancedEventSelector[]> {
+  return {
+    key: 'logEvents',
+    section: 'require',
+    resource: kind,
+    check: 'logEvents',
+    description:
+      'Every event these advanced selectors match is logged, decided exactly over all selectors; a failure names an event that would not be logged.',
+    params: SelectorListSchema,
+    iam: { evaluate: READ(kind), remediate: WRITE(kind) },
+    example: [
+      { FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] },
+      {
+        Name: 'S3 writes on the payroll bucket',
+        FieldSelectors: [
+          { Field: 'eventCategory', Equals: ['Data'] },
+          { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+          { Field: 'readOnly', Equals: ['false'] },
+          { Field: 'resources.ARN', StartsWith: ['arn:aws:s3:::payroll/'] },
+        ],
+      },
+    ],
+    validateParams: validateSelectors(kind),
+    evaluate(r, required) {
+      if (!r.selectors) return unknownSelectors(r);
+      const result = covers(r.selectors, required);
+      if (result.covered) return { status: 'PASS', message: `${label(r)} logs every required event` };
+      return {
+        status: 'FAIL',
+        message: `${label(r)} does not log every required event; this call would not be logged: ${describeEvent(result.witness)}`,
+        witness: result.witness,
+        fixes: [{ kind: 'selectors', require: required, forbid: [] }],
+      };
+    },
+    evaluateUnion(resources, required) {
+      const unknown = resources.find((r) => !r.selectors);
+      if (unknown) return unknownSelectors(unknown);
+      const union = delivering(resources).flatMap((r) => r.selectors ?? []);
+      const result = covers(union, required);
+      const names = resources.map((r) => `'${r.name}'`).join(', ') || 'none';
+      if (result.covered)
+        return {
+          status: 'PASS',
+          message: `together, the selected resources (${names}) log every required event`,
+        };
+      return {
+        status: 'FAIL',
+        message: `no selected resource (${names}) logs this call: ${describeEvent(result.witness)}`,
+        witness: result.witness,
+      };
+    },
+  };
+}
+
+function forbidLogEventsCheck(kind: ResourceKind): CheckDefinition<AdvancedEventSelector[]> {
+  return {
+    key: 'logEvents',
+    section: 'forbid',
+    resource: kind,
+    check: 'forbid.logEvents',
+    description:
+      'No event these advanced selectors match is logged (for example a cost guard); a failure names a logged event.',
+    params: SelectorListSchema,
+    iam: { evaluate: READ(kind), remediate: WRITE(kind) },
+    example: [
+      {
+        Name: 'All S3 object events',
+        FieldSelectors: [
+          { Field: 'eventCategory', Equals: ['Data'] },
+          { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+        ],
+      },
+    ],
+    validateParams: validateSelectors(kind),
+    evaluate(r, forbidden) {
+      if (!r.selectors) return unknownSelectors(r);
+      const result = overlaps(r.selectors, forbidden);
+      if (!result.overlaps) return { status: 'PASS', message: `${label(r)} logs no forbidden event` };
+      return {
+        status: 'FAIL',
+        message: `${label(r)} logs events the policy forbids, for example: ${describeEvent(result.witness)}`,
+        witness: result.witness,
+        fixes: [{ kind: 'selectors', require: [], forbid: forbidden }],
+      };
+    },
+    evaluateUnion(resources, forbidden) {
+      for (const r of resources) {
+        const outcome = this.evaluate(r, forbidden);
+        if (outcome.status !== 'PASS') return outcome;
+      }
+      return { status: 'PASS', message: 'no selected resource logs a forbidden event' };
+    },
+  };
+}
+
+export const selectorChecks = [
+  logEventsCheck('trail'),
+  forbidLogEventsCheck('trail'),
+  logEventsCheck('eventDataStore'),
+  forbidLogEventsCheck('eventDataStore'),
+] as CheckDefinition<never>[];

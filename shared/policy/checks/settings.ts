@@ -1,0 +1,277 @@
+import { z } from 'zod';
+import { label } from '../describe.js';
+import type { CheckDefinition, CheckOutcome, Fix, ResourceKind, ResourceView } from '../types.js';
+
+const READ_TRAIL = ['cloudtrail:DescribeTrails'];
+const READ_EDS = ['cloudtrail:GetEventDataStore', 'cloudtrail:ListEventDataStores'];
+
+interface BooleanSetting {
+  key: string;
+  resource: ResourceKind;
+  description: string;
+  /** The setting in DescribeTrails / GetEventDataStore. */
+  field: string;
+  /** What the value means, for messages: [when true, when false]. */
+  says: [string, string];
+  fix?: (value: boolean, r: ResourceView) => Fix | string;
+  remediate: string[];
+}
+
+function booleanSetting(def: BooleanSetting): CheckDefinition<boolean> {
+  return {
+    key: def.key,
+    section: 'require',
+    resource: def.resource,
+    check: def.key,
+    description: def.description,
+    params: z.boolean(),
+    iam: { evaluate: def.resource === 'trail' ? READ_TRAIL : READ_EDS, remediate: def.remediate },
+    example: true,
+    evaluate(r, want): CheckOutcome {
+      // An absent boolean setting reads as false, as the AWS consoles and CLIs show it.
+      const have = r.settings[def.field];
+      const value = have === true;
+      const says = (v: boolean) => (v ? def.says[0] : def.says[1]);
+      if (value === want) return { status: 'PASS', message: `${label(r)} ${says(value)}` };
+      const message = `${label(r)} ${says(value)}; the policy requires that it ${says(want).replace(/^is /, 'be ').replace(/^has /, 'have ')}`;
+      const fix = def.fix?.(want, r);
+      if (fix === undefined)
+        return { status: 'FAIL', message, manual: 'no automatic repair for this setting' };
+      if (typeof fix === 'string') return { status: 'FAIL', message, manual: fix };
+      return { status: 'FAIL', message, fixes: [fix] };
+    },
+  };
+}
+
+export const trailSettingChecks: CheckDefinition<never>[] = [
+  booleanSetting({
+    key: 'multiRegion',
+    resource: 'trail',
+    description: 'The trail is (or is not) a multi-Region trail.',
+    field: 'IsMultiRegionTrail',
+    says: ['is multi-Region', 'is single-Region'],
+    // A multi-Region trail must include global service events; setting both is a superset of today.
+    fix: (v) => ({
+      kind: 'updateSettings',
+      set: v ? { IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true } : { IsMultiRegionTrail: false },
+    }),
+    remediate: ['cloudtrail:UpdateTrail'],
+  }),
+  booleanSetting({
+    key: 'logFileValidation',
+    resource: 'trail',
+    description: 'Log file integrity validation is enabled (CIS 3.2/4.2, CloudTrail.4).',
+    field: 'LogFileValidationEnabled',
+    says: ['has log file validation enabled', 'has log file validation disabled'],
+    fix: (v) => ({ kind: 'updateSettings', set: { EnableLogFileValidation: v } }),
+    remediate: ['cloudtrail:UpdateTrail'],
+  }),
+  booleanSetting({
+    key: 'includeGlobalServiceEvents',
+    resource: 'trail',
+    description: 'The trail includes events from global services such as IAM.',
+    field: 'IncludeGlobalServiceEvents',
+    says: ['includes global service events', 'excludes global service events'],
+    fix: (v, r) =>
+      !v && r.settings.IsMultiRegionTrail === true
+        ? 'a multi-Region trail must include global service events'
+        : { kind: 'updateSettings', set: { IncludeGlobalServiceEvents: v } },
+    remediate: ['cloudtrail:UpdateTrail'],
+  }),
+] as CheckDefinition<never>[];
+
+export const eventDataStoreSettingChecks: CheckDefinition<never>[] = [
+  booleanSetting({
+    key: 'terminationProtection',
+    resource: 'eventDataStore',
+    description: 'Termination protection is enabled on the event data store.',
+    field: 'TerminationProtectionEnabled',
+    says: ['has termination protection enabled', 'has termination protection disabled'],
+    fix: (v) => ({ kind: 'updateSettings', set: { TerminationProtectionEnabled: v } }),
+    remediate: ['cloudtrail:UpdateEventDataStore'],
+  }),
+  booleanSetting({
+    key: 'multiRegion',
+    resource: 'eventDataStore',
+    description: 'The event data store collects events from all Regions.',
+    field: 'MultiRegionEnabled',
+    says: ['is multi-Region', 'is single-Region'],
+    fix: (v) => ({ kind: 'updateSettings', set: { MultiRegionEnabled: v } }),
+    remediate: ['cloudtrail:UpdateEventDataStore'],
+  }),
+  booleanSetting({
+    key: 'organization',
+    resource: 'eventDataStore',
+    description: 'The event data store collects events for the whole organization.',
+    field: 'OrganizationEnabled',
+    says: ['is an organization event data store', 'is not an organization event data store'],
+    fix: (v) => ({ kind: 'updateSettings', set: { OrganizationEnabled: v } }),
+    remediate: ['cloudtrail:UpdateEventDataStore'],
+  }),
+] as CheckDefinition<never>[];
+
+const KmsParams = z.union([z.boolean(), z.strictObject({ kmsKeyId: z.string().min(1) })]);
+type KmsParams = z.infer<typeof KmsParams>;
+
+function kmsCheck(resource: ResourceKind): CheckDefinition<KmsParams> {
+  return {
+    key: 'kmsEncrypted',
+    section: 'require',
+    resource,
+    check: 'kmsEncrypted',
+    description:
+      resource === 'trail'
+        ? 'Log files are encrypted with a KMS key (CIS 3.7/4.5, CloudTrail.2). Give kmsKeyId to let Trailwarden set it.'
+        : 'The event data store is encrypted with a customer managed KMS key (CloudTrail.10).',
+    params: KmsParams,
+    iam: {
+      evaluate: resource === 'trail' ? READ_TRAIL : READ_EDS,
+      remediate: [resource === 'trail' ? 'cloudtrail:UpdateTrail' : 'cloudtrail:UpdateEventDataStore'],
+    },
+    example: { kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+    evaluate(r, params) {
+      const key = r.settings.KmsKeyId;
+      const want = params !== false;
+      const has = typeof key === 'string' && key.length > 0;
+      if (has === want)
+        return {
+          status: 'PASS',
+          message: has ? `${label(r)} is encrypted with ${key}` : `${label(r)} uses no KMS key`,
+        };
+      if (!want)
+        return {
+          status: 'FAIL',
+          message: `${label(r)} is encrypted with ${key}`,
+          manual: 'a KMS key is not removed automatically',
+        };
+      const message = `${label(r)} is not encrypted with a KMS key`;
+      if (typeof params === 'object')
+        return {
+          status: 'FAIL',
+          message,
+          fixes: [{ kind: 'updateSettings', set: { KmsKeyId: params.kmsKeyId } }],
+        };
+      return {
+        status: 'FAIL',
+        message,
+        manual: 'set kmsEncrypted.kmsKeyId in the policy to let Trailwarden apply a key',
+      };
+    },
+  };
+}
+
+const Retention = z
+  .strictObject({
+    minDays: z.number().int().min(7).max(3653).optional(),
+    maxDays: z.number().int().min(7).max(3653).optional(),
+  })
+  .refine((v) => v.minDays !== undefined || v.maxDays !== undefined, {
+    message: 'expected minDays or maxDays',
+  });
+
+const retentionCheck: CheckDefinition<z.infer<typeof Retention>> = {
+  key: 'retentionPeriod',
+  section: 'require',
+  resource: 'eventDataStore',
+  check: 'retentionPeriod',
+  description:
+    'The retention period, in days, is within bounds. Raising it is automatic; lowering it would delete events, so it never is.',
+  params: Retention,
+  iam: { evaluate: READ_EDS, remediate: ['cloudtrail:UpdateEventDataStore'] },
+  example: { minDays: 365 },
+  evaluate(r, { minDays, maxDays }) {
+    const days = r.settings.RetentionPeriod;
+    if (typeof days !== 'number')
+      return { status: 'ERROR', message: `${label(r)}: RetentionPeriod is not known` };
+    if (minDays !== undefined && days < minDays) {
+      return {
+        status: 'FAIL',
+        message: `${label(r)} keeps events ${days} days; the policy requires at least ${minDays}`,
+        fixes: [{ kind: 'updateSettings', set: { RetentionPeriod: minDays } }],
+      };
+    }
+    if (maxDays !== undefined && days > maxDays) {
+      return {
+        status: 'FAIL',
+        message: `${label(r)} keeps events ${days} days; the policy allows at most ${maxDays}`,
+        manual: 'lowering the retention period deletes events; change it by hand',
+      };
+    }
+    return { status: 'PASS', message: `${label(r)} keeps events ${days} days` };
+  },
+};
+
+const loggingCheck: CheckDefinition<boolean> = {
+  key: 'logging',
+  section: 'require',
+  resource: 'trail',
+  check: 'logging',
+  description: 'The trail is logging and has no delivery error.',
+  params: z.boolean(),
+  iam: { evaluate: ['cloudtrail:GetTrailStatus'], remediate: ['cloudtrail:StartLogging'] },
+  example: true,
+  evaluate(r, want) {
+    if (r.active === undefined)
+      return { status: 'ERROR', message: `${label(r)}: logging status is not known` };
+    if (!want) {
+      return r.active
+        ? { status: 'FAIL', message: `${label(r)} is logging`, manual: 'Trailwarden never stops logging' }
+        : { status: 'PASS', message: `${label(r)} is not logging` };
+    }
+    if (!r.active)
+      return { status: 'FAIL', message: `${label(r)} is not logging`, fixes: [{ kind: 'startLogging' }] };
+    if (r.deliveryError) {
+      return {
+        status: 'FAIL',
+        message: `${label(r)} is logging but its last delivery failed: ${r.deliveryError}`,
+        manual: 'fix the bucket policy or KMS key policy the trail delivers to',
+      };
+    }
+    return { status: 'PASS', message: `${label(r)} is logging` };
+  },
+};
+
+const ingestionCheck: CheckDefinition<boolean> = {
+  key: 'ingestion',
+  section: 'require',
+  resource: 'eventDataStore',
+  check: 'ingestion',
+  description: 'The event data store is ingesting events (Status ENABLED).',
+  params: z.boolean(),
+  iam: { evaluate: READ_EDS, remediate: ['cloudtrail:StartEventDataStoreIngestion'] },
+  example: true,
+  evaluate(r, want) {
+    const status = r.settings.Status;
+    if (typeof status !== 'string') return { status: 'ERROR', message: `${label(r)}: Status is not known` };
+    const on = status === 'ENABLED';
+    if (on === want) return { status: 'PASS', message: `${label(r)} has status ${status}` };
+    if (!want)
+      return {
+        status: 'FAIL',
+        message: `${label(r)} is ingesting`,
+        manual: 'Trailwarden never stops ingestion',
+      };
+    if (status === 'STOPPED_INGESTION') {
+      return {
+        status: 'FAIL',
+        message: `${label(r)} has status ${status}`,
+        fixes: [{ kind: 'startIngestion' }],
+      };
+    }
+    return {
+      status: 'FAIL',
+      message: `${label(r)} has status ${status}`,
+      manual: `ingestion cannot be started from status ${status}`,
+    };
+  },
+};
+
+export const settingChecks = [
+  loggingCheck,
+  ...trailSettingChecks,
+  kmsCheck('trail'),
+  ingestionCheck,
+  retentionCheck,
+  ...eventDataStoreSettingChecks,
+  kmsCheck('eventDataStore'),
+] as CheckDefinition<never>[];

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { checksFor } from './registry.js';
+import type { ResourceKind } from './types.js';
+
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export const QUANTIFIERS = ['every', 'any', 'union'] as const;
+export const ACTIONS = ['report', 'remediate'] as const;
+export const RESOURCES = ['trail', 'eventDataStore'] as const;
+
+export const SelectSchema = z.strictObject({
+  names: z.array(z.string().min(1)).optional().describe('Trail or event data store names or ARNs'),
+  tags: z.record(z.string(), z.string()).optional().describe('Tags the resource must carry (key: value)'),
+  homeRegions: z.array(z.string().min(1)).optional().describe('Home Regions to include'),
+});
+
+/** The fields every policy has; `require` and `forbid` are checked against the registry afterwards. */
+export const PolicyBaseSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+      'expected letters, digits, ".", "_" or "-", starting with a letter or digit',
+    ),
+  description: z.string().optional(),
+  severity: z.enum(SEVERITIES).default('medium'),
+  resource: z.enum(RESOURCES).default('trail'),
+  select: SelectSchema.optional(),
+  quantifier: z.enum(QUANTIFIERS).default('every'),
+  action: z.enum(ACTIONS).default('report'),
+  require: z.record(z.string(), z.unknown()).optional(),
+  forbid: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const PolicyFileBaseSchema = z.strictObject({
+  version: z.literal(1),
+  policies: z.array(z.unknown()),
+});
+
+export type PolicyBase = z.infer<typeof PolicyBaseSchema>;
+
+function sectionSchema(resource: ResourceKind, section: 'require' | 'forbid') {
+  const shape: Record<string, z.ZodType> = {};
+  for (const check of checksFor(resource, section))
+    shape[check.key] = (check.params as z.ZodType).optional().describe(check.description);
+  return z.strictObject(shape);
+}
+
+function policySchemaFor(resource: ResourceKind) {
+  return PolicyBaseSchema.extend({
+    resource: resource === 'trail' ? z.literal('trail').optional() : z.literal('eventDataStore'),
+    require: sectionSchema(resource, 'require').optional(),
+    forbid: sectionSchema(resource, 'forbid').optional(),
+  });
+}
+
+/** The full model, used to publish policies/schema.json for editors. */
+export const PolicyFileSchema = z.strictObject({
+  version: z.literal(1),
+  policies: z.array(z.union([policySchemaFor('trail'), policySchemaFor('eventDataStore')])),
+});
+
+export function policyJsonSchema(): unknown {
+  return {
+    ...(z.toJSONSchema(PolicyFileSchema, { io: 'input', unrepresentable: 'any' }) as object),
+    title: 'Trailwarden policy file',
+  };
+}

@@ -1,0 +1,74 @@
+import type { z } from 'zod';
+import type { EventConfiguration, InsightSelector } from '../engine/snapshot.js';
+import type { AdvancedEventSelector, CloudTrailEvent, SelectorConfig } from '../selectors/index.js';
+
+export type ResourceKind = 'trail' | 'eventDataStore';
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+export type FindingStatus = 'PASS' | 'FAIL' | 'ERROR' | 'SKIPPED';
+
+/** What a check sees of one trail or event data store; `undefined` means "not known". */
+export interface ResourceView {
+  readonly kind: ResourceKind;
+  readonly arn: string;
+  readonly name: string;
+  readonly homeRegion: string | undefined;
+  /** The account that owns the resource (from its ARN). */
+  readonly owner: string | undefined;
+  readonly isOrganization: boolean;
+  /** The selector configuration as AWS reports it, and its exact advanced form. */
+  readonly selectorConfig: SelectorConfig | undefined;
+  readonly selectors: readonly AdvancedEventSelector[] | undefined;
+  /** Whether the resource is delivering events at all (trail logging / data store ingesting). */
+  readonly active: boolean | undefined;
+  readonly tags: Readonly<Record<string, string>> | undefined;
+  readonly insightSelectors: readonly InsightSelector[] | undefined;
+  readonly insightsDestination: string | undefined;
+  readonly eventConfiguration: EventConfiguration | undefined;
+  /** The raw DescribeTrails item or GetEventDataStore response. */
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly deliveryError: string | undefined;
+  /** Parts the loader could not read, with the reason. */
+  readonly loadErrors: readonly { part: string; message: string }[];
+}
+
+/** A fragment of desired state that would repair one failed check; the planner combines them. */
+export type Fix =
+  | { readonly kind: 'startLogging' }
+  | { readonly kind: 'startIngestion' }
+  | { readonly kind: 'updateSettings'; readonly set: Readonly<Record<string, unknown>> }
+  | {
+      readonly kind: 'selectors';
+      readonly require: readonly AdvancedEventSelector[];
+      readonly forbid: readonly AdvancedEventSelector[];
+    }
+  | { readonly kind: 'insights'; readonly add: readonly InsightSelector[]; readonly destination?: string }
+  | { readonly kind: 'eventConfiguration'; readonly require: EventConfiguration };
+
+export interface CheckOutcome {
+  readonly status: 'PASS' | 'FAIL' | 'ERROR';
+  readonly message: string;
+  readonly witness?: CloudTrailEvent;
+  /** How to repair a FAIL; absent when it cannot be repaired automatically (then `manual` says why). */
+  readonly fixes?: readonly Fix[];
+  readonly manual?: string;
+}
+
+/** One entry of the checks registry: the engine never switches on a check's name. */
+export interface CheckDefinition<P = unknown> {
+  /** Key under `require` (or `forbid`) in a policy. */
+  readonly key: string;
+  readonly section: 'require' | 'forbid';
+  readonly resource: ResourceKind;
+  /** Name in findings, e.g. `logEvents` or `forbid.logEvents`. */
+  readonly check: string;
+  readonly description: string;
+  readonly params: z.ZodType<P>;
+  readonly iam: { readonly evaluate: readonly string[]; readonly remediate: readonly string[] };
+  /** A documented example value for the key, validated by a test. */
+  readonly example: P;
+  evaluate(resource: ResourceView, params: P): CheckOutcome;
+  /** For `quantifier: union`: decide over the selected resources together. */
+  evaluateUnion?(resources: readonly ResourceView[], params: P): CheckOutcome;
+  /** Extra checks of the parameters beyond the schema (e.g. selector validation); paths are relative. */
+  validateParams?(params: P): { path: string; message: string; severity: 'error' | 'warning' }[];
+}
