@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileSelectors, SelectorError } from '../selectors/index.js';
 
 /*
  * The snapshot file contract (architecture.md): AWS response shapes, PascalCase. Unknown keys are
@@ -118,5 +119,46 @@ export function parseSnapshot(data: unknown): Snapshot {
     const issue = result.error.issues[0];
     throw new SnapshotError(jsonPath(issue?.path ?? []), issue?.message ?? 'invalid snapshot');
   }
-  return result.data;
+  const snapshot = result.data;
+  // Selectors are read by the engine, so they must be well-formed too.
+  const check = (list: unknown, path: string) => {
+    if (list === undefined) return;
+    try {
+      compileSelectors(list, path);
+    } catch (error) {
+      if (error instanceof SelectorError)
+        throw new SnapshotError(error.path, error.message.slice(error.path.length + 2));
+      throw error;
+    }
+  };
+  snapshot.trails.forEach((t, i) => {
+    const base = `$.trails[${i}].eventSelectors`;
+    check(t.eventSelectors?.AdvancedEventSelectors, `${base}.AdvancedEventSelectors`);
+    t.eventSelectors?.EventSelectors?.forEach((sel, j) => {
+      const parsed = BasicSelectorSchema.safeParse(sel);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new SnapshotError(
+          jsonPath(['trails', i, 'eventSelectors', 'EventSelectors', j, ...(issue?.path ?? [])]),
+          issue?.message ?? 'invalid',
+        );
+      }
+    });
+  });
+  snapshot.eventDataStores.forEach((e, i) => {
+    check(
+      e.eventDataStore.AdvancedEventSelectors,
+      `$.eventDataStores[${i}].eventDataStore.AdvancedEventSelectors`,
+    );
+  });
+  return snapshot;
 }
+
+const BasicSelectorSchema = z.looseObject({
+  ReadWriteType: z.enum(['ReadOnly', 'WriteOnly', 'All']).optional(),
+  IncludeManagementEvents: z.boolean().optional(),
+  DataResources: z
+    .array(z.looseObject({ Type: z.string().optional(), Values: z.array(z.string()).optional() }))
+    .optional(),
+  ExcludeManagementEventSources: z.array(z.string()).optional(),
+});

@@ -61,11 +61,10 @@ export function toAdvanced(basic: readonly EventSelector[]): AdvancedEventSelect
   const out: AdvancedEventSelector[] = [];
   basic.forEach((sel, i) => {
     const rw = sel.ReadWriteType ?? 'All';
-    const label = `Basic selector ${i + 1}`;
     if (sel.IncludeManagementEvents ?? true) {
       const exclude = sel.ExcludeManagementEventSources ?? [];
       out.push({
-        Name: `${label}: management events`,
+        Name: `Management events (basic selector ${i + 1})`,
         FieldSelectors: [
           { Field: 'eventCategory', Equals: ['Management'] },
           ...readOnlyField(rw),
@@ -78,7 +77,7 @@ export function toAdvanced(basic: readonly EventSelector[]): AdvancedEventSelect
       if (values.length === 0) continue; // an empty value list selects nothing
       for (const arn of arnConditions(dr.Type, values)) {
         out.push({
-          Name: `${label}: ${dr.Type} data events`,
+          Name: `${dr.Type} data events (basic selector ${i + 1})`,
           FieldSelectors: [
             { Field: 'eventCategory', Equals: ['Data'] },
             { Field: 'resources.type', Equals: [dr.Type ?? ''] },

@@ -126,6 +126,15 @@ export function merge(
     const firstAdded = list.length - added.length;
     list = dropRedundant(list, (_, i) => i >= firstAdded);
   }
+  // Back to the basic style when every resulting selector has an exact basic form.
+  if (isBasic(current) && target === 'trail') {
+    const basic = list.map((s) => toBasic(s, options.partition ?? 'aws'));
+    if (basic.every((b) => b !== undefined)) {
+      const list5 = basic as EventSelector[];
+      const candidate = { EventSelectors: list5.length > 5 ? consolidateBasic(list5) : list5 };
+      if (check(candidate)) return result(candidate, 'basic');
+    }
+  }
   const candidate = { AdvancedEventSelectors: list };
   const problems = errorsOf(validate(candidate, target, { lint: false }));
   if (problems.length > 0) {

@@ -32,8 +32,8 @@ function booleanSetting(def: BooleanSetting): CheckDefinition<boolean> {
       const have = r.settings[def.field];
       const value = have === true;
       const says = (v: boolean) => (v ? def.says[0] : def.says[1]);
-      if (value === want) return { status: 'PASS', message: `${label(r)} ${says(value)}` };
-      const message = `${label(r)} ${says(value)}; the policy requires that it ${says(want).replace(/^is /, 'be ').replace(/^has /, 'have ')}`;
+      if (value === want) return { status: 'PASS', message: `${label(r)}: ${says(value)}` };
+      const message = `${label(r)}: ${says(value)}, required ${says(want)}`;
       const fix = def.fix?.(want, r);
       if (fix === undefined)
         return { status: 'FAIL', message, manual: 'no automatic repair for this setting' };
@@ -49,7 +49,7 @@ export const trailSettingChecks: CheckDefinition<never>[] = [
     resource: 'trail',
     description: 'The trail is (or is not) a multi-Region trail.',
     field: 'IsMultiRegionTrail',
-    says: ['is multi-Region', 'is single-Region'],
+    says: ['multi-Region', 'single-Region'],
     // A multi-Region trail must include global service events; setting both is a superset of today.
     fix: (v) => ({
       kind: 'updateSettings',
@@ -62,7 +62,7 @@ export const trailSettingChecks: CheckDefinition<never>[] = [
     resource: 'trail',
     description: 'Log file integrity validation is enabled (CIS 3.2/4.2, CloudTrail.4).',
     field: 'LogFileValidationEnabled',
-    says: ['has log file validation enabled', 'has log file validation disabled'],
+    says: ['log file validation on', 'log file validation off'],
     fix: (v) => ({ kind: 'updateSettings', set: { EnableLogFileValidation: v } }),
     remediate: ['cloudtrail:UpdateTrail'],
   }),
@@ -71,7 +71,7 @@ export const trailSettingChecks: CheckDefinition<never>[] = [
     resource: 'trail',
     description: 'The trail includes events from global services such as IAM.',
     field: 'IncludeGlobalServiceEvents',
-    says: ['includes global service events', 'excludes global service events'],
+    says: ['global service events included', 'global service events excluded'],
     fix: (v, r) =>
       !v && r.settings.IsMultiRegionTrail === true
         ? 'a multi-Region trail must include global service events'
@@ -86,7 +86,7 @@ export const eventDataStoreSettingChecks: CheckDefinition<never>[] = [
     resource: 'eventDataStore',
     description: 'Termination protection is enabled on the event data store.',
     field: 'TerminationProtectionEnabled',
-    says: ['has termination protection enabled', 'has termination protection disabled'],
+    says: ['termination protection on', 'termination protection off'],
     fix: (v) => ({ kind: 'updateSettings', set: { TerminationProtectionEnabled: v } }),
     remediate: ['cloudtrail:UpdateEventDataStore'],
   }),
@@ -95,7 +95,7 @@ export const eventDataStoreSettingChecks: CheckDefinition<never>[] = [
     resource: 'eventDataStore',
     description: 'The event data store collects events from all Regions.',
     field: 'MultiRegionEnabled',
-    says: ['is multi-Region', 'is single-Region'],
+    says: ['multi-Region', 'single-Region'],
     fix: (v) => ({ kind: 'updateSettings', set: { MultiRegionEnabled: v } }),
     remediate: ['cloudtrail:UpdateEventDataStore'],
   }),
@@ -104,7 +104,7 @@ export const eventDataStoreSettingChecks: CheckDefinition<never>[] = [
     resource: 'eventDataStore',
     description: 'The event data store collects events for the whole organization.',
     field: 'OrganizationEnabled',
-    says: ['is an organization event data store', 'is not an organization event data store'],
+    says: ['organization-wide', 'single-account'],
     fix: (v) => ({ kind: 'updateSettings', set: { OrganizationEnabled: v } }),
     remediate: ['cloudtrail:UpdateEventDataStore'],
   }),

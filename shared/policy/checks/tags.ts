@@ -22,6 +22,9 @@ function tagsCheck(resource: ResourceKind): CheckDefinition<TagsParams> {
     evaluate(r, required) {
       if (!r.tags) return { status: 'ERROR', message: `${label(r)}: its tags are not known` };
       const problems: string[] = [];
+      // `tags: {}` asks for at least one user tag (Security Hub CloudTrail.9).
+      if (Object.keys(required).length === 0 && !Object.keys(r.tags).some((k) => !k.startsWith('aws:')))
+        problems.push('it has no tags');
       for (const [key, want] of Object.entries(required)) {
         const have = r.tags[key];
         if (have === undefined) problems.push(`tag ${key} is missing`);

@@ -1,0 +1,284 @@
+import { createHash } from 'node:crypto';
+import { describeEvent, label } from '../policy/describe.js';
+import type { Policy, PolicyCheck } from '../policy/loader.js';
+import type {
+  CheckOutcome,
+  FindingStatus,
+  Fix,
+  ResourceKind,
+  ResourceView,
+  Severity,
+} from '../policy/types.js';
+import { type AdvancedEventSelector, type CloudTrailEvent, covers } from '../selectors/index.js';
+import { buildPlan, type PlanStep } from './plan.js';
+import { appliesToRegion, parseArn, resourceViews } from './resources.js';
+import type { Snapshot } from './snapshot.js';
+
+export interface Finding {
+  /** Stable: the same policy, resource and check always give the same id. */
+  readonly id: string;
+  readonly policyId: string;
+  /** The resource's ARN, or for account-level findings `arn:…:cloudtrail:<region>:<account>:trail/*`. */
+  readonly resource: string;
+  readonly resourceName: string;
+  readonly region: string;
+  readonly status: FindingStatus;
+  readonly check: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly witness?: CloudTrailEvent;
+  readonly remediation?: { readonly planned: boolean; readonly reason?: string };
+}
+
+export interface Evaluation {
+  readonly findings: Finding[];
+  readonly plan: PlanStep[];
+  readonly summary: { pass: number; fail: number; error: number; skipped: number };
+}
+
+/** Fixes a finding asks for, on which resource, kept for the planner. */
+export interface PendingFix {
+  readonly findingIndex: number;
+  readonly resource: ResourceView;
+  readonly fixes: readonly Fix[];
+  readonly remediate: boolean;
+}
+
+export function findingId(policyId: string, resource: string, check: string): string {
+  return createHash('sha256').update(`${policyId}\u0000${resource}\u0000${check}`).digest('hex').slice(0, 20);
+}
+
+function selected(policy: Policy, r: ResourceView): boolean | 'unknown' {
+  const sel = policy.select;
+  if (!sel) return true;
+  if (sel.names && !sel.names.includes(r.name) && !sel.names.includes(r.arn)) return false;
+  if (sel.homeRegions && (!r.homeRegion || !sel.homeRegions.includes(r.homeRegion))) return false;
+  if (sel.tags) {
+    if (!r.tags) return 'unknown';
+    for (const [k, v] of Object.entries(sel.tags)) if (r.tags[k] !== v) return false;
+  }
+  return true;
+}
+
+const evaluateCheck = (c: PolicyCheck, r: ResourceView): CheckOutcome =>
+  c.definition.evaluate(r, c.params as never);
+
+/**
+ * Evaluates a snapshot against policies: findings for every check, and the plan that repairs the
+ * failures of `action: remediate` policies. Pure and deterministic; `now` is accepted for
+ * time-based checks and stamps nothing.
+ */
+export function evaluate(
+  snapshot: Snapshot,
+  policies: readonly Policy[],
+  _now: Date = new Date(0),
+): Evaluation {
+  const region = snapshot.region;
+  const resources = resourceViews(snapshot);
+  const partition = resources.map((r) => parseArn(r.arn)?.partition).find(Boolean) ?? 'aws';
+  const findings: Finding[] = [];
+  const pending: PendingFix[] = [];
+  const forbidsByResource = new Map<string, AdvancedEventSelector[]>();
+
+  const push = (
+    policy: Policy,
+    resource: string,
+    resourceName: string,
+    check: string,
+    outcome: { status: FindingStatus; message: string; witness?: CloudTrailEvent },
+  ) => {
+    findings.push({
+      id: findingId(policy.id, resource, check),
+      policyId: policy.id,
+      resource,
+      resourceName,
+      region,
+      status: outcome.status,
+      check,
+      severity: policy.severity,
+      message: outcome.message,
+      ...(outcome.witness ? { witness: outcome.witness } : {}),
+    });
+    return findings.length - 1;
+  };
+  const recordFixes = (policy: Policy, index: number, r: ResourceView | undefined, outcome: CheckOutcome) => {
+    if (outcome.status !== 'FAIL') return;
+    if (!r || !outcome.fixes) {
+      const reason = outcome.manual ?? 'no automatic repair';
+      findings[index] = { ...(findings[index] as Finding), remediation: { planned: false, reason } };
+      return;
+    }
+    pending.push({
+      findingIndex: index,
+      resource: r,
+      fixes: outcome.fixes,
+      remediate: policy.action === 'remediate',
+    });
+  };
+
+  for (const policy of policies) {
+    const kind: ResourceKind = policy.resource;
+    const accountResource = `arn:${partition}:cloudtrail:${region}:${snapshot.account}:${kind === 'trail' ? 'trail' : 'eventdatastore'}/*`;
+    const accountName = `${kind === 'trail' ? 'trails' : 'event data stores'} in ${region}`;
+    const candidates: ResourceView[] = [];
+    for (const r of resources) {
+      if (r.kind !== kind) continue;
+      const s = selected(policy, r);
+      if (s === 'unknown') {
+        push(policy, r.arn, r.name, 'select', {
+          status: 'ERROR',
+          message: `${label(r)}: its tags are not known, so the policy's selection cannot be decided`,
+        });
+      } else if (s) {
+        candidates.push(r);
+      }
+    }
+    for (const r of candidates) {
+      for (const c of policy.checks) {
+        const forbid = c.definition.section === 'forbid' && c.definition.key === 'logEvents';
+        if (forbid)
+          forbidsByResource.set(r.arn, [
+            ...(forbidsByResource.get(r.arn) ?? []),
+            ...(c.params as AdvancedEventSelector[]),
+          ]);
+      }
+    }
+    const checkNames = policy.checks.map((c) => c.definition.check).join(',');
+
+    if (policy.quantifier === 'every') {
+      if (candidates.length === 0) {
+        push(policy, accountResource, accountName, checkNames, {
+          status: 'SKIPPED',
+          message: `no ${kind === 'trail' ? 'trail' : 'event data store'} matches the policy's selection`,
+        });
+      }
+      for (const r of candidates) {
+        for (const c of policy.checks) {
+          const outcome = evaluateCheck(c, r);
+          recordFixes(policy, push(policy, r.arn, r.name, c.definition.check, outcome), r, outcome);
+        }
+      }
+      continue;
+    }
+
+    const inScope = candidates.filter((r) => appliesToRegion(r, region));
+    if (policy.quantifier === 'any') {
+      const scored = inScope.map((r) => {
+        const outcomes = policy.checks.map((c) => evaluateCheck(c, r));
+        return { r, outcomes, failing: outcomes.filter((o) => o.status !== 'PASS').length };
+      });
+      const passing = scored.find((s) => s.failing === 0);
+      if (passing) {
+        push(policy, accountResource, accountName, checkNames, {
+          status: 'PASS',
+          message: `${label(passing.r)} satisfies every check of the policy in ${region}`,
+        });
+        continue;
+      }
+      if (scored.length === 0) {
+        const index = push(policy, accountResource, accountName, checkNames, {
+          status: 'FAIL',
+          message: `no ${kind === 'trail' ? 'trail' : 'event data store'} records events in ${region}`,
+        });
+        recordFixes(policy, index, undefined, {
+          status: 'FAIL',
+          message: '',
+          manual: `create one; Trailwarden does not create ${kind === 'trail' ? 'trails' : 'event data stores'}`,
+        });
+        continue;
+      }
+      // Closest candidate: fewest failing checks, preferring one this account can repair.
+      const best = [...scored].sort(
+        (a, b) =>
+          a.failing - b.failing || Number(!ownedHere(a.r, snapshot)) - Number(!ownedHere(b.r, snapshot)),
+      )[0] as (typeof scored)[number];
+      const failed = best.outcomes.filter((o) => o.status !== 'PASS');
+      const status = failed.some((o) => o.status === 'FAIL') ? 'FAIL' : 'ERROR';
+      const witness = failed.find((o) => o.witness)?.witness;
+      const index = push(policy, accountResource, accountName, checkNames, {
+        status,
+        message: `no ${kind === 'trail' ? 'trail' : 'event data store'} in ${region} satisfies the whole policy; closest is ${label(best.r)}: ${failed.map((o) => o.message).join('; ')}`,
+        ...(witness ? { witness } : {}),
+      });
+      const fixes = failed.flatMap((o) => o.fixes ?? []);
+      const manual = failed.find((o) => o.status === 'FAIL' && !o.fixes)?.manual;
+      recordFixes(policy, index, best.r, {
+        status: 'FAIL',
+        message: '',
+        ...(manual ? { manual } : { fixes }),
+      });
+      continue;
+    }
+
+    // union: the selected resources together.
+    const outcomes = policy.checks.map((c) => ({
+      c,
+      o: c.definition.evaluateUnion?.(inScope, c.params as never) as CheckOutcome,
+    }));
+    const failed = outcomes.filter(({ o }) => o.status !== 'PASS');
+    if (failed.length === 0) {
+      push(policy, accountResource, accountName, checkNames, {
+        status: 'PASS',
+        message: outcomes.map(({ o }) => o.message).join('; '),
+      });
+      continue;
+    }
+    const witness = failed.find(({ o }) => o.witness)?.o.witness;
+    const index = push(policy, accountResource, accountName, checkNames, {
+      status: failed.some(({ o }) => o.status === 'FAIL') ? 'FAIL' : 'ERROR',
+      message: failed.map(({ o }) => o.message).join('; '),
+      ...(witness ? { witness } : {}),
+    });
+    const target = unionTarget(inScope, snapshot);
+    if (!target) {
+      recordFixes(policy, index, undefined, {
+        status: 'FAIL',
+        message: '',
+        manual: `no ${kind === 'trail' ? 'trail' : 'event data store'} in scope can be repaired from this account`,
+      });
+      continue;
+    }
+    const fixes: Fix[] =
+      target.active === false ? [{ kind: kind === 'trail' ? 'startLogging' : 'startIngestion' }] : [];
+    const union = inScope.filter((r) => r.active !== false).flatMap((r) => r.selectors ?? []);
+    for (const { c } of failed) {
+      if (c.definition.section === 'require' && c.definition.key === 'logEvents') {
+        // Only what no selected resource logs yet.
+        const missing = (c.params as AdvancedEventSelector[]).filter((r) => !covers(union, [r]).covered);
+        fixes.push({ kind: 'selectors', require: missing, forbid: [] });
+      } else {
+        for (const r of inScope) {
+          const o = evaluateCheck(c, r);
+          if (o.status === 'FAIL' && o.fixes) recordFixes(policy, index, r, o);
+        }
+      }
+    }
+    recordFixes(policy, index, target, { status: 'FAIL', message: '', fixes });
+  }
+
+  const plan = buildPlan(snapshot, findings, pending, forbidsByResource, partition);
+  const count = (s: FindingStatus) => findings.filter((f) => f.status === s).length;
+  return {
+    findings,
+    plan,
+    summary: { pass: count('PASS'), fail: count('FAIL'), error: count('ERROR'), skipped: count('SKIPPED') },
+  };
+}
+
+/** A resource Trailwarden may write from this snapshot's account and region. */
+export function ownedHere(r: ResourceView, snapshot: Snapshot): boolean {
+  return r.homeRegion === snapshot.region && (!r.isOrganization || r.owner === snapshot.account);
+}
+
+/** Where a union policy's missing coverage goes: a repairable, delivering, multi-Region resource first. */
+function unionTarget(inScope: readonly ResourceView[], snapshot: Snapshot): ResourceView | undefined {
+  const score = (r: ResourceView) =>
+    (r.active !== false ? 4 : 0) +
+    (r.settings.IsMultiRegionTrail === true || r.settings.MultiRegionEnabled === true ? 2 : 0) +
+    (r.selectors ? 1 : 0);
+  return inScope
+    .filter((r) => ownedHere(r, snapshot))
+    .sort((a, b) => score(b) - score(a) || a.name.localeCompare(b.name))[0];
+}
+
+export { describeEvent };

@@ -1,0 +1,240 @@
+import { insightPairs } from '../policy/checks/insights.js';
+import type { Fix, ResourceView } from '../policy/types.js';
+import {
+  type AdvancedEventSelector,
+  MergeError,
+  merge,
+  PolicyConflictError,
+  SelectorError,
+} from '../selectors/index.js';
+import type { Finding, PendingFix } from './evaluate.js';
+import type { EventConfiguration, InsightSelector, Snapshot } from './snapshot.js';
+
+/** One AWS call, with the exact input to send, in the resource's home region. */
+export interface PlanStep {
+  readonly resource: string;
+  readonly region: string;
+  readonly operation:
+    | 'StartLogging'
+    | 'UpdateTrail'
+    | 'PutEventSelectors'
+    | 'PutInsightSelectors'
+    | 'PutEventConfiguration'
+    | 'StartEventDataStoreIngestion'
+    | 'UpdateEventDataStore';
+  readonly input: Record<string, unknown>;
+  /** Ids of the findings this step repairs. */
+  readonly findings: readonly string[];
+}
+
+/** semantics.md §5: logging first, then settings, selectors, Insights (which need the events), configuration. */
+const ORDER: PlanStep['operation'][] = [
+  'StartLogging',
+  'StartEventDataStoreIngestion',
+  'UpdateTrail',
+  'UpdateEventDataStore',
+  'PutEventSelectors',
+  'PutInsightSelectors',
+  'PutEventConfiguration',
+];
+
+/** Why a resource cannot be written from this snapshot, if it cannot. */
+function notHere(r: ResourceView, snapshot: Snapshot): string | undefined {
+  if (r.homeRegion !== snapshot.region)
+    return `shadow of a trail whose home Region is ${r.homeRegion}: repaired only from there`;
+  if (r.isOrganization && r.owner !== snapshot.account) {
+    return `organization ${r.kind === 'trail' ? 'trail' : 'event data store'} owned by account ${r.owner}: cannot remediate from account ${snapshot.account}`;
+  }
+  return undefined;
+}
+
+/** The whole insight list to send: what is there plus what is missing (PutInsightSelectors replaces the list). */
+export function mergeInsights(
+  current: readonly InsightSelector[],
+  add: readonly InsightSelector[],
+): InsightSelector[] {
+  const byType = new Map<string, Set<string>>();
+  for (const pair of [...insightPairs(current), ...insightPairs(add)]) {
+    const [type, category] = pair.split('/') as [string, string];
+    byType.set(type, (byType.get(type) ?? new Set()).add(category));
+  }
+  return [...byType].map(([InsightType, cats]) => ({ InsightType, EventCategories: [...cats].sort() }));
+}
+
+/** Current configuration plus every requirement; context keys force Large events. */
+export function mergeEventConfiguration(
+  current: EventConfiguration,
+  wants: readonly EventConfiguration[],
+): EventConfiguration {
+  const keys = new Map<string, Set<string>>();
+  for (const s of [
+    ...(current.ContextKeySelectors ?? []),
+    ...wants.flatMap((w) => w.ContextKeySelectors ?? []),
+  ]) {
+    keys.set(s.Type, new Set([...(keys.get(s.Type) ?? []), ...s.Equals]));
+  }
+  const templates = new Map<string, Set<string>>();
+  for (const a of [
+    ...(current.AggregationConfigurations ?? []),
+    ...wants.flatMap((w) => w.AggregationConfigurations ?? []),
+  ]) {
+    templates.set(a.EventCategory, new Set([...(templates.get(a.EventCategory) ?? []), ...a.Templates]));
+  }
+  const large =
+    keys.size > 0 || current.MaxEventSize === 'Large' || wants.some((w) => w.MaxEventSize === 'Large');
+  const out: EventConfiguration = {};
+  const size = large ? 'Large' : (current.MaxEventSize ?? wants.find((w) => w.MaxEventSize)?.MaxEventSize);
+  if (size) out.MaxEventSize = size;
+  if (keys.size > 0) out.ContextKeySelectors = [...keys].map(([Type, k]) => ({ Type, Equals: [...k] }));
+  if (templates.size > 0)
+    out.AggregationConfigurations = [...templates].map(([EventCategory, t]) => ({
+      Templates: [...t],
+      EventCategory,
+    }));
+  return out;
+}
+
+/**
+ * Combines the fixes of failed findings into ordered steps per resource. Forbidden selectors of
+ * every policy that applies to a resource are honoured by the merge, so no step creates a new violation.
+ */
+export function buildPlan(
+  snapshot: Snapshot,
+  findings: Finding[],
+  pending: readonly PendingFix[],
+  forbids: ReadonlyMap<string, readonly AdvancedEventSelector[]>,
+  partition: string,
+): PlanStep[] {
+  const byResource = new Map<string, { r: ResourceView; items: PendingFix[] }>();
+  for (const p of pending) {
+    const entry = byResource.get(p.resource.arn) ?? { r: p.resource, items: [] };
+    entry.items.push(p);
+    byResource.set(p.resource.arn, entry);
+  }
+  const steps: PlanStep[] = [];
+  const mark = (indices: readonly number[], remediation: Finding['remediation']) => {
+    for (const i of indices) {
+      const f = findings[i] as Finding;
+      // A finding keeps the first reason it cannot be planned.
+      if (f.remediation?.planned === false && remediation?.planned) continue;
+      findings[i] = { ...f, remediation };
+    }
+  };
+
+  for (const [arn, { r, items }] of [...byResource].sort(([a], [b]) => a.localeCompare(b))) {
+    const active = items.filter((p) => p.remediate);
+    mark(
+      items.filter((p) => !p.remediate).map((p) => p.findingIndex),
+      { planned: false, reason: 'the policy only reports (action: report)' },
+    );
+    if (active.length === 0) continue;
+    const blocked = notHere(r, snapshot);
+    if (blocked) {
+      mark(
+        active.map((p) => p.findingIndex),
+        { planned: false, reason: blocked },
+      );
+      continue;
+    }
+    const region = r.homeRegion as string;
+    const ids = (ps: readonly PendingFix[]) => [
+      ...new Set(ps.map((p) => (findings[p.findingIndex] as Finding).id)),
+    ];
+    const withKind = (kind: Fix['kind']) => active.filter((p) => p.fixes.some((f) => f.kind === kind));
+    const fixesOf = <K extends Fix['kind']>(kind: K) =>
+      active.flatMap((p) => p.fixes.filter((f): f is Extract<Fix, { kind: K }> => f.kind === kind));
+    const add = (
+      operation: PlanStep['operation'],
+      input: Record<string, unknown>,
+      ps: readonly PendingFix[],
+    ) => {
+      steps.push({ resource: arn, region, operation, input, findings: ids(ps) });
+      mark(
+        ps.map((p) => p.findingIndex),
+        { planned: true },
+      );
+    };
+    const targetKey = r.kind === 'trail' ? 'TrailName' : 'EventDataStore';
+
+    if (fixesOf('startLogging').length > 0) add('StartLogging', { Name: arn }, withKind('startLogging'));
+    if (fixesOf('startIngestion').length > 0)
+      add('StartEventDataStoreIngestion', { EventDataStore: arn }, withKind('startIngestion'));
+
+    const settings = Object.assign({}, ...fixesOf('updateSettings').map((f) => f.set)) as Record<
+      string,
+      unknown
+    >;
+    let selectorsInput: Record<string, unknown> | undefined;
+    const selectorFixes = fixesOf('selectors');
+    if (selectorFixes.length > 0) {
+      const owners = withKind('selectors');
+      try {
+        if (!r.selectorConfig) throw new MergeError('its current event selectors are not known');
+        const result = merge(
+          r.selectorConfig,
+          selectorFixes.flatMap((f) => f.require),
+          [...(forbids.get(arn) ?? []), ...selectorFixes.flatMap((f) => f.forbid)],
+          { target: r.kind, partition },
+        );
+        if (result.changed) selectorsInput = result.selectors as unknown as Record<string, unknown>;
+        else
+          mark(
+            owners.map((p) => p.findingIndex),
+            { planned: false, reason: 'the merged selectors already log everything required' },
+          );
+      } catch (error) {
+        if (
+          !(
+            error instanceof PolicyConflictError ||
+            error instanceof MergeError ||
+            error instanceof SelectorError
+          )
+        )
+          throw error;
+        mark(
+          owners.map((p) => p.findingIndex),
+          { planned: false, reason: `cannot plan selectors: ${error.message}` },
+        );
+      }
+    }
+    if (r.kind === 'trail') {
+      if (Object.keys(settings).length > 0)
+        add('UpdateTrail', { Name: arn, ...settings }, withKind('updateSettings'));
+      if (selectorsInput)
+        add('PutEventSelectors', { TrailName: arn, ...selectorsInput }, withKind('selectors'));
+    } else if (Object.keys(settings).length > 0 || selectorsInput) {
+      add('UpdateEventDataStore', { EventDataStore: arn, ...settings, ...(selectorsInput ?? {}) }, [
+        ...withKind('updateSettings'),
+        ...(selectorsInput ? withKind('selectors') : []),
+      ]);
+    }
+
+    const insightFixes = fixesOf('insights');
+    if (insightFixes.length > 0) {
+      const destination = insightFixes.find((f) => f.destination)?.destination ?? r.insightsDestination;
+      add(
+        'PutInsightSelectors',
+        {
+          [targetKey]: arn,
+          InsightSelectors: mergeInsights(
+            r.insightSelectors ?? [],
+            insightFixes.flatMap((f) => f.add),
+          ),
+          ...(r.kind === 'eventDataStore' && destination ? { InsightsDestination: destination } : {}),
+        },
+        withKind('insights'),
+      );
+    }
+    const configFixes = fixesOf('eventConfiguration');
+    if (configFixes.length > 0) {
+      const merged = mergeEventConfiguration(
+        r.eventConfiguration ?? {},
+        configFixes.map((f) => f.require),
+      );
+      add('PutEventConfiguration', { [targetKey]: arn, ...merged }, withKind('eventConfiguration'));
+    }
+  }
+  return steps.sort(
+    (a, b) => a.resource.localeCompare(b.resource) || ORDER.indexOf(a.operation) - ORDER.indexOf(b.operation),
+  );
+}
