@@ -78,7 +78,7 @@ export function evaluate(
   const partition = resources.map((r) => parseArn(r.arn)?.partition).find(Boolean) ?? 'aws';
   const findings: Finding[] = [];
   const pending: PendingFix[] = [];
-  const forbidsByResource = new Map<string, AdvancedEventSelector[]>();
+  const forbidsByResource = new Map<string, { policyId: string; selectors: AdvancedEventSelector[] }[]>();
 
   const push = (
     policy: Policy,
@@ -139,7 +139,7 @@ export function evaluate(
         if (forbid)
           forbidsByResource.set(r.arn, [
             ...(forbidsByResource.get(r.arn) ?? []),
-            ...(c.params as AdvancedEventSelector[]),
+            { policyId: policy.id, selectors: c.params as AdvancedEventSelector[] },
           ]);
       }
     }

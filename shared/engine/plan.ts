@@ -1,4 +1,5 @@
 import { insightPairs } from '../policy/checks/insights.js';
+import { describeEvent } from '../policy/describe.js';
 import type { Fix, ResourceView } from '../policy/types.js';
 import {
   type AdvancedEventSelector,
@@ -102,7 +103,7 @@ export function buildPlan(
   snapshot: Snapshot,
   findings: Finding[],
   pending: readonly PendingFix[],
-  forbids: ReadonlyMap<string, readonly AdvancedEventSelector[]>,
+  forbids: ReadonlyMap<string, readonly { policyId: string; selectors: readonly AdvancedEventSelector[] }[]>,
   partition: string,
 ): PlanStep[] {
   const byResource = new Map<string, { r: ResourceView; items: PendingFix[] }>();
@@ -168,12 +169,30 @@ export function buildPlan(
     const selectorFixes = fixesOf('selectors');
     if (selectorFixes.length > 0) {
       const owners = withKind('selectors');
+      // Parallel lists of selectors and the policy each came from, to name policies in a conflict.
+      const required = owners.flatMap((p) =>
+        p.fixes.flatMap((f) =>
+          f.kind === 'selectors'
+            ? f.require.map((s) => ({ s, policy: (findings[p.findingIndex] as Finding).policyId }))
+            : [],
+        ),
+      );
+      const forbidden = [
+        ...(forbids.get(arn) ?? []).flatMap((f) => f.selectors.map((s) => ({ s, policy: f.policyId }))),
+        ...owners.flatMap((p) =>
+          p.fixes.flatMap((f) =>
+            f.kind === 'selectors'
+              ? f.forbid.map((s) => ({ s, policy: (findings[p.findingIndex] as Finding).policyId }))
+              : [],
+          ),
+        ),
+      ];
       try {
         if (!r.selectorConfig) throw new MergeError('its current event selectors are not known');
         const result = merge(
           r.selectorConfig,
-          selectorFixes.flatMap((f) => f.require),
-          [...(forbids.get(arn) ?? []), ...selectorFixes.flatMap((f) => f.forbid)],
+          required.map((x) => x.s),
+          forbidden.map((x) => x.s),
           { target: r.kind, partition },
         );
         if (result.changed) selectorsInput = result.selectors as unknown as Record<string, unknown>;
@@ -191,9 +210,16 @@ export function buildPlan(
           )
         )
           throw error;
+        let reason = `cannot plan selectors: ${error.message}`;
+        if (error instanceof PolicyConflictError) {
+          const index = (path: string) => Number(/\[(\d+)\]$/.exec(path)?.[1] ?? -1);
+          const req = required[index(error.requirePath)]?.policy;
+          const forb = forbidden[index(error.forbidPath)]?.policy;
+          reason = `policy conflict: policy '${req}' requires events that policy '${forb}' forbids, for example: ${describeEvent(error.witness)}; nothing planned`;
+        }
         mark(
           owners.map((p) => p.findingIndex),
-          { planned: false, reason: `cannot plan selectors: ${error.message}` },
+          { planned: false, reason },
         );
       }
     }

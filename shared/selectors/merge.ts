@@ -352,14 +352,13 @@ function conjoin(a: Advanced, c: Constraint): Advanced | undefined {
     !constraintHasPositive(sameField[0] as Constraint)
   ) {
     const x = sameField[0] as Constraint;
-    merged = [
-      {
-        ...x,
-        neq: [...new Set([...x.neq, ...c.neq])],
-        nsw: [...new Set([...x.nsw, ...c.nsw])],
-        new: [...new Set([...x.new, ...c.new])],
-      },
-    ];
+    const nsw = [...new Set([...x.nsw, ...c.nsw])];
+    const nnew = [...new Set([...x.new, ...c.new])];
+    // A NotEquals value already excluded by a NotStartsWith/NotEndsWith value adds nothing.
+    const neq = [...new Set([...x.neq, ...c.neq])].filter(
+      (v) => !nsw.some((p) => v.startsWith(p)) && !nnew.some((e) => v.endsWith(e)),
+    );
+    merged = [{ ...x, neq, nsw, new: nnew }];
   } else {
     merged = [...sameField, c];
   }

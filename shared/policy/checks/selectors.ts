@@ -81,15 +81,17 @@ function logEventsCheck(kind: ResourceKind): CheckDefinition<AdvancedEventSelect
       if (unknown) return unknownSelectors(unknown);
       const union = delivering(resources).flatMap((r) => r.selectors ?? []);
       const result = covers(union, required);
-      const names = resources.map((r) => `'${r.name}'`).join(', ') || 'none';
+      const kind = resources[0]?.kind === 'eventDataStore' ? 'event data store' : 'trail';
+      const names = resources.map((r) => r.name).join(', ');
+      const what =
+        resources.length === 0
+          ? `no ${kind} records events here`
+          : `${resources.length} ${kind}${resources.length > 1 ? 's' : ''} in scope (${names})`;
       if (result.covered)
-        return {
-          status: 'PASS',
-          message: `together, the selected resources (${names}) log every required event`,
-        };
+        return { status: 'PASS', message: `together, the ${what} log every required event` };
       return {
         status: 'FAIL',
-        message: `no selected resource (${names}) logs this call: ${describeEvent(result.witness)}`,
+        message: `${resources.length === 0 ? what : `none of the ${what} logs this call`}: ${describeEvent(result.witness)}`,
         witness: result.witness,
       };
     },

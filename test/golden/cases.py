@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+"""Writes the golden evaluation cases: test/golden/<case>/{snapshot.json, policies.yaml, intent.json}.
+
+Each case states its intent by hand (the non-PASS findings and the plan operations a reviewer
+expects); `UPDATE_GOLDEN=1 npx vitest run test/engine/golden.test.ts` then records expected.json from
+the engine, but only where it agrees with the intent. Run: python3 test/golden/cases.py
+"""
+import json
+import os
+import shutil
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+A = "111122223333"
+R = "us-east-1"
+M = {"Field": "eventCategory", "Equals": ["Management"]}
+D = {"Field": "eventCategory", "Equals": ["Data"]}
+S3 = {"Field": "resources.type", "Equals": ["AWS::S3::Object"]}
+LAMBDA = {"Field": "resources.type", "Equals": ["AWS::Lambda::Function"]}
+
+
+def ro(v):
+    return {"Field": "readOnly", "Equals": [v]}
+
+
+def arn_f(op, *v):
+    return {"Field": "resources.ARN", op: list(v)}
+
+
+def sel(*fields, name=None):
+    s = {"FieldSelectors": list(fields)}
+    return {"Name": name, **s} if name else s
+
+
+def trail(name, region=R, account=A, status=True, selectors="default", tags=(), insights=(), config=None, **settings):
+    t = {
+        "Name": name,
+        "TrailARN": f"arn:aws:cloudtrail:{region}:{account}:trail/{name}",
+        "HomeRegion": region,
+        "S3BucketName": f"logs-{name}",
+        "IncludeGlobalServiceEvents": True,
+        "IsMultiRegionTrail": False,
+        "IsOrganizationTrail": False,
+        "LogFileValidationEnabled": True,
+        "KmsKeyId": f"arn:aws:kms:{region}:{account}:key/00000000-0000-0000-0000-000000000001",
+    }
+    t.update(settings)
+    t = {k: v for k, v in t.items() if v is not None}
+    entry = {"trail": t}
+    if status is not None:
+        entry["status"] = status if isinstance(status, dict) else {"IsLogging": status}
+    if selectors == "default":
+        entry["eventSelectors"] = {"EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": [], "ExcludeManagementEventSources": []}]}
+    elif selectors is not None:
+        entry["eventSelectors"] = selectors
+    if insights is not None:
+        entry["insightSelectors"] = list(insights)
+    entry["eventConfiguration"] = config if config is not None else {}
+    if tags is not None:
+        entry["tags"] = [{"Key": k, "Value": v} for k, v in dict(tags).items()]
+    return entry
+
+
+def eds(name, account=A, region=R, selectors=(sel(M),), insights=(), destination=None, config=None, tags=(), **settings):
+    e = {
+        "EventDataStoreArn": f"arn:aws:cloudtrail:{region}:{account}:eventdatastore/{name}-0000",
+        "Name": name,
+        "Status": "ENABLED",
+        "AdvancedEventSelectors": list(selectors),
+        "MultiRegionEnabled": True,
+        "OrganizationEnabled": False,
+        "RetentionPeriod": 2557,
+        "TerminationProtectionEnabled": True,
+        "KmsKeyId": f"arn:aws:kms:{region}:{account}:key/00000000-0000-0000-0000-000000000002",
+    }
+    e.update(settings)
+    e = {k: v for k, v in e.items() if v is not None}
+    entry = {"eventDataStore": e, "insightSelectors": list(insights), "eventConfiguration": config if config is not None else {"MaxEventSize": "Standard"}}
+    if destination:
+        entry["insightsDestination"] = destination
+    entry["tags"] = [{"Key": k, "Value": v} for k, v in dict(tags).items()]
+    return entry
+
+
+def basic(*selectors):
+    return {"EventSelectors": list(selectors)}
+
+
+def adv(*selectors):
+    return {"AdvancedEventSelectors": list(selectors)}
+
+
+def yaml_policies(policies):
+    # JSON is valid YAML; a header keeps the files recognisable as policy files.
+    return "# Golden case policies (JSON is YAML).\n" + json.dumps({"version": 1, "policies": policies}, indent=2) + "\n"
+
+
+def pol(id, require=None, forbid=None, **kw):
+    p = {"id": id, "severity": kw.pop("severity", "high"), "resource": kw.pop("resource", "trail")}
+    p.update(kw)
+    if require is not None:
+        p["require"] = require
+    if forbid is not None:
+        p["forbid"] = forbid
+    return p
+
+
+CASES = {}
+
+
+def case(name, description, trails=(), stores=(), policies=(), fails=(), ops=(), region=R):
+    """fails: (policyId, resourceName, check, status) for every non-PASS finding; ops: (resourceName, operation)."""
+    CASES[name] = {
+        "snapshot": {"version": 1, "account": A, "region": region, "trails": list(trails), "eventDataStores": list(stores)},
+        "policies": list(policies),
+        "intent": {"description": description, "nonPass": [list(f) for f in fails], "operations": [list(o) for o in ops]},
+    }
+
+
+ALL_MGMT = [sel(M)]
+WRITE_MGMT = [sel(M, ro("false"))]
+PAYROLL = [sel(D, S3, arn_f("StartsWith", "arn:aws:s3:::acme-payroll/"), name="Payroll objects")]
+ALL_S3 = [sel(D, S3)]
+TR = "trails in us-east-1"
+
+# ---- trail settings -------------------------------------------------------------------------------
+case("logging-stopped-remediate", "A stopped trail is started.",
+     [trail("main", status=False)], policies=[pol("p", {"logging": True}, action="remediate")],
+     fails=[("p", "main", "logging", "FAIL")], ops=[("main", "StartLogging")])
+case("logging-delivery-error", "Logging, but the last delivery failed: a finding no automatic repair fixes.",
+     [trail("main", status={"IsLogging": True, "LatestDeliveryError": "AccessDenied"})], policies=[pol("p", {"logging": True}, action="remediate")],
+     fails=[("p", "main", "logging", "FAIL")])
+case("logging-status-unknown", "No GetTrailStatus in the snapshot: not known is an ERROR, not a pass.",
+     [trail("main", status=None)], policies=[pol("p", {"logging": True})], fails=[("p", "main", "logging", "ERROR")])
+case("multi-region-remediate", "A single-Region trail becomes multi-Region, with global service events.",
+     [trail("main", IncludeGlobalServiceEvents=False)], policies=[pol("p", {"multiRegion": True}, action="remediate")],
+     fails=[("p", "main", "multiRegion", "FAIL")], ops=[("main", "UpdateTrail")])
+case("log-file-validation-report-only", "Report-only policies plan nothing.",
+     [trail("main", LogFileValidationEnabled=False)], policies=[pol("p", {"logFileValidation": True})],
+     fails=[("p", "main", "logFileValidation", "FAIL")])
+case("global-events-off-on-multi-region", "Excluding global service events from a multi-Region trail cannot be applied.",
+     [trail("main", IsMultiRegionTrail=True)], policies=[pol("p", {"includeGlobalServiceEvents": False}, action="remediate")],
+     fails=[("p", "main", "includeGlobalServiceEvents", "FAIL")])
+case("kms-with-key-remediate", "kmsEncrypted with a key id is applied with UpdateTrail.",
+     [trail("main", KmsKeyId=None)], policies=[pol("p", {"kmsEncrypted": {"kmsKeyId": "alias/cloudtrail"}}, action="remediate")],
+     fails=[("p", "main", "kmsEncrypted", "FAIL")], ops=[("main", "UpdateTrail")])
+case("kms-without-key", "kmsEncrypted: true cannot choose a key: a finding for a person.",
+     [trail("main", KmsKeyId=None)], policies=[pol("p", {"kmsEncrypted": True}, action="remediate")],
+     fails=[("p", "main", "kmsEncrypted", "FAIL")])
+case("tags-required", "Missing and wrong tag values are named.",
+     [trail("a", tags={"Owner": "x", "env": "dev"}), trail("b", tags={"Owner": "y", "env": "prod"})],
+     policies=[pol("p", {"tags": {"Owner": True, "env": ["prod", "staging"]}})], fails=[("p", "a", "tags", "FAIL")])
+case("tags-any-security-hub-9", "tags: {} asks for at least one user tag (CloudTrail.9).",
+     [trail("tagged", tags={"team": "sec"}), trail("untagged", tags={})], policies=[pol("p", {"tags": {}})],
+     fails=[("p", "untagged", "tags", "FAIL")])
+case("tags-unknown", "Tags not in the snapshot: ERROR.", [trail("main", tags=None)], policies=[pol("p", {"tags": {"Owner": True}})],
+     fails=[("p", "main", "tags", "ERROR")])
+
+# ---- selectors -----------------------------------------------------------------------------------
+case("default-selector-logs-management", "The default basic selector logs all management events.",
+     [trail("main")], policies=[pol("p", {"logEvents": ALL_MGMT})])
+case("readonly-split-advanced-pass", "readOnly=true and readOnly=false selectors (any names) cover all management events.",
+     [trail("main", selectors=adv(sel(M, ro("true"), name="r"), sel(M, ro("false"), name="w")))], policies=[pol("p", {"logEvents": ALL_MGMT})])
+case("write-only-basic-remediate-stays-basic", "A WriteOnly basic trail gains read events and stays basic.",
+     [trail("main", selectors=basic({"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}))],
+     policies=[pol("p", {"logEvents": ALL_MGMT}, action="remediate")], fails=[("p", "main", "logEvents", "FAIL")], ops=[("main", "PutEventSelectors")])
+case("exclude-kms-remediate", "Excluded KMS events are brought back.",
+     [trail("main", selectors=basic({"ReadWriteType": "All", "ExcludeManagementEventSources": ["kms.amazonaws.com"]}))],
+     policies=[pol("p", {"logEvents": ALL_MGMT}, action="remediate")], fails=[("p", "main", "logEvents", "FAIL")], ops=[("main", "PutEventSelectors")])
+case("advanced-add-keeps-unrelated", "Adding payroll coverage keeps the unrelated Lambda selector.",
+     [trail("main", selectors=adv(sel(M), sel(D, LAMBDA, name="Lambda invocations")))],
+     policies=[pol("p", {"logEvents": PAYROLL}, action="remediate")], fails=[("p", "main", "logEvents", "FAIL")], ops=[("main", "PutEventSelectors")])
+case("eventname-startswith-not-full", "An eventName StartsWith condition does not cover all S3 writes.",
+     [trail("main", selectors=adv(sel(M), sel(D, S3, {"Field": "eventName", "StartsWith": ["Put"]})))],
+     policies=[pol("p", {"logEvents": [sel(D, S3, ro("false"))]})], fails=[("p", "main", "logEvents", "FAIL")])
+case("s3-notequals-slash-forbid", "NotEquals 'bucket/' excludes nothing: the forbid fails and the repair uses NotStartsWith.",
+     [trail("main", selectors=adv(sel(M), sel(D, S3, arn_f("NotEquals", "arn:aws:s3:::acme-payroll/"))))],
+     policies=[pol("p", forbid={"logEvents": PAYROLL}, action="remediate")], fails=[("p", "main", "forbid.logEvents", "FAIL")], ops=[("main", "PutEventSelectors")])
+case("cost-guard-basic-all-s3", "A basic arn:aws:s3 selector is removed by a cost guard; management logging stays, basic.",
+     [trail("main", selectors=basic({"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]}))],
+     policies=[pol("p", forbid={"logEvents": ALL_S3}, action="remediate")], fails=[("p", "main", "forbid.logEvents", "FAIL")], ops=[("main", "PutEventSelectors")])
+case("require-forbid-conflict-across-policies", "One policy requires payroll events, another forbids S3 events: no step, a reason.",
+     [trail("main")], policies=[pol("need", {"logEvents": PAYROLL}, action="remediate"), pol("guard", forbid={"logEvents": ALL_S3})],
+     fails=[("need", "main", "logEvents", "FAIL")])
+case("lambda-arn-exact", "helloworld does not cover helloworld2; the repair adds it to the basic selector list.",
+     [trail("main", selectors=basic({"ReadWriteType": "All", "IncludeManagementEvents": True},
+                                   {"IncludeManagementEvents": False, "DataResources": [{"Type": "AWS::Lambda::Function", "Values": ["arn:aws:lambda:us-east-1:111122223333:function:helloworld"]}]}))],
+     policies=[pol("p", {"logEvents": [sel(D, LAMBDA, arn_f("Equals", "arn:aws:lambda:us-east-1:111122223333:function:helloworld2"))]}, action="remediate")],
+     fails=[("p", "main", "logEvents", "FAIL")], ops=[("main", "PutEventSelectors")])
+case("selectors-unknown", "No GetEventSelectors in the snapshot: ERROR.", [trail("main", selectors=None)],
+     policies=[pol("p", {"logEvents": ALL_MGMT})], fails=[("p", "main", "logEvents", "ERROR")])
+case("empty-advanced-list-logs-nothing", "An empty advanced list logs nothing.", [trail("main", selectors=adv())],
+     policies=[pol("p", {"logEvents": ALL_MGMT}, action="remediate")], fails=[("p", "main", "logEvents", "FAIL")], ops=[("main", "PutEventSelectors")])
+case("basic-whole-service-s3-pass", "A basic arn:aws:s3 value covers all S3 object events.",
+     [trail("main", selectors=basic({"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]}))],
+     policies=[pol("p", {"logEvents": ALL_S3})])
+
+# ---- quantifiers ---------------------------------------------------------------------------------
+case("any-one-compliant", "One compliant multi-Region trail is enough for quantifier any.",
+     [trail("regional"), trail("global", IsMultiRegionTrail=True)], policies=[pol("p", {"multiRegion": True, "logEvents": ALL_MGMT}, quantifier="any")])
+case("any-closest-remediated", "No trail passes: the closest one is repaired.",
+     [trail("a", status=False, IsMultiRegionTrail=True), trail("b", selectors=basic({"ReadWriteType": "ReadOnly"}))],
+     policies=[pol("p", {"logging": True, "multiRegion": True, "logEvents": ALL_MGMT}, quantifier="any", action="remediate")],
+     fails=[("p", TR, "logging,multiRegion,logEvents", "FAIL")], ops=[("a", "StartLogging")])
+case("any-no-trails", "No trail at all: a finding that says to create one.",
+     [], policies=[pol("p", {"logging": True}, quantifier="any", action="remediate")], fails=[("p", TR, "logging", "FAIL")])
+case("union-split-across-trails", "Writes on one trail and reads on another together cover all S3 events.",
+     [trail("writes", selectors=adv(sel(D, S3, ro("false")))), trail("reads", selectors=adv(sel(D, S3, ro("true"))))],
+     policies=[pol("p", {"logEvents": ALL_S3}, quantifier="union")])
+case("union-adds-only-missing", "Only the part no trail logs is added, to the best trail.",
+     [trail("writes", selectors=adv(sel(M), sel(D, S3, ro("false"))), IsMultiRegionTrail=True), trail("other")],
+     policies=[pol("p", {"logEvents": [sel(D, S3, ro("false")), sel(D, S3, ro("true"))]}, quantifier="union", action="remediate")],
+     fails=[("p", TR, "logEvents", "FAIL")], ops=[("writes", "PutEventSelectors")])
+case("union-ignores-stopped-trail", "A stopped trail logs nothing, whatever its selectors say; the repair starts it.",
+     [trail("stopped", status=False, selectors=adv(sel(D, S3)))],
+     policies=[pol("p", {"logEvents": ALL_S3}, quantifier="union", action="remediate")], fails=[("p", TR, "logEvents", "FAIL")], ops=[("stopped", "StartLogging")])
+case("every-none-selected", "A selection that matches nothing is SKIPPED, not silently passed.",
+     [trail("main")], policies=[pol("p", {"logging": True}, select={"names": ["nope"]})], fails=[("p", TR, "logging", "SKIPPED")])
+case("select-names-and-regions", "Selection by name and by home Region.",
+     [trail("a", LogFileValidationEnabled=False), trail("b", LogFileValidationEnabled=False), trail("c", region="eu-west-1", IsMultiRegionTrail=True, LogFileValidationEnabled=False)],
+     policies=[pol("byname", {"logFileValidation": True}, select={"names": ["a"]}), pol("byregion", {"logFileValidation": True}, select={"homeRegions": ["eu-west-1"]})],
+     fails=[("byname", "a", "logFileValidation", "FAIL"), ("byregion", "c", "logFileValidation", "FAIL")])
+case("select-tags-unknown", "Selecting by tags when tags are not known is an ERROR for that trail.",
+     [trail("a", tags=None), trail("b", tags={"role": "security"})],
+     policies=[pol("p", {"logging": True}, select={"tags": {"role": "security"}})], fails=[("p", "a", "select", "ERROR")])
+
+# ---- shadow and organization trails ---------------------------------------------------------------
+case("shadow-trail-not-planned", "A shadow trail is evaluated, never written: it is repaired from its home Region.",
+     [trail("eu", region="eu-west-1", IsMultiRegionTrail=True, LogFileValidationEnabled=False)],
+     policies=[pol("p", {"logFileValidation": True}, action="remediate")], fails=[("p", "eu", "logFileValidation", "FAIL")])
+case("org-trail-other-account", "An organization trail of the management account cannot be repaired from a member account.",
+     [trail("org", account="999988887777", IsOrganizationTrail=True, IsMultiRegionTrail=True, LogFileValidationEnabled=False)],
+     policies=[pol("p", {"logFileValidation": True}, action="remediate")], fails=[("p", "org", "logFileValidation", "FAIL")])
+case("org-trail-owned", "From the management account, the organization trail is repaired.",
+     [trail("org", IsOrganizationTrail=True, IsMultiRegionTrail=True, LogFileValidationEnabled=False)],
+     policies=[pol("p", {"logFileValidation": True}, action="remediate")], fails=[("p", "org", "logFileValidation", "FAIL")], ops=[("org", "UpdateTrail")])
+case("any-counts-shadow-multi-region", "A multi-Region trail from another home Region records events here, so it satisfies any.",
+     [trail("global", region="eu-west-1", IsMultiRegionTrail=True), trail("local", status=False)],
+     policies=[pol("p", {"logging": True, "logEvents": ALL_MGMT}, quantifier="any")])
+
+# ---- insights ------------------------------------------------------------------------------------
+case("insights-missing-remediate", "The whole insight list is sent: what is there plus what is missing.",
+     [trail("main", insights=[{"InsightType": "ApiErrorRateInsight", "EventCategories": ["Management"]}])],
+     policies=[pol("p", {"insights": [{"InsightType": "ApiCallRateInsight", "EventCategories": ["Management"]}]}, action="remediate")],
+     fails=[("p", "main", "insights", "FAIL")], ops=[("main", "PutInsightSelectors")])
+case("insights-prerequisite-unmet", "ApiCallRateInsight on management needs write management events: selectors first, then insights.",
+     [trail("main", selectors=basic({"ReadWriteType": "ReadOnly"}), insights=[{"InsightType": "ApiCallRateInsight"}])],
+     policies=[pol("p", {"insights": [{"InsightType": "ApiCallRateInsight"}]}, action="remediate")],
+     fails=[("p", "main", "insights", "FAIL")], ops=[("main", "PutEventSelectors")])
+case("insights-default-category", "Insight selectors without categories mean Management.",
+     [trail("main", insights=[{"InsightType": "ApiCallRateInsight"}])],
+     policies=[pol("p", {"insights": [{"InsightType": "ApiCallRateInsight", "EventCategories": ["Management"]}]})])
+case("insights-data-prerequisite-manual", "Data Insights need data events; which ones is a person's choice.",
+     [trail("main")], policies=[pol("p", {"insights": [{"InsightType": "ApiCallRateInsight", "EventCategories": ["Data"]}]}, action="remediate")],
+     fails=[("p", "main", "insights", "FAIL")])
+
+# ---- event configuration -------------------------------------------------------------------------
+case("event-configuration-aggregation", "Aggregation templates are added to what is configured.",
+     [trail("main", selectors=adv(sel(M), sel(D, S3)), config={"AggregationConfigurations": [{"Templates": ["USER_ACTIONS"], "EventCategory": "Data"}]})],
+     policies=[pol("p", {"eventConfiguration": {"AggregationConfigurations": [{"Templates": ["API_ACTIVITY"], "EventCategory": "Data"}]}}, action="remediate")],
+     fails=[("p", "main", "eventConfiguration", "FAIL")], ops=[("main", "PutEventConfiguration")])
+case("event-configuration-context-needs-large", "Context keys with MaxEventSize Standard are a finding; the repair sets Large.",
+     [], stores=[eds("lake", config={"MaxEventSize": "Standard", "ContextKeySelectors": [{"Type": "TagContext", "Equals": ["project"]}]})],
+     policies=[pol("p", {"eventConfiguration": {"ContextKeySelectors": [{"Type": "TagContext", "Equals": ["project"]}]}}, resource="eventDataStore", action="remediate")],
+     fails=[("p", "lake", "eventConfiguration", "FAIL")], ops=[("lake", "PutEventConfiguration")])
+case("event-configuration-unknown", "No GetEventConfiguration in the snapshot: ERROR.",
+     [{**trail("main"), "eventConfiguration": None}], policies=[pol("p", {"eventConfiguration": {"MaxEventSize": "Large"}})],
+     fails=[("p", "main", "eventConfiguration", "ERROR")])
+
+# ---- event data stores ---------------------------------------------------------------------------
+case("eds-kms-cloudtrail-10", "Event data stores without a customer managed key fail CloudTrail.10.",
+     [], stores=[eds("lake", KmsKeyId=None), eds("safe")], policies=[pol("p", {"kmsEncrypted": True}, resource="eventDataStore")],
+     fails=[("p", "lake", "kmsEncrypted", "FAIL")])
+case("eds-retention", "Retention is raised automatically, never lowered.",
+     [], stores=[eds("short", RetentionPeriod=30), eds("long", RetentionPeriod=3000)],
+     policies=[pol("p", {"retentionPeriod": {"minDays": 90, "maxDays": 2557}}, resource="eventDataStore", action="remediate")],
+     fails=[("p", "short", "retentionPeriod", "FAIL"), ("p", "long", "retentionPeriod", "FAIL")], ops=[("short", "UpdateEventDataStore")])
+case("eds-ingestion-stopped", "Stopped ingestion is started.",
+     [], stores=[eds("lake", Status="STOPPED_INGESTION")], policies=[pol("p", {"ingestion": True}, resource="eventDataStore", action="remediate")],
+     fails=[("p", "lake", "ingestion", "FAIL")], ops=[("lake", "StartEventDataStoreIngestion")])
+case("eds-selectors-remediate", "Event data store selectors are repaired with UpdateEventDataStore.",
+     [], stores=[eds("lake", selectors=[sel(M, ro("false"))])], policies=[pol("p", {"logEvents": ALL_MGMT}, resource="eventDataStore", action="remediate")],
+     fails=[("p", "lake", "logEvents", "FAIL")], ops=[("lake", "UpdateEventDataStore")])
+case("eds-insights-destination", "Event data store Insights need a destination; with one, PutInsightSelectors carries it.",
+     [], stores=[eds("with-dest"), eds("without-dest")],
+     policies=[pol("a", {"insights": {"selectors": [{"InsightType": "ApiCallRateInsight"}], "destination": "arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/insights-0000"}}, resource="eventDataStore", action="remediate", select={"names": ["with-dest"]}),
+               pol("b", {"insights": {"selectors": [{"InsightType": "ApiCallRateInsight"}]}}, resource="eventDataStore", action="remediate", select={"names": ["without-dest"]})],
+     fails=[("a", "with-dest", "insights", "FAIL"), ("b", "without-dest", "insights", "FAIL")], ops=[("with-dest", "PutInsightSelectors")])
+case("eds-organization-other-account", "An organization event data store of another account is not written from here.",
+     [], stores=[eds("org-lake", account="999988887777", OrganizationEnabled=True, TerminationProtectionEnabled=False)],
+     policies=[pol("p", {"terminationProtection": True}, resource="eventDataStore", action="remediate")], fails=[("p", "org-lake", "terminationProtection", "FAIL")])
+
+# ---- combining policies --------------------------------------------------------------------------
+case("steps-combined-per-resource", "Several policies on one trail give one UpdateTrail and one PutEventSelectors, in order.",
+     [trail("main", status=False, LogFileValidationEnabled=False, selectors=basic({"ReadWriteType": "WriteOnly"}))],
+     policies=[pol("a", {"logging": True, "logFileValidation": True}, action="remediate"), pol("b", {"multiRegion": True, "logEvents": ALL_MGMT}, action="remediate"),
+               pol("c", {"logEvents": PAYROLL}, action="remediate")],
+     fails=[("a", "main", "logging", "FAIL"), ("a", "main", "logFileValidation", "FAIL"), ("b", "main", "multiRegion", "FAIL"), ("b", "main", "logEvents", "FAIL"), ("c", "main", "logEvents", "FAIL")],
+     ops=[("main", "StartLogging"), ("main", "UpdateTrail"), ("main", "PutEventSelectors")])
+case("forbid-report-respected-by-remediation", "A report-only forbid still constrains another policy's repair.",
+     [trail("main", selectors=basic({"ReadWriteType": "WriteOnly"}))],
+     policies=[pol("need", {"logEvents": ALL_MGMT}, action="remediate"), pol("no-kms-reads", forbid={"logEvents": [sel(M, ro("true"), {"Field": "eventSource", "NotEquals": ["kms.amazonaws.com"]})]})],
+     fails=[("need", "main", "logEvents", "FAIL")])
+case("fixed-point-after-plan", "A compliant trail plans nothing, even with remediate policies.",
+     [trail("main", IsMultiRegionTrail=True)], policies=[pol("p", {"logging": True, "multiRegion": True, "logEvents": ALL_MGMT, "logFileValidation": True}, action="remediate")])
+
+
+def main():
+    for name in os.listdir(HERE):
+        path = os.path.join(HERE, name)
+        if os.path.isdir(path) and name not in CASES:
+            shutil.rmtree(path)
+    for name, c in CASES.items():
+        d = os.path.join(HERE, name)
+        os.makedirs(d, exist_ok=True)
+        snapshot = c["snapshot"]
+        for t in snapshot["trails"]:
+            if t.get("eventConfiguration") is None:
+                t.pop("eventConfiguration", None)
+        with open(os.path.join(d, "snapshot.json"), "w") as f:
+            json.dump(snapshot, f, indent=2)
+            f.write("\n")
+        with open(os.path.join(d, "policies.yaml"), "w") as f:
+            f.write(yaml_policies(c["policies"]))
+        with open(os.path.join(d, "intent.json"), "w") as f:
+            json.dump(c["intent"], f, indent=2)
+            f.write("\n")
+    print(f"{len(CASES)} cases")
+
+
+if __name__ == "__main__":
+    main()
