@@ -135,6 +135,7 @@ class Problems {
     base: readonly Segment[],
     error: z.ZodError,
     allowed: (path: readonly Segment[]) => readonly string[],
+    input: unknown,
   ) {
     for (const issue of error.issues) {
       const path = [...base, ...(issue.path as Segment[])];
@@ -146,19 +147,32 @@ class Problems {
           });
         }
       } else {
-        this.add(path, expectation(issue));
+        this.add(path, expectation(issue, valueAt(input, issue.path as Segment[])));
       }
     }
   }
 }
 
-function expectation(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_value')
-    return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+function valueAt(data: unknown, path: readonly Segment[]): unknown {
+  let v = data;
+  for (const seg of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[seg] : undefined;
+  return v;
+}
+
+function expectation(issue: z.core.$ZodIssue, value: unknown): string {
+  const got = value === undefined ? '' : `, got ${JSON.stringify(value)}`;
+  if (issue.code === 'invalid_value') {
+    const hint = typeof value === 'string' ? closest(value, issue.values.map(String)) : undefined;
+    const values = issue.values.map((v) => JSON.stringify(v));
+    const wanted = values.length === 1 ? values[0] : `one of ${values.join(', ')}`;
+    if (value === undefined) return `is required (expected ${wanted})`;
+    return `expected ${wanted}${got}${hint ? `; did you mean "${hint}"?` : ''}`;
+  }
   if (issue.code === 'invalid_type') {
-    return issue.input === undefined
+    return value === undefined
       ? `is required (expected ${issue.expected})`
-      : `expected ${issue.expected}`;
+      : `expected ${issue.expected}${got}`;
   }
   if (issue.code === 'invalid_union') return 'does not match any allowed form';
   return issue.message;
@@ -177,24 +191,25 @@ export function parsePolicyText(
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
   const problems = new Problems(file, doc.contents as Node | null, lines);
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-      problems.list.push({
-        severity: 'error',
-        file,
-        line: pos.line,
-        column: pos.col,
-        path: '',
-        message: `YAML: ${e.message.split('\n')[0]}`,
-      });
-    }
+  const [yamlError] = doc.errors;
+  if (yamlError) {
+    // Later YAML errors are usually echoes of the first; one clear message is better.
+    const pos = yamlError.linePos?.[0] ?? { line: 1, col: 1 };
+    const message = (yamlError.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    problems.list.push({
+      severity: 'error',
+      file,
+      line: pos.line,
+      column: pos.col,
+      path: '',
+      message: `YAML: ${message}`,
+    });
     return { policies: [], problems: problems.list };
   }
   const data = doc.toJS() as unknown;
   const top = PolicyFileBaseSchema.safeParse(data);
   if (!top.success) {
-    problems.fromZod([], top.error, allowedKeys(PolicyFileBaseSchema.shape));
+    problems.fromZod([], top.error, allowedKeys(PolicyFileBaseSchema.shape), data);
     return { policies: [], problems: problems.list };
   }
   const policies: Policy[] = [];
@@ -210,8 +225,11 @@ function parsePolicy(raw: unknown, at: Segment[], problems: Problems, file: stri
   const before = errorCount();
   let base = PolicyBaseSchema.safeParse(raw);
   if (!base.success) {
-    problems.fromZod(at, base.error, (p) =>
-      p[0] === 'select' ? ['names', 'tags', 'homeRegions'] : Object.keys(PolicyBaseSchema.shape),
+    problems.fromZod(
+      at,
+      base.error,
+      (p) => (p[0] === 'select' ? ['names', 'tags', 'homeRegions'] : Object.keys(PolicyBaseSchema.shape)),
+      raw,
     );
     // Keep going without the unknown keys, so one run reports the problems inside require/forbid too.
     base = PolicyBaseLooseSchema.safeParse(raw);
@@ -236,14 +254,18 @@ function parsePolicy(raw: unknown, at: Segment[], problems: Problems, file: stri
       }
       const parsed = (definition.params as z.ZodType).safeParse(value);
       if (!parsed.success) {
-        problems.fromZod(path, parsed.error, (rel) =>
-          rel.length >= 2 && rel[rel.length - 2] === 'FieldSelectors'
-            ? ['Field', 'Equals', 'StartsWith', 'EndsWith', 'NotEquals', 'NotStartsWith', 'NotEndsWith']
-            : key === 'logEvents'
-              ? ['Name', 'FieldSelectors']
-              : key === 'eventConfiguration'
-                ? ['MaxEventSize', 'ContextKeySelectors', 'AggregationConfigurations']
-                : [],
+        problems.fromZod(
+          path,
+          parsed.error,
+          (rel) =>
+            rel.length >= 2 && rel[rel.length - 2] === 'FieldSelectors'
+              ? ['Field', 'Equals', 'StartsWith', 'EndsWith', 'NotEquals', 'NotStartsWith', 'NotEndsWith']
+              : key === 'logEvents'
+                ? ['Name', 'FieldSelectors']
+                : key === 'eventConfiguration'
+                  ? ['MaxEventSize', 'ContextKeySelectors', 'AggregationConfigurations']
+                  : [],
+          value,
         );
         continue;
       }
