@@ -36,9 +36,29 @@ function coversCompiled(s: readonly CompiledSelector[], r: readonly CompiledSele
   return { covered: true };
 }
 
+const constraintKey = (s: CompiledSelector) =>
+  s.constraints
+    .map(
+      (c) =>
+        `${c.field}\u0001${c.eq.join('\u0002')}\u0001${c.sw.join('\u0002')}\u0001${c.ew.join('\u0002')}\u0001${c.neq.join('\u0002')}\u0001${c.nsw.join('\u0002')}\u0001${c.new.join('\u0002')}`,
+    )
+    .join('\u0003');
+
+/** Identical selectors add nothing to what a list logs; a union of many trails repeats them a lot. */
+function unique(list: readonly CompiledSelector[]): CompiledSelector[] {
+  const seen = new Set<string>();
+  return list.filter((s) => {
+    const key = constraintKey(s);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** Does `selectors` log every event that `required` matches? */
 export function covers(selectors: Selectors, required: Selectors): CoverageResult {
-  return coversCompiled(compileSelectors(selectors), compileSelectors(required, 'required'));
+  const s = compileSelectors(selectors);
+  return coversCompiled(s.length > 16 ? unique(s) : s, compileSelectors(required, 'required'));
 }
 
 /** Does `selectors` log any event that `forbidden` matches? */
