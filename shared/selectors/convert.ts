@@ -1,3 +1,4 @@
+import { SelectorError } from './errors.js';
 import type {
   AdvancedEventSelector,
   AdvancedFieldSelector,
@@ -56,8 +57,36 @@ function arnConditions(
   return out;
 }
 
+const isList = (x: unknown) => x === undefined || Array.isArray(x);
+
+/** Shape checks for basic selectors, so malformed input fails with a typed error naming the path. */
+function checkBasic(basic: unknown): asserts basic is readonly EventSelector[] {
+  if (!Array.isArray(basic))
+    throw new SelectorError('not-a-list', 'EventSelectors', 'expected a list of event selectors');
+  basic.forEach((sel: unknown, i) => {
+    const path = `EventSelectors[${i}]`;
+    if (typeof sel !== 'object' || sel === null || Array.isArray(sel))
+      throw new SelectorError('wrong-type', path, 'expected an event selector object');
+    const s = sel as Record<string, unknown>;
+    if (!isList(s.DataResources))
+      throw new SelectorError('wrong-type', `${path}.DataResources`, 'expected a list');
+    if (!isList(s.ExcludeManagementEventSources))
+      throw new SelectorError('wrong-type', `${path}.ExcludeManagementEventSources`, 'expected a list');
+    ((s.DataResources as unknown[] | undefined) ?? []).forEach((dr, j) => {
+      const drPath = `${path}.DataResources[${j}]`;
+      if (typeof dr !== 'object' || dr === null)
+        throw new SelectorError('wrong-type', drPath, 'expected {Type, Values}');
+      const values = (dr as Record<string, unknown>).Values;
+      if (!isList(values) || ((values as unknown[] | undefined) ?? []).some((v) => typeof v !== 'string')) {
+        throw new SelectorError('wrong-type', `${drPath}.Values`, 'expected a list of strings');
+      }
+    });
+  });
+}
+
 /** The exact advanced equivalent of a list of basic selectors. */
 export function toAdvanced(basic: readonly EventSelector[]): AdvancedEventSelector[] {
+  checkBasic(basic);
   const out: AdvancedEventSelector[] = [];
   basic.forEach((sel, i) => {
     const rw = sel.ReadWriteType ?? 'All';
@@ -93,6 +122,13 @@ export function toAdvanced(basic: readonly EventSelector[]): AdvancedEventSelect
 
 /** The advanced list a GetEventSelectors-shaped configuration stands for. */
 export function asAdvanced(config: SelectorConfig): AdvancedEventSelector[] {
+  if (typeof config !== 'object' || config === null) {
+    throw new SelectorError(
+      'wrong-type',
+      'selectors',
+      'expected {EventSelectors: [...]} or {AdvancedEventSelectors: [...]}',
+    );
+  }
   return 'AdvancedEventSelectors' in config
     ? config.AdvancedEventSelectors
     : toAdvanced(config.EventSelectors);

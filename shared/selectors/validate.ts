@@ -1,8 +1,8 @@
-import { BASIC_DATA_RESOURCE_TYPES, isWholeServiceValue } from './convert.js';
-import { deadSelectors, redundantSelectors } from './decide.js';
+import { BASIC_DATA_RESOURCE_TYPES, isWholeServiceValue, toAdvanced } from './convert.js';
+import { covers, deadSelectors, redundantSelectors } from './decide.js';
 import { EQUALS_ONLY_FIELDS, EVENT_CATEGORIES, isEventField } from './fields.js';
 import { closest } from './suggest.js';
-import { EVENT_FIELDS, OPERATORS, type Target } from './types.js';
+import { EVENT_FIELDS, type EventSelector, OPERATORS, type Target } from './types.js';
 
 /** One finding of `validate`: errors make AWS reject the list (or make it meaningless), warnings are lint. */
 export interface Problem {
@@ -154,7 +154,7 @@ function checkStringList(out: Collector, path: string, value: unknown): value is
   return ok;
 }
 
-function validateBasic(out: Collector, list: unknown, target: Target) {
+function validateBasic(out: Collector, list: unknown, target: Target, lint: boolean) {
   const path = 'EventSelectors';
   if (target === 'eventDataStore') {
     out.error('basic-on-event-data-store', path, 'event data stores take AdvancedEventSelectors only');
@@ -244,6 +244,7 @@ function validateBasic(out: Collector, list: unknown, target: Target) {
       });
     });
   });
+  if (lint && !out.problems.some((p) => p.severity === 'error')) lintBasic(out, list as EventSelector[]);
   if (resources > LIMITS.basicDataResourcesPerTrail) {
     out.error(
       'too-many-data-resources',
@@ -493,7 +494,7 @@ export function validate(selectors: unknown, target: Target, options: { lint?: b
         'EventSelectors and AdvancedEventSelectors cannot be sent in one request',
       );
     }
-    if (hasBasic) validateBasic(out, selectors.EventSelectors, target);
+    if (hasBasic) validateBasic(out, selectors.EventSelectors, target, lint);
     if (hasAdvanced) validateAdvanced(out, selectors.AdvancedEventSelectors, target, lint);
     if (!hasBasic && !hasAdvanced)
       out.error('missing-selectors', '', 'expected EventSelectors or AdvancedEventSelectors');
@@ -503,3 +504,30 @@ export function validate(selectors: unknown, target: Target, options: { lint?: b
 
 export const errorsOf = (problems: readonly Problem[]): Problem[] =>
   problems.filter((p) => p.severity === 'error');
+
+/** Dead and redundant basic selectors, judged through their exact advanced form. */
+function lintBasic(out: Collector, list: readonly EventSelector[]) {
+  const kept = list.map(() => true);
+  list.forEach((sel, i) => {
+    if (toAdvanced([sel]).length === 0) {
+      out.warn(
+        'dead-selector',
+        `EventSelectors[${i}]`,
+        'this selector logs nothing (no management events and no data resources)',
+      );
+      kept[i] = false;
+    }
+  });
+  for (let i = list.length - 1; i >= 0; i--) {
+    if (!kept[i]) continue;
+    const others = list.filter((_, j) => j !== i && kept[j]);
+    if (covers(toAdvanced(others), toAdvanced([list[i] as EventSelector])).covered) {
+      kept[i] = false;
+      out.warn(
+        'redundant-selector',
+        `EventSelectors[${i}]`,
+        'every event this selector logs is already logged by the others',
+      );
+    }
+  }
+}

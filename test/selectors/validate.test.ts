@@ -68,6 +68,18 @@ describe('validate: basic selectors', () => {
     );
   });
 
+  it('warns about dead and redundant basic selectors', () => {
+    expect(
+      codes({
+        EventSelectors: [
+          { ReadWriteType: 'All' },
+          { IncludeManagementEvents: false },
+          { ReadWriteType: 'ReadOnly' },
+        ],
+      }),
+    ).toEqual(['warning:dead-selector@EventSelectors[1]', 'warning:redundant-selector@EventSelectors[2]']);
+  });
+
   it('warns about an S3 prefix without a slash after the bucket', () => {
     expect(
       codes({
