@@ -3,8 +3,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Property tests run thousands of cases; keep a generous per-test budget.
-    testTimeout: 60_000,
+    // moto_server for the integration tests: started once on a free port, stopped at the end.
+    globalSetup: ['test/integration/global-setup.ts'],
+    // Property tests run thousands of cases and integration tests drive a real emulator.
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
     coverage: { provider: 'v8', include: ['shared/**/*.ts'] },
   },
 });

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parseSnapshot, type Snapshot, SnapshotError } from '../engine/index.js';
+import { parseSnapshotFile, type Snapshot, SnapshotError } from '../engine/index.js';
 import { parsePolicyFiles } from '../policy/loader.js';
 
 /** Bad input from the user: exit code 2, with one message saying what and where. */
@@ -22,7 +22,8 @@ function read(file: string, what: string): string {
   }
 }
 
-export function readSnapshot(file: string): Snapshot {
+/** Reads a snapshot file: one Region's snapshot or a list of them. */
+export function readSnapshot(file: string): Snapshot[] {
   const text = read(file, 'snapshot');
   let data: unknown;
   try {
@@ -31,7 +32,7 @@ export function readSnapshot(file: string): Snapshot {
     throw new InputError(`snapshot ${file}: not valid JSON: ${(error as Error).message}`);
   }
   try {
-    return parseSnapshot(data);
+    return parseSnapshotFile(data);
   } catch (error) {
     if (error instanceof SnapshotError) throw new InputError(`snapshot ${file}: ${error.message}`);
     throw error;

@@ -1,7 +1,19 @@
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { type Evaluation, evaluate, resourceViews, simulatePlan } from '../engine/index.js';
+import { applyAndVerify, type VerifiedFinding } from '../aws/apply.js';
+import { AwsClients } from '../aws/clients.js';
+import { AwsCallError } from '../aws/errors.js';
+import { loadRegions } from '../aws/loader.js';
+import {
+  type Evaluation,
+  evaluate,
+  evaluateAll,
+  resourceViews,
+  type Snapshot,
+  simulatePlan,
+} from '../engine/index.js';
 import { PolicyLoadError } from '../policy/loader.js';
 import {
   type AdvancedEventSelector,
@@ -27,10 +39,15 @@ export const EXIT = { ok: 0, findings: 1, input: 2, runtime: 3 } as const;
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-interface Io {
+export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
   color: boolean;
+  /** Whether a person is at the terminal (progress line, confirmation prompt). */
+  interactive: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Asks a yes/no question on the terminal. */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 interface CommonOptions {
@@ -40,46 +57,93 @@ interface CommonOptions {
   region?: string[];
   profile?: string;
   endpointUrl?: string;
+  concurrency?: string;
 }
 
-function requireSnapshot(opts: CommonOptions): string {
-  if (opts.region || opts.profile || opts.endpointUrl) {
+const isLive = (opts: CommonOptions) => !opts.snapshot;
+
+function liveClients(opts: CommonOptions, io: Io): { clients: AwsClients; regions: string[] } {
+  const regions =
+    opts.region ?? [io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION].filter((r): r is string => Boolean(r));
+  if (regions.length === 0)
     throw new InputError(
-      'live AWS mode (--region, --profile, --endpoint-url) is not available yet; write a snapshot file and pass --snapshot FILE',
+      'no Region: pass --region (repeatable) or set AWS_REGION, or read a file with --snapshot FILE',
     );
-  }
-  if (!opts.snapshot)
-    throw new InputError('--snapshot FILE is required (live AWS mode is not available yet)');
+  // Profile and endpoint also come from AWS_PROFILE and AWS_ENDPOINT_URL, which the SDK reads itself.
+  const clients = new AwsClients({
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
+  });
+  return { clients, regions };
+}
+
+async function loadLive(
+  opts: CommonOptions,
+  io: Io,
+  clients: AwsClients,
+  regions: string[],
+): Promise<Snapshot[]> {
+  const concurrency = opts.concurrency ? Number(opts.concurrency) : 5;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new InputError(`--concurrency ${opts.concurrency}: expected a whole number of at least 1`);
+  const progress = io.interactive && opts.format !== 'json';
+  const snapshots = await loadRegions(clients, regions, {
+    concurrency,
+    ...(progress
+      ? { onProgress: (n: number, total: number) => io.err(`\rloading trails: ${n}/${total}   `) }
+      : {}),
+  });
+  if (progress) io.err('\r\u001b[2K');
+  return snapshots;
+}
+
+async function input(opts: CommonOptions, io: Io): Promise<{ snapshots: Snapshot[]; clients?: AwsClients }> {
   if (opts.format === 'asff')
     throw new InputError('--format asff (Security Hub) is not available yet; use table, json or markdown');
-  return opts.snapshot;
+  if (!isLive(opts)) {
+    if (opts.region || opts.profile || opts.endpointUrl)
+      throw new InputError(
+        'use either --snapshot FILE or live AWS options (--region, --profile, --endpoint-url), not both',
+      );
+    return { snapshots: readSnapshot(opts.snapshot as string) };
+  }
+  const { clients, regions } = liveClients(opts, io);
+  return { snapshots: await loadLive(opts, io, clients, regions), clients };
 }
 
-function run(opts: CommonOptions): Evaluation {
-  const snapshot = readSnapshot(requireSnapshot(opts));
+async function run(opts: CommonOptions, io: Io): Promise<Evaluation> {
   const { policies } = loadPolicies(opts.policies);
-  return evaluate(snapshot, policies);
+  const { snapshots, clients } = await input(opts, io);
+  clients?.destroy();
+  return evaluateAll(snapshots, policies);
 }
 
 /** 1 on any FAIL, 3 on errors without failures, 0 when compliant. */
-function exitFor(result: Evaluation): number {
+function exitFor(result: { summary: { fail: number; error: number } }): number {
   if (result.summary.fail > 0) return EXIT.findings;
   if (result.summary.error > 0) return EXIT.runtime;
   return EXIT.ok;
 }
 
-function addCommon(cmd: Command): Command {
+function addLive(cmd: Command): Command {
   return cmd
-    .option('--snapshot <file>', 'snapshot file (JSON, AWS response shapes)')
-    .option('--policies <path...>', 'policy files or folders', ['policies'])
-    .addOption(
-      new Option('--format <format>', 'output format')
-        .choices(['table', 'json', 'markdown', 'asff'])
-        .default('table'),
-    )
-    .option('--region <region...>', 'live mode: Regions to read (not available yet)')
-    .option('--profile <name>', 'live mode: AWS profile (not available yet)')
-    .option('--endpoint-url <url>', 'live mode: CloudTrail endpoint (not available yet)');
+    .option('--region <region...>', 'Regions to read (repeatable; default AWS_REGION)')
+    .option('--profile <name>', 'AWS profile (default: the standard credential chain, AWS_PROFILE)')
+    .option('--endpoint-url <url>', 'CloudTrail endpoint, e.g. an emulator (default AWS_ENDPOINT_URL)')
+    .option('--concurrency <n>', 'AWS calls in flight at once', '5');
+}
+
+function addCommon(cmd: Command): Command {
+  return addLive(
+    cmd
+      .option('--snapshot <file>', 'read a snapshot file instead of live AWS')
+      .option('--policies <path...>', 'policy files or folders', ['policies'])
+      .addOption(
+        new Option('--format <format>', 'output format')
+          .choices(['table', 'json', 'markdown', 'asff'])
+          .default('table'),
+      ),
+  );
 }
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -95,11 +159,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('evaluate a snapshot against policies; exit 1 on any failure')
     .addHelpText(
       'after',
-      '\nExamples:\n  trailwarden check --snapshot examples/demo-account/snapshot.json\n  trailwarden check --snapshot snap.json --policies policies/cis-aws-foundations.yaml --format json',
+      '\nExamples:\n  trailwarden check --snapshot examples/demo-account/snapshot.json\n  trailwarden check --region us-east-1 --region eu-west-1 --profile audit --format json\n  trailwarden check --snapshot snap.json --policies policies/cis-aws-foundations.yaml --format markdown',
     )
     .option('--all', 'also list passing checks (table format)')
-    .action((opts: CommonOptions & { all?: boolean }) => {
-      const result = run(opts);
+    .action(async (opts: CommonOptions & { all?: boolean }) => {
+      const result = await run(opts, io);
       if (opts.format === 'json') io.out(toJson(result, { findings: true, plan: true }));
       else if (opts.format === 'markdown') io.out(findingsMarkdown(result));
       else io.out(findingsTable(result, io.color, opts.all));
@@ -112,8 +176,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       'after',
       '\nExamples:\n  trailwarden plan --snapshot examples/demo-account/snapshot.json --policies policies/examples',
     )
-    .action((opts: CommonOptions) => {
-      const result = run(opts);
+    .action(async (opts: CommonOptions) => {
+      const result = await run(opts, io);
       if (opts.format === 'json') io.out(toJson(result, { findings: false, plan: true }));
       else if (opts.format === 'markdown') io.out(planMarkdown(result.plan));
       else io.out(planTable(result.plan, io.color));
@@ -135,7 +199,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       if (warnings.length > 0) io.out(problemsText(warnings, io.color));
       let lint = 0;
       if (opts.snapshot) {
-        for (const r of resourceViews(readSnapshot(opts.snapshot))) {
+        for (const r of readSnapshot(opts.snapshot).flatMap(resourceViews)) {
           if (!r.selectorConfig) continue;
           for (const p of validate(r.selectorConfig, r.kind)) {
             lint++;
@@ -149,6 +213,100 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         ),
       );
       setExit(EXIT.ok);
+    });
+
+  addCommon(program.command('apply'))
+    .description('apply the plan to live AWS, then read every changed resource back and verify it')
+    .option('--yes', 'do not ask for confirmation (for automation)')
+    .option('--dry-run', 'show the plan only (the same as plan)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  trailwarden apply --region us-east-1 --policies policies/examples\n  trailwarden apply --region us-east-1 --yes --format json',
+    )
+    .action(async (opts: CommonOptions & { yes?: boolean; dryRun?: boolean }) => {
+      if (!isLive(opts)) throw new InputError('apply changes live AWS: drop --snapshot and pass --region');
+      const { policies } = loadPolicies(opts.policies);
+      // Refuse before reading anything when nobody can confirm.
+      if (!opts.yes && !opts.dryRun && (!io.interactive || !io.confirm)) {
+        throw new InputError(
+          'apply needs confirmation: run it on a terminal, or pass --yes (or --dry-run to only see the plan)',
+        );
+      }
+      const { clients, regions } = liveClients(opts, io);
+      try {
+        const snapshots = await loadLive(opts, io, clients, regions);
+        const evaluations = snapshots.map((s) => evaluate(s, policies));
+        const plan = evaluations.flatMap((e) => e.plan);
+        if (opts.format !== 'json') io.out(planTable(plan, io.color));
+        if (opts.dryRun || plan.length === 0) {
+          if (opts.format === 'json')
+            io.out(toJson(evaluateAll(snapshots, policies), { findings: false, plan: true }));
+          setExit(exitFor(evaluateAll(snapshots, policies)));
+          return;
+        }
+        if (!opts.yes) {
+          if (!io.interactive || !io.confirm)
+            throw new InputError('apply needs confirmation: run it on a terminal, or pass --yes');
+          if (!(await io.confirm(`Apply these ${plan.length} changes? [y/N] `))) {
+            io.out('Nothing applied.\n');
+            setExit(EXIT.ok);
+            return;
+          }
+        }
+        const outcomes = [];
+        for (const [i, snapshot] of snapshots.entries())
+          outcomes.push(await applyAndVerify(clients, snapshot, policies, evaluations[i] as Evaluation));
+        const findings = dedupeVerified(outcomes.flatMap((o) => o.findings));
+        const steps = outcomes.flatMap((o) => o.steps);
+        const summary = {
+          remediated: findings.filter((f) => f.status === 'REMEDIATED').length,
+          fail: findings.filter((f) => f.status === 'FAIL').length,
+          error: findings.filter((f) => f.status === 'ERROR').length,
+          pass: findings.filter((f) => f.status === 'PASS').length,
+        };
+        if (opts.format === 'json') {
+          io.out(
+            `${JSON.stringify({ findings, steps: steps.map((s) => ({ ...s.step, status: s.status, ...(s.error ? { error: s.error.message } : {}) })), summary }, null, 2)}\n`,
+          );
+        } else {
+          const c = palette(io.color);
+          for (const s of steps)
+            io.out(
+              `${s.status === 'ok' ? c.green('ok     ') : c.red(s.status.padEnd(7))} ${s.step.operation} ${s.step.resource}${s.error ? `: ${s.error.message}` : ''}\n`,
+            );
+          for (const f of findings.filter((x) => x.status === 'REMEDIATED' || x.status === 'ERROR')) {
+            io.out(
+              `${f.status === 'REMEDIATED' ? c.green('REMEDIATED') : c.red('ERROR     ')} ${f.policyId}  ${f.resourceName}  [${f.check}]  ${f.message}\n`,
+            );
+          }
+          io.out(
+            `\n${summary.remediated} remediated and verified, ${summary.error} errors, ${summary.fail} still failing (report-only or not repairable)\n`,
+          );
+        }
+        setExit(summary.error > 0 ? EXIT.runtime : summary.fail > 0 ? EXIT.findings : EXIT.ok);
+      } finally {
+        clients.destroy();
+      }
+    });
+
+  addLive(program.command('snapshot'))
+    .description('read live AWS into a snapshot file (one Region: an object; several: a list)')
+    .option('--out <file>', 'write here instead of standard output')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  trailwarden snapshot --region us-east-1 --out snap.json\n  trailwarden check --snapshot snap.json',
+    )
+    .action(async (opts: CommonOptions & { out?: string }) => {
+      const { clients, regions } = liveClients(opts, io);
+      try {
+        const snapshots = await loadLive({ ...opts, format: 'json' }, io, clients, regions);
+        const text = `${JSON.stringify(snapshots.length === 1 ? snapshots[0] : snapshots, null, 2)}\n`;
+        if (opts.out) writeFileSync(opts.out, text);
+        else io.out(text);
+        setExit(EXIT.ok);
+      } finally {
+        clients.destroy();
+      }
     });
 
   program
@@ -198,8 +356,9 @@ function parseEvent(text: string): CloudTrailEvent {
 
 function explain(opts: { snapshot: string; resource: string; event: string }, io: Io): number {
   const event = parseEvent(opts.event);
-  const snapshot = readSnapshot(opts.snapshot);
-  const r = resourceViews(snapshot).find((x) => x.name === opts.resource || x.arn === opts.resource);
+  const r = readSnapshot(opts.snapshot)
+    .flatMap(resourceViews)
+    .find((x) => x.name === opts.resource || x.arn === opts.resource);
   if (!r)
     throw new InputError(
       `--resource ${opts.resource}: no trail or event data store of that name or ARN in the snapshot`,
@@ -234,7 +393,7 @@ function explain(opts: { snapshot: string; resource: string; event: string }, io
 function demo(io: Io): number {
   const c = palette(io.color);
   const snapshotFile = join(ROOT, 'examples', 'demo-account', 'snapshot.json');
-  const snapshot = readSnapshot(snapshotFile);
+  const [snapshot] = readSnapshot(snapshotFile) as [Snapshot];
   const { policies } = loadPolicies([
     join(ROOT, 'policies', 'cis-aws-foundations.yaml'),
     join(ROOT, 'policies', 'examples'),
@@ -288,7 +447,28 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.err(problemsText(error.problems, io.color));
       return EXIT.input;
     }
+    if (error instanceof AwsCallError) {
+      io.err(`error: AWS: ${error.message}\n`);
+      return EXIT.runtime;
+    }
+    const name = (error as { name?: string })?.name;
+    if (name === 'CredentialsProviderError' || name === 'ProviderError') {
+      io.err(`error: AWS credentials: ${(error as Error).message}\n`);
+      return EXIT.runtime;
+    }
     io.err(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT.runtime;
   }
+}
+
+/** A trail seen from several Regions is reported once, preferring the view that was repaired. */
+function dedupeVerified(findings: readonly VerifiedFinding[]): VerifiedFinding[] {
+  const byId = new Map<string, VerifiedFinding>();
+  const rank = (f: VerifiedFinding) =>
+    f.status === 'REMEDIATED' ? 3 : f.status === 'ERROR' ? 2 : f.remediation?.planned ? 1 : 0;
+  for (const f of findings) {
+    const seen = byId.get(f.id);
+    if (!seen || rank(f) > rank(seen)) byId.set(f.id, f);
+  }
+  return [...byId.values()];
 }

@@ -144,6 +144,16 @@ export function evaluate(
       }
     }
     const checkNames = policy.checks.map((c) => c.definition.check).join(',');
+    // A Region-wide read that failed leaves this policy undecidable here: say so, then judge what was read.
+    const loadError = snapshot.errors?.find(
+      (e) => e.part === (kind === 'trail' ? 'DescribeTrails' : 'ListEventDataStores'),
+    );
+    if (loadError) {
+      push(policy, accountResource, accountName, 'load', {
+        status: 'ERROR',
+        message: `could not list ${kind === 'trail' ? 'trails' : 'event data stores'} in ${region}: ${loadError.message}`,
+      });
+    }
 
     if (policy.quantifier === 'every') {
       if (candidates.length === 0) {
@@ -282,3 +292,34 @@ function unionTarget(inScope: readonly ResourceView[], snapshot: Snapshot): Reso
 }
 
 export { describeEvent };
+
+/** Evaluates several Regions' snapshots together; a trail seen from several Regions is reported once. */
+export function evaluateAll(
+  snapshots: readonly Snapshot[],
+  policies: readonly Policy[],
+  now?: Date,
+): Evaluation {
+  const byId = new Map<string, Finding>();
+  const plan: PlanStep[] = [];
+  for (const snapshot of snapshots) {
+    const result = evaluate(snapshot, policies, now);
+    plan.push(...result.plan);
+    for (const f of result.findings) {
+      const seen = byId.get(f.id);
+      // Prefer the view from the home Region, where a repair can be planned.
+      if (
+        !seen ||
+        (!seen.remediation?.planned && f.remediation?.planned) ||
+        (seen.status === 'ERROR' && f.status !== 'ERROR')
+      )
+        byId.set(f.id, f);
+    }
+  }
+  const findings = [...byId.values()];
+  const count = (s: FindingStatus) => findings.filter((f) => f.status === s).length;
+  return {
+    findings,
+    plan,
+    summary: { pass: count('PASS'), fail: count('FAIL'), error: count('ERROR'), skipped: count('SKIPPED') },
+  };
+}

@@ -157,7 +157,9 @@ export function buildPlan(
     };
     const targetKey = r.kind === 'trail' ? 'TrailName' : 'EventDataStore';
 
-    if (fixesOf('startLogging').length > 0) add('StartLogging', { Name: arn }, withKind('startLogging'));
+    // The API takes the name or the ARN; the name is unambiguous here (home Region, owning account), and
+    // it is the form every implementation accepts (moto 5 fails on an ARN).
+    if (fixesOf('startLogging').length > 0) add('StartLogging', { Name: r.name }, withKind('startLogging'));
     if (fixesOf('startIngestion').length > 0)
       add('StartEventDataStoreIngestion', { EventDataStore: arn }, withKind('startIngestion'));
 

@@ -90,6 +90,8 @@ export const SnapshotSchema = z.object({
   region: str,
   trails: z.array(TrailEntrySchema).default([]),
   eventDataStores: z.array(EventDataStoreEntrySchema).default([]),
+  /** Region-wide reads that failed (e.g. DescribeTrails, ListEventDataStores), with the cause. */
+  errors: z.array(z.object({ part: str, message: str })).optional(),
 });
 
 export type Snapshot = z.infer<typeof SnapshotSchema>;
@@ -110,6 +112,23 @@ export class SnapshotError extends Error {
 
 export function jsonPath(path: readonly PropertyKey[]): string {
   return `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(String(p)) ? `.${String(p)}` : `[${JSON.stringify(String(p))}]`)).join('')}`;
+}
+
+/** A snapshot file holds one Region's snapshot, or a list of them (one per Region). */
+export function parseSnapshotFile(data: unknown): Snapshot[] {
+  if (!Array.isArray(data)) return [parseSnapshot(data)];
+  return data.map((item, i) => {
+    try {
+      return parseSnapshot(item);
+    } catch (error) {
+      if (error instanceof SnapshotError)
+        throw new SnapshotError(
+          error.path.replace(/^\$/, `$[${i}]`),
+          error.message.slice(error.path.length + 2),
+        );
+      throw error;
+    }
+  });
 }
 
 /** Parses an already-decoded snapshot object; throws SnapshotError naming the first problem's JSON path. */

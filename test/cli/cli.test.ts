@@ -181,7 +181,18 @@ describe('trailwarden CLI: bad input exits 2 with one clear message', () => {
       ['check', '--snapshot', f('compliant.json'), '--policies', f('nope')],
       /policies .*nope: no such file or folder/,
     ],
-    ['live mode not yet', ['check', '--region', 'us-east-1'], /live AWS mode .* is not available yet/],
+    ['no Region for live mode', ['check'], /no Region: pass --region/],
+    [
+      'snapshot and live options together',
+      ['check', '--snapshot', f('compliant.json'), '--region', 'us-east-1'],
+      /use either --snapshot FILE or live AWS options/,
+    ],
+    ['apply on a snapshot', ['apply', '--snapshot', f('compliant.json')], /apply changes live AWS/],
+    [
+      'bad concurrency',
+      ['check', '--region', 'us-east-1', '--concurrency', '0'],
+      /--concurrency 0: expected a whole number/,
+    ],
     [
       'asff not yet',
       ['check', '--snapshot', f('compliant.json'), '--format', 'asff'],

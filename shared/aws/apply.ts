@@ -1,0 +1,132 @@
+import {
+  PutEventConfigurationCommand,
+  PutEventSelectorsCommand,
+  PutInsightSelectorsCommand,
+  StartEventDataStoreIngestionCommand,
+  StartLoggingCommand,
+  UpdateEventDataStoreCommand,
+  UpdateTrailCommand,
+} from '@aws-sdk/client-cloudtrail';
+import { type Evaluation, evaluate, type Finding, type PlanStep, type Snapshot } from '../engine/index.js';
+import type { Policy } from '../policy/loader.js';
+import { type AwsCallError, translateAwsError } from './errors.js';
+import { type ClientProvider, reloadEventDataStore, reloadTrail } from './loader.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: each command takes its own input shape, checked by the planner.
+const COMMANDS: Record<PlanStep['operation'], new (input: any) => any> = {
+  StartLogging: StartLoggingCommand,
+  UpdateTrail: UpdateTrailCommand,
+  PutEventSelectors: PutEventSelectorsCommand,
+  PutInsightSelectors: PutInsightSelectorsCommand,
+  PutEventConfiguration: PutEventConfigurationCommand,
+  StartEventDataStoreIngestion: StartEventDataStoreIngestionCommand,
+  UpdateEventDataStore: UpdateEventDataStoreCommand,
+};
+
+export interface StepResult {
+  readonly step: PlanStep;
+  readonly status: 'ok' | 'failed' | 'skipped';
+  readonly error?: AwsCallError;
+}
+
+export type VerifiedStatus = 'REMEDIATED' | 'ERROR';
+export interface VerifiedFinding extends Omit<Finding, 'status'> {
+  readonly status: Finding['status'] | VerifiedStatus;
+}
+
+export interface ApplyOutcome {
+  readonly steps: readonly StepResult[];
+  /** The findings before, with planned ones now REMEDIATED (read-back state passes) or ERROR. */
+  readonly findings: readonly VerifiedFinding[];
+  /** The evaluation of the state read back after the changes. */
+  readonly after: Evaluation;
+}
+
+/**
+ * Sends the plan's steps in order, each in its resource's home Region. When a step fails, the
+ * remaining steps of that resource are skipped (they build on it); other resources go on.
+ */
+export async function executePlan(clients: ClientProvider, plan: readonly PlanStep[]): Promise<StepResult[]> {
+  const failed = new Set<string>();
+  const results: StepResult[] = [];
+  for (const step of plan) {
+    if (failed.has(step.resource)) {
+      results.push({ step, status: 'skipped' });
+      continue;
+    }
+    const Command = COMMANDS[step.operation];
+    try {
+      await clients.cloudTrail(step.region).send(new Command(step.input));
+      results.push({ step, status: 'ok' });
+    } catch (error) {
+      failed.add(step.resource);
+      results.push({ step, status: 'failed', error: translateAwsError(error, step.operation, step.input) });
+    }
+  }
+  return results;
+}
+
+/** Reads the changed resources back into a copy of their snapshot. */
+async function readBack(
+  clients: ClientProvider,
+  snapshot: Snapshot,
+  arns: ReadonlySet<string>,
+): Promise<Snapshot> {
+  const next = structuredClone(snapshot);
+  for (const [i, entry] of next.trails.entries()) {
+    const arn = entry.trail.TrailARN;
+    if (!arns.has(arn)) continue;
+    const home = entry.trail.HomeRegion ?? snapshot.region;
+    try {
+      const fresh = await reloadTrail(clients, arn, home);
+      next.trails[i] = fresh
+        ? { ...fresh, ...(entry.tags ? { tags: entry.tags } : {}) }
+        : { trail: entry.trail, errors: [{ part: 'DescribeTrails', message: 'the trail no longer exists' }] };
+    } catch (error) {
+      const e = translateAwsError(error, 'DescribeTrails');
+      next.trails[i] = {
+        trail: entry.trail,
+        errors: [{ part: 'DescribeTrails', message: `${e.code}: ${e.detail}` }],
+      };
+    }
+  }
+  for (const [i, entry] of next.eventDataStores.entries()) {
+    const arn = entry.eventDataStore.EventDataStoreArn;
+    if (!arns.has(arn)) continue;
+    const fresh = await reloadEventDataStore(clients, arn, snapshot.region);
+    if (fresh) next.eventDataStores[i] = { ...fresh, ...(entry.tags ? { tags: entry.tags } : {}) };
+  }
+  return next;
+}
+
+/**
+ * Applies a plan and proves it: executes the steps, reads every touched resource back, evaluates
+ * again, and marks a finding REMEDIATED only when the read-back state passes; otherwise ERROR with
+ * the step's error or what still differs.
+ */
+export async function applyAndVerify(
+  clients: ClientProvider,
+  snapshot: Snapshot,
+  policies: readonly Policy[],
+  before: Evaluation,
+): Promise<ApplyOutcome> {
+  const steps = await executePlan(clients, before.plan);
+  const touched = new Set(before.plan.map((s) => s.resource));
+  const after = evaluate(await readBack(clients, snapshot, touched), policies);
+  const afterById = new Map(after.findings.map((f) => [f.id, f]));
+  const findings = before.findings.map((f): VerifiedFinding => {
+    if (!f.remediation?.planned) return f;
+    const mine = steps.filter((s) => s.step.findings.includes(f.id));
+    const stepError = mine.find((s) => s.status !== 'ok');
+    const now = afterById.get(f.id);
+    if (!stepError && now?.status === 'PASS')
+      return { ...f, status: 'REMEDIATED', message: `repaired and verified: ${now.message}` };
+    const why = stepError
+      ? stepError.status === 'failed'
+        ? `${stepError.step.operation} failed: ${stepError.error?.message}`
+        : `${stepError.step.operation} was skipped after an earlier step on the resource failed`
+      : `still failing after the change: ${now?.message ?? 'the resource could not be read back'}`;
+    return { ...f, status: 'ERROR', message: why };
+  });
+  return { steps, findings, after };
+}

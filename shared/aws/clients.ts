@@ -1,0 +1,88 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { STSClient } from '@aws-sdk/client-sts';
+
+export interface AwsOptions {
+  /** A named profile; otherwise the default credential chain (AWS_PROFILE, env, SSO, instance role…). */
+  profile?: string;
+  /** A custom endpoint, e.g. an emulator; otherwise AWS_ENDPOINT_URL or the real service. */
+  endpoint?: string;
+  maxAttempts?: number;
+}
+
+/** Counts SDK commands by name (not retries): how many calls a sweep costs. */
+export class CallCounter {
+  readonly byOperation = new Map<string, number>();
+  total(filter: (operation: string) => boolean = () => true): number {
+    let n = 0;
+    for (const [op, count] of this.byOperation) if (filter(op)) n += count;
+    return n;
+  }
+  record(operation: string): void {
+    this.byOperation.set(operation, (this.byOperation.get(operation) ?? 0) + 1);
+  }
+}
+
+export const isWrite = (operation: string) =>
+  /^(Put|Start|Stop|Update|Create|Delete|Add|Remove)/.test(operation.replace(/Command$/, ''));
+
+type Client = CloudTrailClient | STSClient;
+
+type Next = (args: unknown) => Promise<unknown>;
+interface Stack {
+  add(
+    middleware: (next: Next, context: { commandName?: string }) => Next,
+    options: { step: 'initialize'; name: string },
+  ): void;
+}
+
+function instrument<C extends Client>(client: C, counter: CallCounter | undefined): C {
+  if (counter) {
+    (client.middlewareStack as unknown as Stack).add(
+      (next, context) => async (args) => {
+        counter.record(String(context.commandName ?? 'unknown').replace(/Command$/, ''));
+        return next(args);
+      },
+      { step: 'initialize', name: 'trailwardenCallCounter' },
+    );
+  }
+  return client;
+}
+
+/** One CloudTrail client per Region, created on first use, with the SDK's adaptive retry mode. */
+export class AwsClients {
+  private readonly cloudtrail = new Map<string, CloudTrailClient>();
+  private sts: STSClient | undefined;
+  constructor(
+    private readonly options: AwsOptions = {},
+    readonly counter?: CallCounter,
+  ) {}
+
+  private config(region: string) {
+    return {
+      region,
+      retryMode: 'adaptive',
+      maxAttempts: this.options.maxAttempts ?? 3,
+      ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
+      ...(this.options.profile ? { profile: this.options.profile } : {}),
+    };
+  }
+
+  cloudTrail(region: string): CloudTrailClient {
+    let client = this.cloudtrail.get(region);
+    if (!client) {
+      client = instrument(new CloudTrailClient(this.config(region)), this.counter);
+      this.cloudtrail.set(region, client);
+    }
+    return client;
+  }
+
+  stsClient(region: string): STSClient {
+    this.sts ??= instrument(new STSClient(this.config(region)), this.counter);
+    return this.sts;
+  }
+
+  destroy(): void {
+    for (const c of this.cloudtrail.values()) c.destroy();
+    this.sts?.destroy();
+  }
+}

@@ -1,0 +1,130 @@
+import {
+  CloudTrailClient,
+  CreateTrailCommand,
+  PutEventSelectorsCommand,
+  PutInsightSelectorsCommand,
+  StartLoggingCommand,
+} from '@aws-sdk/client-cloudtrail';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+
+export const REGION = 'us-east-1';
+export const AWS_ENV = {
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+  AWS_REGION: REGION,
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+} as const;
+
+export function sdk(endpoint: string) {
+  Object.assign(process.env, AWS_ENV);
+  return {
+    ct: new CloudTrailClient({ region: REGION, endpoint }),
+    s3: new S3Client({ region: REGION, endpoint, forcePathStyle: true }),
+  };
+}
+
+const MGMT = { FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] };
+
+/**
+ * A drifted account, seeded through the SDK: a write-only security trail without log file
+ * validation and with one of two Insights, a data trail whose payroll exclusion excludes nothing,
+ * and a stopped trail. (moto starts trails with no selectors, so every trail gets explicit ones.)
+ */
+export async function seedDriftedAccount(endpoint: string) {
+  const { ct, s3 } = sdk(endpoint);
+  await s3.send(new CreateBucketCommand({ Bucket: 'acme-cloudtrail-logs' }));
+  const trail = async (Name: string, extra: Record<string, unknown> = {}) =>
+    ct.send(new CreateTrailCommand({ Name, S3BucketName: 'acme-cloudtrail-logs', ...extra }));
+  await trail('security-trail', { IsMultiRegionTrail: true, TagsList: [{ Key: 'role', Value: 'security' }] });
+  await ct.send(
+    new PutEventSelectorsCommand({
+      TrailName: 'security-trail',
+      EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true }],
+    }),
+  );
+  await ct.send(
+    new PutInsightSelectorsCommand({
+      TrailName: 'security-trail',
+      InsightSelectors: [{ InsightType: 'ApiErrorRateInsight', EventCategories: ['Management'] }],
+    }),
+  );
+  await ct.send(new StartLoggingCommand({ Name: 'security-trail' }));
+
+  await trail('data-trail', { TagsList: [{ Key: 'role', Value: 'data' }], EnableLogFileValidation: true });
+  await ct.send(
+    new PutEventSelectorsCommand({
+      TrailName: 'data-trail',
+      AdvancedEventSelectors: [
+        MGMT,
+        {
+          Name: 'S3 writes except payroll',
+          FieldSelectors: [
+            { Field: 'eventCategory', Equals: ['Data'] },
+            { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+            { Field: 'readOnly', Equals: ['false'] },
+            { Field: 'resources.ARN', NotEquals: ['arn:aws:s3:::acme-payroll/'] },
+          ],
+        },
+      ],
+    }),
+  );
+  await ct.send(
+    new PutInsightSelectorsCommand({
+      TrailName: 'data-trail',
+      InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }],
+    }),
+  );
+  await ct.send(new StartLoggingCommand({ Name: 'data-trail' }));
+
+  await trail('stopped-trail', {
+    EnableLogFileValidation: true,
+    TagsList: [{ Key: 'role', Value: 'legacy' }],
+  });
+  await ct.send(
+    new PutEventSelectorsCommand({
+      TrailName: 'stopped-trail',
+      EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }],
+    }),
+  );
+  await ct.send(
+    new PutInsightSelectorsCommand({
+      TrailName: 'stopped-trail',
+      InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }],
+    }),
+  );
+  return { ct, s3 };
+}
+
+/** Policies that repair that account: a complete security trail, payroll coverage, and logging everywhere. */
+export const INTEGRATION_POLICIES = `version: 1
+policies:
+  - id: security-trail
+    severity: high
+    select: { tags: { role: security } }
+    action: remediate
+    require:
+      logging: true
+      multiRegion: true
+      logFileValidation: true
+      logEvents:
+        - FieldSelectors: [{ Field: eventCategory, Equals: [Management] }]
+      insights:
+        - { InsightType: ApiCallRateInsight, EventCategories: [Management] }
+  - id: payroll-writes
+    severity: critical
+    quantifier: union
+    action: remediate
+    require:
+      logEvents:
+        - FieldSelectors:
+            - { Field: eventCategory, Equals: [Data] }
+            - { Field: resources.type, Equals: ["AWS::S3::Object"] }
+            - { Field: readOnly, Equals: ["false"] }
+            - { Field: resources.ARN, StartsWith: ["arn:aws:s3:::acme-payroll/"] }
+  - id: everything-logging
+    severity: high
+    action: remediate
+    require:
+      logging: true
+`;
