@@ -23,6 +23,7 @@ import {
   validate,
 } from '../selectors/index.js';
 import { constraintMatches } from '../selectors/match.js';
+import { emulatedDemo } from './emulated-demo.js';
 import { InputError, loadPolicies, readSnapshot } from './io.js';
 import {
   type Format,
@@ -329,9 +330,18 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program
     .command('demo')
     .description(
-      'check and plan a realistic drifted account (examples/demo-account) with the CIS pack and the examples',
+      'check, plan and apply on a drifted account emulated by moto (or, without moto, the snapshot demo)',
     )
-    .action(() => {
+    .option('--snapshot-only', 'skip the emulator: check and plan examples/demo-account/snapshot.json')
+    .action(async (opts: { snapshotOnly?: boolean }) => {
+      const { policies } = loadPolicies([
+        join(ROOT, 'policies', 'cis-aws-foundations.yaml'),
+        join(ROOT, 'policies', 'examples'),
+      ]);
+      if (!opts.snapshotOnly && (await emulatedDemo(io.out, io.color, policies))) {
+        setExit(EXIT.ok);
+        return;
+      }
       setExit(demo(io));
     });
 

@@ -135,6 +135,16 @@ describe('trailwarden CLI', () => {
     );
   });
 
+  it('demo: on an emulated account (moto) it applies and verifies; with --snapshot-only it checks and plans', async () => {
+    const emulated = await cli('demo');
+    expect(emulated.code).toBe(0);
+    expect(emulated.stdout).toMatch(/\d+ findings remediated and verified/);
+    expect(emulated.stdout).toContain('Nothing left to plan.');
+    const snapshot = await cli('demo', '--snapshot-only');
+    expect(snapshot.code).toBe(0);
+    expect(snapshot.stdout).toContain('every remediate policy passes');
+  });
+
   it('help shows examples', async () => {
     const { code, stdout } = await cli('check', '--help');
     expect(code).toBe(0);

@@ -16,10 +16,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { applyAndVerify } from '../../shared/aws/apply.js';
 import { AwsClients, CallCounter, isWrite } from '../../shared/aws/clients.js';
 import { loadRegions } from '../../shared/aws/loader.js';
+import { resetMoto } from '../../shared/cli/moto.js';
 import { evaluate } from '../../shared/engine/index.js';
 import { parsePolicyFiles } from '../../shared/policy/loader.js';
 import { asAdvanced, covers, type SelectorConfig } from '../../shared/selectors/index.js';
-import { resetMoto } from './moto.js';
 import { type FaultProxy, startFaultProxy } from './proxy.js';
 import { AWS_ENV, INTEGRATION_POLICIES, REGION, sdk, seedDriftedAccount } from './seed.js';
 

@@ -1,3 +1,4 @@
+/** Starts and stops moto_server (a local AWS emulator) for the emulated demo and the integration tests. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 

@@ -1,0 +1,212 @@
+import {
+  CreateTrailCommand,
+  PutEventSelectorsCommand,
+  PutInsightSelectorsCommand,
+  StartLoggingCommand,
+} from '@aws-sdk/client-cloudtrail';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { applyAndVerify } from '../aws/apply.js';
+import { AwsClients } from '../aws/clients.js';
+import { loadRegions } from '../aws/loader.js';
+import { evaluate, evaluateAll } from '../engine/index.js';
+import type { Policy } from '../policy/loader.js';
+import { startMoto } from './moto.js';
+import { findingsTable, palette, planTable } from './render.js';
+
+const REGION = 'us-east-1';
+const MGMT = { FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] };
+
+/** The demo account's classic mistakes, created through the AWS SDK against the emulator. */
+async function seed(endpoint: string): Promise<void> {
+  const s3 = new S3Client({ region: REGION, endpoint, forcePathStyle: true });
+  const ct = (region: string) => new AwsClients({ endpoint }).cloudTrail(region);
+  await s3.send(new CreateBucketCommand({ Bucket: 'acme-cloudtrail' }));
+  const create = async (
+    region: string,
+    Name: string,
+    extra: Record<string, unknown>,
+    selectors: Record<string, unknown>,
+    insights = true,
+  ) => {
+    await ct(region).send(new CreateTrailCommand({ Name, S3BucketName: 'acme-cloudtrail', ...extra }));
+    await ct(region).send(new PutEventSelectorsCommand({ TrailName: Name, ...selectors }));
+    // Emulators answer GetInsightSelectors only once a trail has some Insights.
+    if (insights)
+      await ct(region).send(
+        new PutInsightSelectorsCommand({
+          TrailName: Name,
+          InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }],
+        }),
+      );
+  };
+  await create(
+    REGION,
+    'security',
+    { IsMultiRegionTrail: true, TagsList: [{ Key: 'role', Value: 'security' }] },
+    {
+      AdvancedEventSelectors: [
+        {
+          Name: 'Read management events',
+          FieldSelectors: [...MGMT.FieldSelectors, { Field: 'readOnly', Equals: ['true'] }],
+        },
+        {
+          Name: 'Write management events',
+          FieldSelectors: [...MGMT.FieldSelectors, { Field: 'readOnly', Equals: ['false'] }],
+        },
+      ],
+    },
+  );
+  await create(
+    REGION,
+    'audit-no-kms-events',
+    { IsMultiRegionTrail: true, EnableLogFileValidation: true, KmsKeyId: 'alias/cloudtrail' },
+    {
+      EventSelectors: [
+        {
+          ReadWriteType: 'All',
+          IncludeManagementEvents: true,
+          ExcludeManagementEventSources: ['kms.amazonaws.com'],
+        },
+      ],
+    },
+  );
+  await create(
+    REGION,
+    'data-events',
+    { EnableLogFileValidation: true, TagsList: [{ Key: 'role', Value: 'data' }] },
+    {
+      AdvancedEventSelectors: [
+        {
+          Name: 'S3 writes except payroll',
+          FieldSelectors: [
+            { Field: 'eventCategory', Equals: ['Data'] },
+            { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+            { Field: 'readOnly', Equals: ['false'] },
+            { Field: 'resources.ARN', NotEquals: ['arn:aws:s3:::acme-payroll/'] },
+          ],
+        },
+      ],
+    },
+  );
+  await create(
+    REGION,
+    'legacy',
+    { EnableLogFileValidation: true, TagsList: [{ Key: 'cost-profile', Value: 'lean' }] },
+    {
+      EventSelectors: [
+        {
+          ReadWriteType: 'All',
+          IncludeManagementEvents: true,
+          DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3'] }],
+        },
+      ],
+    },
+  );
+  await create(
+    REGION,
+    'app-writes',
+    { IncludeGlobalServiceEvents: false, TagsList: [{ Key: 'role', Value: 'security' }] },
+    { EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true }] },
+  );
+  await create(
+    'eu-west-1',
+    'eu-central',
+    { IsMultiRegionTrail: true },
+    { EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] },
+  );
+  for (const [region, name] of [
+    [REGION, 'security'],
+    [REGION, 'audit-no-kms-events'],
+    [REGION, 'data-events'],
+    [REGION, 'app-writes'],
+    ['eu-west-1', 'eu-central'],
+  ] as const) {
+    await ct(region).send(new StartLoggingCommand({ Name: name }));
+  }
+  s3.destroy();
+}
+
+/**
+ * The demo on an emulated account: moto on a free loopback port, a drifted account seeded through
+ * the SDK, then check → plan → apply (verified by reading back) → check. Returns false when moto is
+ * not installed, so the caller can fall back to the snapshot demo.
+ */
+export async function emulatedDemo(
+  out: (s: string) => void,
+  color: boolean,
+  policies: readonly Policy[],
+): Promise<boolean> {
+  const c = palette(color);
+  let moto: Awaited<ReturnType<typeof startMoto>>;
+  try {
+    moto = await startMoto();
+  } catch (error) {
+    out(
+      c.yellow(
+        `The emulated demo needs moto (${(error as Error).message.split(':')[0]}); showing the snapshot demo instead.\n\n`,
+      ),
+    );
+    return false;
+  }
+  const stop = () => {
+    void moto.stop().then(() => process.exit(130));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    // An emulator accepts any credentials; these never leave this machine.
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: 'demo',
+      AWS_SECRET_ACCESS_KEY: 'demo',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+    out(`${c.bold('Trailwarden demo on an emulated AWS account')} ${c.dim(`(moto at ${moto.endpoint})`)}\n`);
+    await seed(moto.endpoint);
+    const clients = new AwsClients({ endpoint: moto.endpoint });
+    const regions = [REGION, 'eu-west-1'];
+    const snapshots = await loadRegions(clients, regions);
+    const before = evaluateAll(snapshots, policies);
+    out(
+      c.dim(
+        `Seeded ${snapshots[0]?.trails.length ?? 0} trails seen from ${REGION} (one is a shadow of eu-west-1); ${policies.length} policies.\n\n`,
+      ),
+    );
+    out(`${c.bold('1. Check')}\n${findingsTable(before, color)}\n`);
+    out(
+      `${c.bold('2. Plan')} ${c.dim('(action: remediate policies; never shrinks what a trail logs)')}\n${planTable(before.plan, color)}\n`,
+    );
+    out(`${c.bold('3. Apply')} ${c.dim('(each change is read back and evaluated again)')}\n`);
+    let remediated = 0;
+    let errors = 0;
+    for (const snapshot of snapshots) {
+      const outcome = await applyAndVerify(clients, snapshot, policies, evaluate(snapshot, policies));
+      for (const s of outcome.steps)
+        out(
+          `${s.status === 'ok' ? c.green('ok     ') : c.red(s.status.padEnd(7))} ${s.step.operation} ${s.step.resource}${s.error ? `: ${s.error.message}` : ''}\n`,
+        );
+      remediated += outcome.findings.filter((f) => f.status === 'REMEDIATED').length;
+      errors += outcome.findings.filter((f) => f.status === 'ERROR' && f.remediation?.planned).length;
+    }
+    out(
+      `${c.green(`${remediated} findings remediated and verified`)}${errors ? c.red(`, ${errors} could not be repaired`) : ''}\n\n`,
+    );
+    const after = evaluateAll(await loadRegions(clients, regions), policies);
+    out(`${c.bold('4. Check again')}\n`);
+    out(
+      `before: ${before.summary.fail} failed, ${before.summary.error} errors; after: ${after.summary.fail} failed, ${after.summary.error} errors. ` +
+        `${after.plan.length === 0 ? c.green('Nothing left to plan.') : c.red(`${after.plan.length} steps still planned.`)}\n`,
+    );
+    out(
+      c.dim(
+        'What still fails is report-only (e.g. KMS without a key id) or needs a person; ERRORs are calls the emulator does not implement (event configuration, event data stores).\n',
+      ),
+    );
+    clients.destroy();
+    return true;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await moto.stop();
+  }
+}
