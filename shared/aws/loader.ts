@@ -167,44 +167,41 @@ async function loadEventDataStore(
   client: CloudTrailClient,
   arn: string,
 ): Promise<EventDataStoreEntry | undefined> {
-  {
-    const partErrors: PartError[] = [];
-    const store = await part(partErrors, 'GetEventDataStore', async () =>
-      body(await client.send(new GetEventDataStoreCommand({ EventDataStore: arn }))),
-    );
-    const insights = await part(partErrors, 'GetInsightSelectors', async () => {
-      try {
-        return body(await client.send(new GetInsightSelectorsCommand({ EventDataStore: arn })));
-      } catch (error) {
-        if ((error as { name?: string }).name === 'InsightNotEnabledException')
-          return { InsightSelectors: [] };
-        throw error;
-      }
-    });
-    const configuration = await part(partErrors, 'GetEventConfiguration', async () =>
-      withoutKeys(body(await client.send(new GetEventConfigurationCommand({ EventDataStore: arn }))), [
-        'TrailARN',
-        'EventDataStoreArn',
-      ]),
-    );
-    if (!store) {
-      // Deleted between listing and reading, or not readable: keep it, with the reason.
-      return plain({ eventDataStore: { EventDataStoreArn: arn }, errors: partErrors });
+  const partErrors: PartError[] = [];
+  const store = await part(partErrors, 'GetEventDataStore', async () =>
+    body(await client.send(new GetEventDataStoreCommand({ EventDataStore: arn }))),
+  );
+  const insights = await part(partErrors, 'GetInsightSelectors', async () => {
+    try {
+      return body(await client.send(new GetInsightSelectorsCommand({ EventDataStore: arn })));
+    } catch (error) {
+      if ((error as { name?: string }).name === 'InsightNotEnabledException') return { InsightSelectors: [] };
+      throw error;
     }
-    return plain({
-      eventDataStore: store as EventDataStoreEntry['eventDataStore'],
-      ...(insights
-        ? { insightSelectors: (insights.InsightSelectors ?? []) as EventDataStoreEntry['insightSelectors'] }
-        : {}),
-      ...(insights && 'InsightsDestination' in insights && insights.InsightsDestination
-        ? { insightsDestination: insights.InsightsDestination }
-        : {}),
-      ...(configuration
-        ? { eventConfiguration: configuration as EventDataStoreEntry['eventConfiguration'] }
-        : {}),
-      ...(partErrors.length ? { errors: partErrors } : {}),
-    });
+  });
+  const configuration = await part(partErrors, 'GetEventConfiguration', async () =>
+    withoutKeys(body(await client.send(new GetEventConfigurationCommand({ EventDataStore: arn }))), [
+      'TrailARN',
+      'EventDataStoreArn',
+    ]),
+  );
+  if (!store) {
+    // Deleted between listing and reading, or not readable: keep it, with the reason.
+    return plain({ eventDataStore: { EventDataStoreArn: arn }, errors: partErrors });
   }
+  return plain({
+    eventDataStore: store as EventDataStoreEntry['eventDataStore'],
+    ...(insights
+      ? { insightSelectors: (insights.InsightSelectors ?? []) as EventDataStoreEntry['insightSelectors'] }
+      : {}),
+    ...(insights && 'InsightsDestination' in insights && insights.InsightsDestination
+      ? { insightsDestination: insights.InsightsDestination }
+      : {}),
+    ...(configuration
+      ? { eventConfiguration: configuration as EventDataStoreEntry['eventConfiguration'] }
+      : {}),
+    ...(partErrors.length ? { errors: partErrors } : {}),
+  });
 }
 
 /** Re-reads one event data store (after a change). */

@@ -1,4 +1,5 @@
 import type { CloudTrailEvent } from '../selectors/index.js';
+import { WITNESS_DEFAULTS } from '../selectors/solver.js';
 import type { ResourceView } from './types.js';
 
 const ORDER = [
@@ -14,21 +15,27 @@ const ORDER = [
   'userIdentity.arn',
   'eventType',
 ];
-const DEFAULTS: Record<string, string> = {
-  eventSource: 'example.amazonaws.com',
-  eventName: 'ExampleAction',
-  eventType: 'AwsApiCall',
-  'resources.type': 'AWS::Example::Resource',
-  'resources.ARN': 'arn:aws:example:us-east-1:123456789012:resource/example',
-  'userIdentity.arn': 'arn:aws:iam::123456789012:role/example',
-};
+
+/** Fields whose unconstrained witness value is an "example" placeholder, not a meaningful value. */
+const PLACEHOLDER_FIELDS = new Set([
+  'eventSource',
+  'eventName',
+  'eventType',
+  'resources.type',
+  'resources.ARN',
+  'userIdentity.arn',
+]);
 
 /** A witness as a person reads it: the fields that matter, placeholders left out. */
 export function describeEvent(e: CloudTrailEvent): string {
   const parts: string[] = [];
   for (const field of ORDER) {
     const v = e[field as keyof CloudTrailEvent];
-    if (v === undefined || DEFAULTS[field] === v) continue;
+    if (
+      v === undefined ||
+      (PLACEHOLDER_FIELDS.has(field) && WITNESS_DEFAULTS[field as keyof typeof WITNESS_DEFAULTS] === v)
+    )
+      continue;
     if (e.eventCategory === 'Management' && field.startsWith('resources.')) continue;
     parts.push(`${field}=${v}`);
   }

@@ -240,7 +240,8 @@ function maximalRegions(regions: Region[]): Region[] {
   return kept;
 }
 
-const WITNESS_DEFAULTS: Record<EventField, string> = {
+/** Placeholder values of witness fields no selector constrains (readers may hide them). */
+export const WITNESS_DEFAULTS: Readonly<Record<EventField, string>> = {
   eventCategory: 'Management',
   readOnly: 'false',
   eventSource: 'example.amazonaws.com',

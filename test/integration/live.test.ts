@@ -197,9 +197,16 @@ describe('live AWS against moto: costs and faults', () => {
     await ct.send(
       new PutEventSelectorsCommand({ TrailName: 'only-trail', EventSelectors: [{ ReadWriteType: 'All' }] }),
     );
+    // Every distinct request is throttled once and succeeds when retried: half of all calls fail.
+    const throttled = new Set<string>();
     let n = 0;
-    proxy.fault = () =>
-      n++ % 2 === 0 ? { status: 400, type: 'ThrottlingException', message: 'Rate exceeded' } : undefined;
+    proxy.fault = (operation, body) => {
+      const key = `${operation} ${body}`;
+      if (throttled.has(key)) return undefined;
+      throttled.add(key);
+      n++;
+      return { status: 400, type: 'ThrottlingException', message: 'Rate exceeded' };
+    };
     const r = await cli(['check', '--region', REGION, '--format', 'json'], proxy.endpoint);
     proxy.fault = undefined;
     const out = JSON.parse(r.stdout);
@@ -215,7 +222,7 @@ describe('live AWS against moto: costs and faults', () => {
         (f: { status: string; message: string }) => f.status === 'ERROR' && !/HTTP 500/.test(f.message),
       ),
     ).toEqual([]);
-    expect(n).toBeGreaterThan(8);
+    expect(n).toBeGreaterThanOrEqual(6);
   });
 
   it('AccessDenied on one trail: that trail is an ERROR, the others are evaluated and repaired', async () => {
