@@ -1,0 +1,24 @@
+import type { Finding } from '../engine/index.js';
+
+/** A finding's status, including the two that only a verified repair produces. */
+export type LiveStatus = Finding['status'] | 'REMEDIATED';
+export type Transition = 'opened' | 'remediated' | 'resolved' | 'remediation-failed';
+
+export interface LiveFinding extends Omit<Finding, 'status'> {
+  readonly status: LiveStatus;
+}
+
+const bad = (s: LiveStatus | undefined) => s === 'FAIL' || s === 'ERROR';
+
+/**
+ * What changed since the last run, finding by finding: people hear about openings, repairs,
+ * resolutions and failed repairs, not about every run (landscape.md: noise).
+ */
+export function transitionOf(previous: LiveStatus | undefined, finding: LiveFinding): Transition | undefined {
+  if (finding.status === 'REMEDIATED') return 'remediated';
+  if (finding.status === 'ERROR' && finding.remediation?.planned)
+    return previous === 'ERROR' ? undefined : 'remediation-failed';
+  if (finding.status === 'FAIL' && !bad(previous)) return 'opened';
+  if (finding.status === 'PASS' && bad(previous)) return 'resolved';
+  return undefined;
+}
