@@ -10,16 +10,29 @@ import {
   GetInsightSelectorsCommand,
   GetTrailStatusCommand,
   PutEventSelectorsCommand,
+  StopLoggingCommand,
 } from '@aws-sdk/client-cloudtrail';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { type FlowDeps, onTrailChange, type RemediationRequest, remediate } from '../../shared/app/flows.js';
 import { applyAndVerify } from '../../shared/aws/apply.js';
 import { AwsClients, CallCounter, isWrite } from '../../shared/aws/clients.js';
 import { loadRegions } from '../../shared/aws/loader.js';
 import { resetMoto } from '../../shared/cli/moto.js';
-import { evaluate } from '../../shared/engine/index.js';
+import { evaluate, findingId } from '../../shared/engine/index.js';
+import { publishToSns } from '../../shared/notify/sns.js';
 import { parsePolicyFiles } from '../../shared/policy/loader.js';
 import { asAdvanced, covers, type SelectorConfig } from '../../shared/selectors/index.js';
+import { FindingStore } from '../../shared/state/findingStore.js';
 import { type FaultProxy, startFaultProxy } from './proxy.js';
 import { AWS_ENV, INTEGRATION_POLICIES, REGION, sdk, seedDriftedAccount } from './seed.js';
 
@@ -264,5 +277,126 @@ describe('live AWS against moto: costs and faults', () => {
     expect(stopped?.message).toMatch(/^StartLogging failed: StartLogging: /);
     expect(outcome.findings.filter((f) => f.status === 'REMEDIATED').length).toBeGreaterThan(0);
     clients.destroy();
+  });
+});
+
+describe('the Lambda flows end to end against moto (DynamoDB state, SNS → SQS)', () => {
+  const ROLE = 'arn:aws:iam::123456789012:role/trailwarden-remediate';
+  const stopLoggingEvent = JSON.parse(
+    readFileSync(join(root, 'test', 'events', 'fixtures', 'StopLogging.json'), 'utf8'),
+  );
+  const event = {
+    ...stopLoggingEvent,
+    account: '123456789012',
+    detail: {
+      ...stopLoggingEvent.detail,
+      requestParameters: { name: 'security-trail' },
+      recipientAccountId: '123456789012',
+    },
+  };
+
+  async function setup() {
+    const ddb = new DynamoDBClient({ region: REGION, endpoint });
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: 'findings',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      }),
+    );
+    const sns = new SNSClient({ region: REGION, endpoint });
+    const sqs = new SQSClient({ region: REGION, endpoint });
+    const topic = (await sns.send(new CreateTopicCommand({ Name: 'trailwarden' }))).TopicArn as string;
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'inbox' }))).QueueUrl as string;
+    const queueArn = (
+      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
+    ).Attributes?.QueueArn;
+    await sns.send(new SubscribeCommand({ TopicArn: topic, Protocol: 'sqs', Endpoint: queueArn }));
+    const requests: RemediationRequest[] = [];
+    const deps: FlowDeps = {
+      policies: policies.filter((p) => p.id !== 'payroll-writes'),
+      clients: new AwsClients({ endpoint }),
+      account: '123456789012',
+      store: new FindingStore(ddb, 'findings'),
+      channels: [
+        {
+          name: 'sns',
+          send: async (ns) => void (await Promise.all(ns.map((n) => publishToSns(sns, topic, n)))),
+        },
+      ],
+      remediationEnabled: true,
+      remediationRoleArn: ROLE,
+      requestRemediation: async (r) => void requests.push(r),
+      breaker: { maxRemediations: 3, windowMinutes: 60 },
+      now: () => new Date(),
+      log: { info: () => {}, warn: () => {}, error: () => {} },
+      metrics: { count: () => {}, milliseconds: () => {} },
+    };
+    const inbox = async () => {
+      const out: { transition: string; finding: { check: string; status: string }; actors?: string[] }[] = [];
+      for (;;) {
+        const r = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+        );
+        if (!r.Messages?.length) return out;
+        for (const m of r.Messages) {
+          out.push(JSON.parse(JSON.parse(m.Body ?? '{}').Message));
+          await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+        }
+      }
+    };
+    return { deps, requests, inbox, ddb };
+  }
+
+  it('StopLogging is answered with StartLogging, verified, stored, notified once', async () => {
+    const { deps, requests, inbox, ddb } = await setup();
+    const { ct } = sdk(endpoint);
+    await ct.send(new StopLoggingCommand({ Name: 'security-trail' }));
+
+    const first = await onTrailChange(event, deps);
+    expect(first).toMatchObject({ outcome: 'evaluated', remediation: 'requested' });
+    expect(requests[0]).toMatchObject({ resource: arn('security-trail'), region: REGION });
+    expect(requests[0]?.steps.map((s) => s.operation)).toContain('StartLogging');
+    const opened = await inbox();
+    expect(opened.map((m) => `${m.transition} ${m.finding.check}`)).toContain('opened logging');
+
+    // A replayed event: no second notification.
+    await onTrailChange(event, deps);
+    expect((await inbox()).filter((m) => m.finding.check === 'logging')).toEqual([]);
+
+    const result = await remediate(requests[0] as RemediationRequest, deps);
+    expect(result).toMatchObject({ outcome: 'applied', failed: 0 });
+    expect((await ct.send(new GetTrailStatusCommand({ Name: 'security-trail' }))).IsLogging).toBe(true);
+    expect((await inbox()).map((m) => `${m.transition} ${m.finding.check}`)).toContain('remediated logging');
+    const stored = await new FindingStore(ddb, 'findings').previous([
+      findingId('security-trail', arn('security-trail'), 'logging'),
+    ]);
+    expect([...stored.values()]).toEqual(['REMEDIATED']);
+
+    // Trailwarden's own StartLogging comes back as an event: the loop guard skips it.
+    const own = {
+      ...event,
+      detail: {
+        ...event.detail,
+        userIdentity: { ...event.detail.userIdentity, sessionContext: { sessionIssuer: { arn: ROLE } } },
+      },
+    };
+    expect(await onTrailChange(own, deps)).toMatchObject({ outcome: 'skipped' });
+  });
+
+  it('the circuit breaker trips on repeated drift and names who made the changes', async () => {
+    const { deps, requests, inbox } = await setup();
+    const { ct } = sdk(endpoint);
+    for (let i = 0; i < 3; i++) {
+      await ct.send(new StopLoggingCommand({ Name: 'security-trail' }));
+      await onTrailChange(event, deps);
+      await remediate(requests.at(-1) as RemediationRequest, deps);
+    }
+    await ct.send(new StopLoggingCommand({ Name: 'security-trail' }));
+    expect(await onTrailChange(event, deps)).toMatchObject({ remediation: 'breaker' });
+    expect(requests).toHaveLength(3);
+    const alert = (await inbox()).find((m) => m.transition === 'possible-tampering');
+    expect(alert?.actors).toContain('arn:aws:iam::111122223333:role/Admin');
   });
 });

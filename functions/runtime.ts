@@ -1,0 +1,131 @@
+/**
+ * What every handler shares, built once per cold start: policies (loaded and validated from the
+ * bundle), AWS clients, the finding store, notification channels, logging and metrics.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { IncomingWebhook } from '@slack/webhook';
+import type { FlowDeps, RemediationRequest } from '../shared/app/flows.js';
+import { AwsClients } from '../shared/aws/clients.js';
+import { callerAccount } from '../shared/aws/loader.js';
+import { policyFiles } from '../shared/cli/io.js';
+import { importToSecurityHub, toAsff } from '../shared/notify/asff.js';
+import type { Channel } from '../shared/notify/notifier.js';
+import { sendToSlack } from '../shared/notify/slack.js';
+import { publishToSns } from '../shared/notify/sns.js';
+import { parsePolicyFiles } from '../shared/policy/loader.js';
+import { DEFAULT_BREAKER } from '../shared/state/breaker.js';
+import { FindingStore } from '../shared/state/findingStore.js';
+
+export const logger = new Logger({ serviceName: 'trailwarden' });
+export const metrics = new Metrics({ namespace: 'Trailwarden', serviceName: 'trailwarden' });
+
+const env = (name: string, fallback?: string): string => {
+  const v = process.env[name] ?? fallback;
+  if (v === undefined) throw new Error(`environment variable ${name} is not set`);
+  return v;
+};
+
+/** Policy files bundled with the function (POLICY_PATHS, comma-separated, relative to the bundle root). */
+export function loadBundledPolicies(
+  paths = env('POLICY_PATHS', 'policies'),
+  root = process.env.LAMBDA_TASK_ROOT ?? process.cwd(),
+) {
+  const files = policyFiles(
+    paths.split(',').map((p) => (isAbsolute(p.trim()) ? p.trim() : join(root, p.trim()))),
+  );
+  return parsePolicyFiles(files.map((file) => ({ file, text: readFileSync(file, 'utf8') }))).policies;
+}
+
+function channels(region: string): Channel[] {
+  const out: Channel[] = [];
+  const topic = process.env.TOPIC_ARN;
+  if (topic) {
+    const sns = new SNSClient({ region });
+    out.push({
+      name: 'sns',
+      send: async (ns) => void (await Promise.all(ns.map((n) => publishToSns(sns, topic, n)))),
+    });
+  }
+  const slackParameter = process.env.SLACK_WEBHOOK_PARAMETER;
+  if (slackParameter) {
+    out.push({
+      name: 'slack',
+      send: async (ns) => {
+        // The webhook URL is a secret: read from SSM (SecureString, cached 5 minutes), never logged.
+        const url = await getParameter(slackParameter, { decrypt: true, maxAge: 300 });
+        if (!url) throw new Error(`SSM parameter ${slackParameter} is empty`);
+        const webhook = new IncomingWebhook(url);
+        for (const n of ns) await sendToSlack(webhook, n);
+      },
+    });
+  }
+  if (process.env.SECURITY_HUB === 'true') {
+    const hub = new SecurityHubClient({ region });
+    out.push({
+      name: 'securityhub',
+      send: async (ns) => {
+        const failed = await importToSecurityHub(
+          hub,
+          ns.map((n) => toAsff(n.finding, n.account, region, 'aws', new Date())),
+        );
+        if (failed > 0) throw new Error(`Security Hub rejected ${failed} findings`);
+      },
+    });
+  }
+  return out;
+}
+
+let deps: Promise<FlowDeps> | undefined;
+
+/** The flows' dependencies, created on the first invocation of a container and reused. */
+export function runtime(): Promise<FlowDeps> {
+  deps ??= (async () => {
+    const region = env('AWS_REGION', 'us-east-1');
+    const policies = loadBundledPolicies();
+    const clients = new AwsClients();
+    const lambda = new LambdaClient({ region });
+    const remediateFunction = process.env.REMEDIATE_FUNCTION;
+    return {
+      policies,
+      clients,
+      account: await callerAccount(clients, region),
+      store: new FindingStore(new DynamoDBClient({ region }), env('TABLE_NAME')),
+      channels: channels(region),
+      remediationEnabled: process.env.REMEDIATION === 'true',
+      ...(process.env.REMEDIATION_ROLE_ARN ? { remediationRoleArn: process.env.REMEDIATION_ROLE_ARN } : {}),
+      requestRemediation: async (request: RemediationRequest) => {
+        if (!remediateFunction) throw new Error('REMEDIATE_FUNCTION is not set');
+        await lambda.send(
+          new InvokeCommand({
+            FunctionName: remediateFunction,
+            InvocationType: 'Event',
+            Payload: Buffer.from(JSON.stringify(request)),
+          }),
+        );
+      },
+      breaker: {
+        maxRemediations: Number(process.env.BREAKER_MAX ?? DEFAULT_BREAKER.maxRemediations),
+        windowMinutes: Number(process.env.BREAKER_WINDOW_MINUTES ?? DEFAULT_BREAKER.windowMinutes),
+      },
+      now: () => new Date(),
+      log: {
+        info: (message, extra = {}) => logger.info(message, extra),
+        warn: (message, extra = {}) => logger.warn(message, extra),
+        error: (message, extra = {}) => logger.error(message, extra),
+      },
+      metrics: {
+        count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
+        milliseconds: (name, value) => metrics.addMetric(name, MetricUnit.Milliseconds, value),
+      },
+    } satisfies FlowDeps;
+  })();
+  return deps;
+}
