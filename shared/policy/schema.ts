@@ -45,23 +45,10 @@ function sectionSchema(resource: ResourceKind, section: 'require' | 'forbid') {
   return z.strictObject(shape);
 }
 
-function policySchemaFor(resource: ResourceKind) {
+export function policySchemaFor(resource: ResourceKind) {
   return PolicyBaseSchema.extend({
     resource: resource === 'trail' ? z.literal('trail').optional() : z.literal('eventDataStore'),
     require: sectionSchema(resource, 'require').optional(),
     forbid: sectionSchema(resource, 'forbid').optional(),
   });
-}
-
-/** The full model, used to publish policies/schema.json for editors. */
-export const PolicyFileSchema = z.strictObject({
-  version: z.literal(1),
-  policies: z.array(z.union([policySchemaFor('trail'), policySchemaFor('eventDataStore')])),
-});
-
-export function policyJsonSchema(): unknown {
-  return {
-    ...(z.toJSONSchema(PolicyFileSchema, { io: 'input', unrepresentable: 'any' }) as object),
-    title: 'Trailwarden policy file',
-  };
 }

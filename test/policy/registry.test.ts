@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { policyFiles } from '../../shared/cli/io.js';
+import { policyJsonSchema } from '../../shared/policy/jsonSchema.js';
 import { parsePolicyFiles } from '../../shared/policy/loader.js';
 import { CHECKS } from '../../shared/policy/registry.js';
-import { policyJsonSchema } from '../../shared/policy/schema.js';
 import type { ResourceView } from '../../shared/policy/types.js';
 
 const root = join(import.meta.dirname, '..', '..');
