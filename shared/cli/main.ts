@@ -14,6 +14,8 @@ import {
   type Snapshot,
   simulatePlan,
 } from '../engine/index.js';
+import { parseArn } from '../engine/resources.js';
+import { toAsff } from '../notify/asff.js';
 import { PolicyLoadError } from '../policy/loader.js';
 import {
   type AdvancedEventSelector,
@@ -99,8 +101,6 @@ async function loadLive(
 }
 
 async function input(opts: CommonOptions, io: Io): Promise<{ snapshots: Snapshot[]; clients?: AwsClients }> {
-  if (opts.format === 'asff')
-    throw new InputError('--format asff (Security Hub) is not available yet; use table, json or markdown');
   if (!isLive(opts)) {
     if (opts.region || opts.profile || opts.endpointUrl)
       throw new InputError(
@@ -112,11 +112,17 @@ async function input(opts: CommonOptions, io: Io): Promise<{ snapshots: Snapshot
   return { snapshots: await loadLive(opts, io, clients, regions), clients };
 }
 
-async function run(opts: CommonOptions, io: Io): Promise<Evaluation> {
+async function run(opts: CommonOptions, io: Io): Promise<Evaluation & { account: string }> {
   const { policies } = loadPolicies(opts.policies);
   const { snapshots, clients } = await input(opts, io);
   clients?.destroy();
-  return evaluateAll(snapshots, policies);
+  return { ...evaluateAll(snapshots, policies), account: snapshots[0]?.account ?? '000000000000' };
+}
+
+/** Findings in the AWS Security Finding Format, ready for BatchImportFindings. */
+function asffOutput(result: Evaluation & { account: string }): string {
+  const now = new Date();
+  return `${JSON.stringify({ Findings: result.findings.map((f) => toAsff(f, result.account, f.region, parseArn(f.resource)?.partition ?? 'aws', now)) }, null, 2)}\n`;
 }
 
 /** 1 on any FAIL, 3 on errors without failures, 0 when compliant. */
@@ -166,6 +172,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (opts: CommonOptions & { all?: boolean }) => {
       const result = await run(opts, io);
       if (opts.format === 'json') io.out(toJson(result, { findings: true, plan: true }));
+      else if (opts.format === 'asff') io.out(asffOutput(result));
       else if (opts.format === 'markdown') io.out(findingsMarkdown(result));
       else io.out(findingsTable(result, io.color, opts.all));
       setExit(exitFor(result));
@@ -178,6 +185,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       '\nExamples:\n  trailwarden plan --snapshot examples/demo-account/snapshot.json --policies policies/examples',
     )
     .action(async (opts: CommonOptions) => {
+      if (opts.format === 'asff')
+        throw new InputError(
+          '--format asff is for check (findings); plan prints requests: use table, json or markdown',
+        );
       const result = await run(opts, io);
       if (opts.format === 'json') io.out(toJson(result, { findings: false, plan: true }));
       else if (opts.format === 'markdown') io.out(planMarkdown(result.plan));
@@ -225,6 +236,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       '\nExamples:\n  trailwarden apply --region us-east-1 --policies policies/examples\n  trailwarden apply --region us-east-1 --yes --format json',
     )
     .action(async (opts: CommonOptions & { yes?: boolean; dryRun?: boolean }) => {
+      if (opts.format === 'asff')
+        throw new InputError('--format asff is for check (findings); apply prints steps: use table or json');
       if (!isLive(opts)) throw new InputError('apply changes live AWS: drop --snapshot and pass --region');
       const { policies } = loadPolicies(opts.policies);
       // Refuse before reading anything when nobody can confirm.

@@ -145,6 +145,21 @@ describe('trailwarden CLI', () => {
     expect(snapshot.stdout).toContain('every remediate policy passes');
   });
 
+  it('check --format asff: Security Hub findings ready for BatchImportFindings', async () => {
+    const { code, stdout } = await cli('check', '--snapshot', demo, '--format', 'asff');
+    expect(code).toBe(1);
+    const { Findings } = JSON.parse(stdout);
+    expect(Findings.length).toBeGreaterThan(10);
+    expect(Findings[0]).toMatchObject({
+      SchemaVersion: '2018-10-08',
+      AwsAccountId: '111122223333',
+      ProductArn: 'arn:aws:securityhub:us-east-1:111122223333:product/111122223333/default',
+    });
+    expect(Findings.some((x: { Compliance: { Status: string } }) => x.Compliance.Status === 'FAILED')).toBe(
+      true,
+    );
+  });
+
   it('help shows examples', async () => {
     const { code, stdout } = await cli('check', '--help');
     expect(code).toBe(0);
@@ -204,9 +219,9 @@ describe('trailwarden CLI: bad input exits 2 with one clear message', () => {
       /--concurrency 0: expected a whole number/,
     ],
     [
-      'asff not yet',
-      ['check', '--snapshot', f('compliant.json'), '--format', 'asff'],
-      /--format asff .* not available yet/,
+      'asff for plan',
+      ['plan', '--snapshot', f('compliant.json'), '--format', 'asff'],
+      /--format asff is for check/,
     ],
     [
       'unknown format',
