@@ -62,7 +62,7 @@ try {
   const counter = new CallCounter();
   const clients = new AwsClients({ endpoint: moto.endpoint }, counter);
   let t = performance.now();
-  const [snapshot] = await loadRegions(clients, [region]);
+  const [snapshot] = await loadRegions(clients, [region], { account: '123456789012' });
   const sweepMs = performance.now() - t;
   if (!snapshot) throw new Error('no snapshot');
   const result = evaluate(snapshot, policies);
@@ -78,7 +78,7 @@ try {
   );
 
   await ct.send(new StopLoggingCommand({ Name: 'trail-042' }));
-  const [drifted] = await loadRegions(clients, [region]);
+  const [drifted] = await loadRegions(clients, [region], { account: '123456789012' });
   if (!drifted) throw new Error('no snapshot');
   const before = evaluate(drifted, policies);
   t = performance.now();

@@ -6,19 +6,12 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { IncomingWebhook } from '@slack/webhook';
 import type { FlowDeps, RemediationRequest } from '../shared/app/flows.js';
 import { AwsClients } from '../shared/aws/clients.js';
-import { callerAccount } from '../shared/aws/loader.js';
 import { policyFiles } from '../shared/cli/io.js';
-import { importToSecurityHub, toAsff } from '../shared/notify/asff.js';
 import type { Channel } from '../shared/notify/notifier.js';
-import { sendToSlack } from '../shared/notify/slack.js';
 import { publishToSns } from '../shared/notify/sns.js';
 import { parsePolicyFiles } from '../shared/policy/loader.js';
 import { DEFAULT_BREAKER } from '../shared/state/breaker.js';
@@ -54,11 +47,17 @@ function channels(region: string): Channel[] {
       send: async (ns) => void (await Promise.all(ns.map((n) => publishToSns(sns, topic, n)))),
     });
   }
+  // Optional channels load their SDK clients only when a stage turns them on: less to load at cold start.
   const slackParameter = process.env.SLACK_WEBHOOK_PARAMETER;
   if (slackParameter) {
     out.push({
       name: 'slack',
       send: async (ns) => {
+        const [{ getParameter }, { IncomingWebhook }, { sendToSlack }] = await Promise.all([
+          import('@aws-lambda-powertools/parameters/ssm'),
+          import('@slack/webhook'),
+          import('../shared/notify/slack.js'),
+        ]);
         // The webhook URL is a secret: read from SSM (SecureString, cached 5 minutes), never logged.
         const url = await getParameter(slackParameter, { decrypt: true, maxAge: 300 });
         if (!url) throw new Error(`SSM parameter ${slackParameter} is empty`);
@@ -68,10 +67,14 @@ function channels(region: string): Channel[] {
     });
   }
   if (process.env.SECURITY_HUB === 'true') {
-    const hub = new SecurityHubClient({ region });
     out.push({
       name: 'securityhub',
       send: async (ns) => {
+        const [{ SecurityHubClient }, { importToSecurityHub, toAsff }] = await Promise.all([
+          import('@aws-sdk/client-securityhub'),
+          import('../shared/notify/asff.js'),
+        ]);
+        const hub = new SecurityHubClient({ region });
         const failed = await importToSecurityHub(
           hub,
           ns.map((n) => toAsff(n.finding, n.account, region, 'aws', new Date())),
@@ -85,24 +88,35 @@ function channels(region: string): Channel[] {
 
 let deps: Promise<FlowDeps> | undefined;
 
+/** The account, from the function's own ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME). */
+export function accountOf(context: { invokedFunctionArn?: string }): string {
+  const account = context.invokedFunctionArn?.split(':')[4];
+  if (!account || !/^\d{12}$/.test(account))
+    throw new Error(`cannot read the account from ${context.invokedFunctionArn}`);
+  return account;
+}
+
 /** The flows' dependencies, created on the first invocation of a container and reused. */
-export function runtime(): Promise<FlowDeps> {
+export function runtime(context: { invokedFunctionArn?: string }): Promise<FlowDeps> {
   deps ??= (async () => {
     const region = env('AWS_REGION', 'us-east-1');
     const policies = loadBundledPolicies();
     const clients = new AwsClients();
-    const lambda = new LambdaClient({ region });
     const remediateFunction = process.env.REMEDIATE_FUNCTION;
+    let lambda: import('@aws-sdk/client-lambda').LambdaClient | undefined;
     return {
       policies,
       clients,
-      account: await callerAccount(clients, region),
+      account: accountOf(context),
       store: new FindingStore(new DynamoDBClient({ region }), env('TABLE_NAME')),
       channels: channels(region),
       remediationEnabled: process.env.REMEDIATION === 'true',
       ...(process.env.REMEDIATION_ROLE_ARN ? { remediationRoleArn: process.env.REMEDIATION_ROLE_ARN } : {}),
       requestRemediation: async (request: RemediationRequest) => {
         if (!remediateFunction) throw new Error('REMEDIATE_FUNCTION is not set');
+        // Only evaluators request repairs, and only on drift: the Lambda client loads then.
+        const { InvokeCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
+        lambda ??= new LambdaClient({ region });
         await lambda.send(
           new InvokeCommand({
             FunctionName: remediateFunction,

@@ -236,7 +236,7 @@ export async function onTrailChange(raw: unknown, deps: FlowDeps): Promise<Trail
 
 /** scheduledSweep: every configured Region, transitions as they happen, and one digest of what is still open. */
 export async function scheduledSweep(regions: readonly string[], deps: FlowDeps) {
-  const snapshots = await loadRegions(deps.clients, regions);
+  const snapshots = await loadRegions(deps.clients, regions, { account: deps.account });
   const notes: Notification[] = [];
   const results: Evaluation[] = [];
   for (const snapshot of snapshots) {

@@ -1,5 +1,4 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { STSClient } from '@aws-sdk/client-sts';
 
 export interface AwsOptions {
   /** A named profile; otherwise the default credential chain (AWS_PROFILE, env, SSO, instance role…). */
@@ -25,7 +24,7 @@ export class CallCounter {
 export const isWrite = (operation: string) =>
   /^(Put|Start|Stop|Update|Create|Delete|Add|Remove)/.test(operation.replace(/Command$/, ''));
 
-type Client = CloudTrailClient | STSClient;
+type Client = { middlewareStack: unknown };
 
 type Next = (args: unknown) => Promise<unknown>;
 interface Stack {
@@ -51,13 +50,13 @@ function instrument<C extends Client>(client: C, counter: CallCounter | undefine
 /** One CloudTrail client per Region, created on first use, with the SDK's adaptive retry mode. */
 export class AwsClients {
   private readonly cloudtrail = new Map<string, CloudTrailClient>();
-  private sts: STSClient | undefined;
   constructor(
     private readonly options: AwsOptions = {},
     readonly counter?: CallCounter,
   ) {}
 
-  private config(region: string) {
+  /** The client settings for a Region, for any AWS service client. */
+  config(region: string) {
     return {
       region,
       retryMode: 'adaptive',
@@ -76,13 +75,7 @@ export class AwsClients {
     return client;
   }
 
-  stsClient(region: string): STSClient {
-    this.sts ??= instrument(new STSClient(this.config(region)), this.counter);
-    return this.sts;
-  }
-
   destroy(): void {
     for (const c of this.cloudtrail.values()) c.destroy();
-    this.sts?.destroy();
   }
 }

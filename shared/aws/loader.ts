@@ -10,15 +10,13 @@ import {
   paginateListEventDataStores,
   type Trail,
 } from '@aws-sdk/client-cloudtrail';
-import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import type { EventDataStoreEntry, Snapshot, TrailEntry } from '../engine/snapshot.js';
 import { translateAwsError } from './errors.js';
 
-/** What the loader needs: a CloudTrail client per Region and an STS client (injected, so tests can mock them). */
+/** What the loader needs: a CloudTrail client per Region (injected, so tests can mock it). */
 export interface ClientProvider {
   cloudTrail(region: string): CloudTrailClient;
-  stsClient(region: string): STSClient;
 }
 
 export interface LoadOptions {
@@ -209,15 +207,6 @@ export async function reloadEventDataStore(clients: ClientProvider, arn: string,
   return loadEventDataStore(clients.cloudTrail(region), arn);
 }
 
-export async function callerAccount(clients: ClientProvider, region: string): Promise<string> {
-  try {
-    const identity = await clients.stsClient(region).send(new GetCallerIdentityCommand({}));
-    return identity.Account as string;
-  } catch (error) {
-    throw translateAwsError(error, 'GetCallerIdentity');
-  }
-}
-
 /**
  * Reads one Region into a snapshot file's shape: trails (with shadow trails, each read in its home
  * Region), their status, selectors, Insights, event configuration and tags, and the Region's event
@@ -280,13 +269,13 @@ export async function loadRegion(
   };
 }
 
-/** Reads several Regions (one snapshot each), resolving the account once. */
+/** Reads several Regions of one account (one snapshot each). */
 export async function loadRegions(
   clients: ClientProvider,
   regions: readonly string[],
-  options: LoadOptions = {},
+  options: LoadOptions & { account: string },
 ): Promise<Snapshot[]> {
-  const account = await callerAccount(clients, regions[0] ?? 'us-east-1');
+  const { account } = options;
   const out: Snapshot[] = [];
   for (const region of regions) out.push(await loadRegion(clients, account, region, options));
   return out;

@@ -7,6 +7,7 @@ import {
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { applyAndVerify } from '../aws/apply.js';
 import { AwsClients } from '../aws/clients.js';
+import { callerAccount } from '../aws/identity.js';
 import { loadRegions } from '../aws/loader.js';
 import { evaluate, evaluateAll } from '../engine/index.js';
 import type { Policy } from '../policy/loader.js';
@@ -165,7 +166,8 @@ export async function emulatedDemo(
     await seed(moto.endpoint);
     const clients = new AwsClients({ endpoint: moto.endpoint });
     const regions = [REGION, 'eu-west-1'];
-    const snapshots = await loadRegions(clients, regions);
+    const account = await callerAccount(clients, REGION);
+    const snapshots = await loadRegions(clients, regions, { account });
     const before = evaluateAll(snapshots, policies);
     out(
       c.dim(
@@ -191,7 +193,7 @@ export async function emulatedDemo(
     out(
       `${c.green(`${remediated} findings remediated and verified`)}${errors ? c.red(`, ${errors} could not be repaired`) : ''}\n\n`,
     );
-    const after = evaluateAll(await loadRegions(clients, regions), policies);
+    const after = evaluateAll(await loadRegions(clients, regions, { account }), policies);
     out(`${c.bold('4. Check again')}\n`);
     out(
       `before: ${before.summary.fail} failed, ${before.summary.error} errors; after: ${after.summary.fail} failed, ${after.summary.error} errors. ` +

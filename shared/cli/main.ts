@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { applyAndVerify, type VerifiedFinding } from '../aws/apply.js';
 import { AwsClients } from '../aws/clients.js';
 import { AwsCallError } from '../aws/errors.js';
+import { callerAccount } from '../aws/identity.js';
 import { loadRegions } from '../aws/loader.js';
 import {
   type Evaluation,
@@ -90,7 +91,9 @@ async function loadLive(
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new InputError(`--concurrency ${opts.concurrency}: expected a whole number of at least 1`);
   const progress = io.interactive && opts.format !== 'json';
+  const account = await callerAccount(clients, regions[0] as string);
   const snapshots = await loadRegions(clients, regions, {
+    account,
     concurrency,
     ...(progress
       ? { onProgress: (n: number, total: number) => io.err(`\rloading trails: ${n}/${total}   `) }

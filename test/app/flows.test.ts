@@ -18,9 +18,6 @@ function fakeDeps(watched = false) {
         reads.push('cloudtrail');
         throw new Error('no AWS in this test');
       },
-      stsClient: () => {
-        throw new Error('no AWS in this test');
-      },
     },
     account: '111122223333',
     store: {

@@ -79,7 +79,7 @@ describe('snapshot loader (aws-sdk-client-mock)', () => {
       ResourceTagList: [{ ResourceId: EDS, TagsList: [{ Key: 'owner', Value: 'sec' }] }],
     });
 
-    const [snapshot] = await loadRegions(clients(), ['us-east-1']);
+    const [snapshot] = await loadRegions(clients(), ['us-east-1'], { account: ACCOUNT });
     expect(ct).toHaveReceivedCommandWith(ListEventDataStoresCommand, { NextToken: 'page2' });
     expect(ct).toHaveReceivedCommandWith(GetEventDataStoreCommand, { EventDataStore: EDS });
     expect(ct).toHaveReceivedCommandWith(GetInsightSelectorsCommand, { EventDataStore: EDS });

@@ -190,7 +190,7 @@ describe('live AWS against moto: costs and faults', () => {
   it('a sweep with no drift makes at most 5 read calls per trail and no write', async () => {
     const counter = new CallCounter();
     const clients = new AwsClients({ endpoint }, counter);
-    const [snapshot] = await loadRegions(clients, [REGION]);
+    const [snapshot] = await loadRegions(clients, [REGION], { account: '123456789012' });
     const trails = snapshot?.trails.length ?? 0;
     const perTrail =
       counter.total(
@@ -263,7 +263,7 @@ describe('live AWS against moto: costs and faults', () => {
 
   it('a trail deleted between plan and apply: an ERROR finding, no crash', async () => {
     const clients = new AwsClients({ endpoint });
-    const [snapshot] = await loadRegions(clients, [REGION]);
+    const [snapshot] = await loadRegions(clients, [REGION], { account: '123456789012' });
     if (!snapshot) throw new Error('no snapshot');
     const before = evaluate(snapshot, policies);
     expect(before.plan.some((s) => s.resource === arn('stopped-trail'))).toBe(true);
