@@ -10,10 +10,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { FlowDeps, RemediationRequest } from '../shared/app/flows.js';
 import { AwsClients } from '../shared/aws/clients.js';
-import { policyFiles } from '../shared/cli/io.js';
 import type { Channel } from '../shared/notify/notifier.js';
 import { publishToSns } from '../shared/notify/sns.js';
-import { parsePolicyFiles } from '../shared/policy/loader.js';
+import { combinePolicyResults, type Policy, parsePolicyData } from '../shared/policy/document.js';
 import { DEFAULT_BREAKER } from '../shared/state/breaker.js';
 import { FindingStore } from '../shared/state/findingStore.js';
 
@@ -26,11 +25,25 @@ const env = (name: string, fallback?: string): string => {
   return v;
 };
 
-/** Policy files bundled with the function (POLICY_PATHS, comma-separated, relative to the bundle root). */
-export function loadBundledPolicies(
+/** Set at build time by stack/esbuild-plugins.cjs: the bundled policy files, as data. */
+declare const __TRAILWARDEN_POLICIES__: readonly { file: string; data: unknown }[] | undefined;
+
+/**
+ * The policies this function enforces, validated (schema and checks) once per cold start. In a
+ * Lambda bundle they are embedded data; elsewhere (tests, local runs) the YAML files of POLICY_PATHS.
+ */
+export async function loadBundledPolicies(
   paths = env('POLICY_PATHS', 'policies'),
-  root = process.env.LAMBDA_TASK_ROOT ?? process.cwd(),
-) {
+  root = process.cwd(),
+): Promise<Policy[]> {
+  if (typeof __TRAILWARDEN_POLICIES__ !== 'undefined') {
+    return combinePolicyResults(__TRAILWARDEN_POLICIES__.map((d) => parsePolicyData(d.data, d.file)))
+      .policies;
+  }
+  const [{ policyFiles }, { parsePolicyFiles }] = await Promise.all([
+    import('../shared/cli/io.js'),
+    import('../shared/policy/loader.js'),
+  ]);
   const files = policyFiles(
     paths.split(',').map((p) => (isAbsolute(p.trim()) ? p.trim() : join(root, p.trim()))),
   );
@@ -100,7 +113,7 @@ export function accountOf(context: { invokedFunctionArn?: string }): string {
 export function runtime(context: { invokedFunctionArn?: string }): Promise<FlowDeps> {
   deps ??= (async () => {
     const region = env('AWS_REGION', 'us-east-1');
-    const policies = loadBundledPolicies();
+    const policies = await loadBundledPolicies();
     const clients = new AwsClients();
     const remediateFunction = process.env.REMEDIATE_FUNCTION;
     let lambda: import('@aws-sdk/client-lambda').LambdaClient | undefined;

@@ -1,83 +1,15 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import { z } from 'zod';
-import { type AdvancedEventSelector, overlaps } from '../selectors/index.js';
-import { closest } from '../selectors/suggest.js';
-import { describeEvent } from './describe.js';
-import { checksFor, findCheck } from './registry.js';
-import { type PolicyBase, PolicyBaseSchema, PolicyFileBaseSchema } from './schema.js';
+import {
+  combinePolicyResults,
+  type Locator,
+  type Policy,
+  type PolicyProblem,
+  parsePolicyData,
+  type Segment,
+} from './document.js';
 
-/** The base schema with every field falling back to a default, to keep checking a policy past its first errors. */
-const PolicyBaseLooseSchema = z.object({
-  ...PolicyBaseSchema.shape,
-  id: PolicyBaseSchema.shape.id.catch('?'),
-  description: PolicyBaseSchema.shape.description.catch(undefined),
-  severity: PolicyBaseSchema.shape.severity.catch('medium'),
-  resource: PolicyBaseSchema.shape.resource.catch('trail'),
-  select: PolicyBaseSchema.shape.select.catch(undefined),
-  quantifier: PolicyBaseSchema.shape.quantifier.catch('every'),
-  action: PolicyBaseSchema.shape.action.catch('report'),
-  require: PolicyBaseSchema.shape.require.catch(undefined),
-  forbid: PolicyBaseSchema.shape.forbid.catch(undefined),
-});
+export * from './document.js';
 
-import type { CheckDefinition, ResourceKind, Severity } from './types.js';
-
-/** One problem in a policy file, with its place. */
-export interface PolicyProblem {
-  readonly severity: 'error' | 'warning';
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  /** Dotted path such as `policies[0].require.logEvents[1].FieldSelectors[0].Field`. */
-  readonly path: string;
-  readonly message: string;
-}
-
-export interface PolicyCheck {
-  readonly definition: CheckDefinition<never>;
-  readonly params: unknown;
-}
-
-export interface Policy {
-  readonly id: string;
-  readonly description: string | undefined;
-  readonly severity: Severity;
-  readonly resource: ResourceKind;
-  readonly select: PolicyBase['select'];
-  readonly quantifier: 'every' | 'any' | 'union';
-  readonly action: 'report' | 'remediate';
-  readonly checks: readonly PolicyCheck[];
-  readonly source: { readonly file: string; readonly line: number };
-}
-
-export class PolicyLoadError extends Error {
-  readonly problems: readonly PolicyProblem[];
-  constructor(problems: readonly PolicyProblem[]) {
-    super(problems.map(formatProblem).join('\n'));
-    this.name = 'PolicyLoadError';
-    this.problems = problems;
-  }
-}
-
-export function formatProblem(p: PolicyProblem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.severity}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
-}
-
-type Segment = string | number;
-
-export function formatPath(path: readonly Segment[]): string {
-  return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
-}
-
-/** `[0].FieldSelectors[1].Equals` → [0, 'FieldSelectors', 1, 'Equals']. */
-function parseRelativePath(path: string): Segment[] {
-  const out: Segment[] = [];
-  for (const m of path.matchAll(/\[(\d+)\]|\.?([^.[\]]+)/g))
-    out.push(m[1] !== undefined ? Number(m[1]) : (m[2] as string));
-  return out;
-}
-
-/** Finds where a path points in the YAML document: the key itself when `key` is set, else the value. */
 function locate(root: Node | null, path: readonly Segment[], key = false): [number, number] | undefined {
   let node: unknown = root;
   let best: [number, number] | undefined = root?.range ? [root.range[0], root.range[1]] : undefined;
@@ -104,83 +36,12 @@ function locate(root: Node | null, path: readonly Segment[], key = false): [numb
   return best;
 }
 
-class Problems {
-  readonly list: PolicyProblem[] = [];
-  constructor(
-    private readonly file: string,
-    private readonly root: Node | null,
-    private readonly lines: LineCounter,
-  ) {}
-  add(
-    path: readonly Segment[],
-    message: string,
-    options: { key?: boolean; severity?: 'error' | 'warning' } = {},
-  ) {
-    const at = locate(this.root, path, options.key);
-    const pos = at ? this.lines.linePos(at[0]) : { line: 1, col: 1 };
-    this.list.push({
-      severity: options.severity ?? 'error',
-      file: this.file,
-      line: pos.line,
-      column: pos.col,
-      path: formatPath(path),
-      message,
-    });
-  }
-  line(path: readonly Segment[]): number {
-    const at = locate(this.root, path);
-    return at ? this.lines.linePos(at[0]).line : 1;
-  }
-  fromZod(
-    base: readonly Segment[],
-    error: z.ZodError,
-    allowed: (path: readonly Segment[]) => readonly string[],
-    input: unknown,
-  ) {
-    for (const issue of error.issues) {
-      const path = [...base, ...(issue.path as Segment[])];
-      if (issue.code === 'unrecognized_keys') {
-        for (const k of issue.keys) {
-          const hint = closest(k, allowed(issue.path as Segment[]));
-          this.add([...path, k], `unknown key "${k}"${hint ? `; did you mean "${hint}"?` : ''}`, {
-            key: true,
-          });
-        }
-      } else {
-        this.add(path, expectation(issue, valueAt(input, issue.path as Segment[])));
-      }
-    }
-  }
-}
-
-function valueAt(data: unknown, path: readonly Segment[]): unknown {
-  let v = data;
-  for (const seg of path)
-    v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[seg] : undefined;
-  return v;
-}
-
-function expectation(issue: z.core.$ZodIssue, value: unknown): string {
-  const got = value === undefined ? '' : `, got ${JSON.stringify(value)}`;
-  if (issue.code === 'invalid_value') {
-    const hint = typeof value === 'string' ? closest(value, issue.values.map(String)) : undefined;
-    const values = issue.values.map((v) => JSON.stringify(v));
-    const wanted = values.length === 1 ? values[0] : `one of ${values.join(', ')}`;
-    if (value === undefined) return `is required (expected ${wanted})`;
-    return `expected ${wanted}${got}${hint ? `; did you mean "${hint}"?` : ''}`;
-  }
-  if (issue.code === 'invalid_type') {
-    return value === undefined
-      ? `is required (expected ${issue.expected})`
-      : `expected ${issue.expected}${got}`;
-  }
-  if (issue.code === 'invalid_union') return 'does not match any allowed form';
-  return issue.message;
-}
-
-/** Keys allowed at a place in the policy, for "did you mean" hints. */
-function allowedKeys(shape: Record<string, unknown>) {
-  return () => Object.keys(shape);
+/** Line and column of a path in a parsed YAML document. */
+function yamlLocator(root: Node | null, lines: LineCounter): Locator {
+  return (path, key) => {
+    const at = locate(root, path, key);
+    return at ? lines.linePos(at[0]) : undefined;
+  };
 }
 
 /** Parses one policy file's text; never throws, returns policies and every problem found. */
@@ -190,129 +51,19 @@ export function parsePolicyText(
 ): { policies: Policy[]; problems: PolicyProblem[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
-  const problems = new Problems(file, doc.contents as Node | null, lines);
   const [yamlError] = doc.errors;
   if (yamlError) {
     // Later YAML errors are usually echoes of the first; one clear message is better.
     const pos = yamlError.linePos?.[0] ?? { line: 1, col: 1 };
     const message = (yamlError.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    problems.list.push({
-      severity: 'error',
-      file,
-      line: pos.line,
-      column: pos.col,
-      path: '',
-      message: `YAML: ${message}`,
-    });
-    return { policies: [], problems: problems.list };
+    return {
+      policies: [],
+      problems: [
+        { severity: 'error', file, line: pos.line, column: pos.col, path: '', message: `YAML: ${message}` },
+      ],
+    };
   }
-  const data = doc.toJS() as unknown;
-  const top = PolicyFileBaseSchema.safeParse(data);
-  if (!top.success) {
-    problems.fromZod([], top.error, allowedKeys(PolicyFileBaseSchema.shape), data);
-    return { policies: [], problems: problems.list };
-  }
-  const policies: Policy[] = [];
-  top.data.policies.forEach((raw, i) => {
-    const policy = parsePolicy(raw, ['policies', i], problems, file);
-    if (policy) policies.push(policy);
-  });
-  return { policies, problems: problems.list };
-}
-
-function parsePolicy(raw: unknown, at: Segment[], problems: Problems, file: string): Policy | undefined {
-  const errorCount = () => problems.list.filter((x) => x.severity === 'error').length;
-  const before = errorCount();
-  let base = PolicyBaseSchema.safeParse(raw);
-  if (!base.success) {
-    problems.fromZod(
-      at,
-      base.error,
-      (p) => (p[0] === 'select' ? ['names', 'tags', 'homeRegions'] : Object.keys(PolicyBaseSchema.shape)),
-      raw,
-    );
-    // Keep going without the unknown keys, so one run reports the problems inside require/forbid too.
-    base = PolicyBaseLooseSchema.safeParse(raw);
-    if (!base.success) return undefined;
-  }
-  const p = base.data;
-  const checks: PolicyCheck[] = [];
-  const requireSelectors: { index: number; list: AdvancedEventSelector[] }[] = [];
-  for (const section of ['require', 'forbid'] as const) {
-    for (const [key, value] of Object.entries(p[section] ?? {})) {
-      const path = [...at, section, key];
-      const definition = findCheck(p.resource, section, key);
-      if (!definition) {
-        const valid = checksFor(p.resource, section).map((c) => c.key);
-        const hint = closest(key, valid);
-        problems.add(
-          path,
-          `unknown check "${key}" for ${p.resource} policies${hint ? `; did you mean "${hint}"?` : ''} (valid: ${valid.join(', ')})`,
-          { key: true },
-        );
-        continue;
-      }
-      const parsed = (definition.params as z.ZodType).safeParse(value);
-      if (!parsed.success) {
-        problems.fromZod(
-          path,
-          parsed.error,
-          (rel) =>
-            rel.length >= 2 && rel[rel.length - 2] === 'FieldSelectors'
-              ? ['Field', 'Equals', 'StartsWith', 'EndsWith', 'NotEquals', 'NotStartsWith', 'NotEndsWith']
-              : key === 'logEvents'
-                ? ['Name', 'FieldSelectors']
-                : key === 'eventConfiguration'
-                  ? ['MaxEventSize', 'ContextKeySelectors', 'AggregationConfigurations']
-                  : [],
-          value,
-        );
-        continue;
-      }
-      for (const extra of definition.validateParams?.(parsed.data as never) ?? []) {
-        problems.add([...path, ...parseRelativePath(extra.path)], extra.message, {
-          severity: extra.severity,
-        });
-      }
-      if (p.quantifier === 'union' && !definition.evaluateUnion) {
-        problems.add(
-          path,
-          `${definition.check} cannot be decided for a union of resources; use quantifier any or every`,
-          { key: true },
-        );
-      }
-      if (section === 'require' && key === 'logEvents')
-        requireSelectors.push({ index: 0, list: parsed.data as AdvancedEventSelector[] });
-      if (section === 'forbid' && key === 'logEvents') {
-        for (const { list } of requireSelectors) {
-          const overlap = overlaps(list, parsed.data as AdvancedEventSelector[]);
-          if (overlap.overlaps) {
-            const forbidPath = [...at, 'forbid', 'logEvents', overlap.forbidden];
-            problems.add(
-              [...at, 'require', 'logEvents', overlap.selector],
-              `requires events that ${formatPath(forbidPath)} (line ${problems.line(forbidPath)}) forbids, for example: ${describeEvent(overlap.witness)}`,
-            );
-          }
-        }
-      }
-      checks.push({ definition, params: parsed.data });
-    }
-  }
-  if (checks.length === 0 && errorCount() === before) {
-    problems.add(at, 'a policy needs at least one check under require or forbid');
-  }
-  if (errorCount() > before) return undefined;
-  return {
-    id: p.id,
-    description: p.description,
-    severity: p.severity,
-    resource: p.resource,
-    select: p.select,
-    quantifier: p.quantifier,
-    action: p.action,
-    checks,
-    source: { file, line: problems.line(at) },
-  };
+  return parsePolicyData(doc.toJS() as unknown, file, yamlLocator(doc.contents as Node | null, lines));
 }
 
 /** Parses several files together: ids must be unique across all of them. Throws PolicyLoadError on any error. */
@@ -320,30 +71,7 @@ export function parsePolicyFiles(files: readonly { file: string; text: string }[
   policies: Policy[];
   warnings: PolicyProblem[];
 } {
-  const all: Policy[] = [];
-  const problems: PolicyProblem[] = [];
-  for (const { file, text } of files) {
-    const result = parsePolicyText(text, file);
-    all.push(...result.policies);
-    problems.push(...result.problems);
-  }
-  const seen = new Map<string, Policy>();
-  for (const p of all) {
-    const first = seen.get(p.id);
-    if (first) {
-      problems.push({
-        severity: 'error',
-        file: p.source.file,
-        line: p.source.line,
-        column: 1,
-        path: 'id',
-        message: `policy id "${p.id}" is already defined at ${first.source.file}:${first.source.line}; ids must be unique across all loaded files`,
-      });
-    } else {
-      seen.set(p.id, p);
-    }
-  }
-  const errors = problems.filter((p) => p.severity === 'error');
-  if (errors.length > 0) throw new PolicyLoadError(errors);
-  return { policies: all, warnings: problems.filter((p) => p.severity === 'warning') };
+  return combinePolicyResults(files.map(({ file, text }) => parsePolicyText(text, file)));
 }
+
+export type { Segment };
