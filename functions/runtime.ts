@@ -7,11 +7,9 @@ import { isAbsolute, join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SNSClient } from '@aws-sdk/client-sns';
 import type { FlowDeps, RemediationRequest } from '../shared/app/flows.js';
 import { AwsClients } from '../shared/aws/clients.js';
 import type { Channel } from '../shared/notify/notifier.js';
-import { publishToSns } from '../shared/notify/sns.js';
 import { combinePolicyResults, type Policy, parsePolicyData } from '../shared/policy/document.js';
 import { DEFAULT_BREAKER } from '../shared/state/breaker.js';
 import { FindingStore } from '../shared/state/findingStore.js';
@@ -54,10 +52,19 @@ function channels(region: string): Channel[] {
   const out: Channel[] = [];
   const topic = process.env.TOPIC_ARN;
   if (topic) {
-    const sns = new SNSClient({ region });
+    // Most invocations change no finding's state and send nothing: the SNS client loads on first use.
+    let sns: import('@aws-sdk/client-sns').SNSClient | undefined;
     out.push({
       name: 'sns',
-      send: async (ns) => void (await Promise.all(ns.map((n) => publishToSns(sns, topic, n)))),
+      send: async (ns) => {
+        const [{ SNSClient }, { publishToSns }] = await Promise.all([
+          import('@aws-sdk/client-sns'),
+          import('../shared/notify/sns.js'),
+        ]);
+        sns ??= new SNSClient({ region });
+        const client = sns;
+        await Promise.all(ns.map((n) => publishToSns(client, topic, n)));
+      },
     });
   }
   // Optional channels load their SDK clients only when a stage turns them on: less to load at cold start.
