@@ -2,7 +2,6 @@
  * What every handler shares, built once per cold start: policies (loaded and validated from the
  * bundle), AWS clients, the finding store, notification channels, logging and metrics.
  */
-import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -38,14 +37,10 @@ export async function loadBundledPolicies(
     return combinePolicyResults(__TRAILWARDEN_POLICIES__.map((d) => parsePolicyData(d.data, d.file)))
       .policies;
   }
-  const [{ policyFiles }, { parsePolicyFiles }] = await Promise.all([
-    import('../shared/cli/io.js'),
-    import('../shared/policy/loader.js'),
-  ]);
-  const files = policyFiles(
-    paths.split(',').map((p) => (isAbsolute(p.trim()) ? p.trim() : join(root, p.trim()))),
-  );
-  return parsePolicyFiles(files.map((file) => ({ file, text: readFileSync(file, 'utf8') }))).policies;
+  // Loaded only off Lambda: the file reader and YAML parser are not in the bundles' start-up path.
+  const { loadPolicies } = await import('../shared/cli/io.js');
+  return loadPolicies(paths.split(',').map((p) => (isAbsolute(p.trim()) ? p.trim() : join(root, p.trim()))))
+    .policies;
 }
 
 function channels(region: string): Channel[] {

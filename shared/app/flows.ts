@@ -1,7 +1,13 @@
 import { ListTagsCommand } from '@aws-sdk/client-cloudtrail';
 import { applyAndVerify } from '../aws/apply.js';
 import { type ClientProvider, loadRegions, reloadEventDataStore, reloadTrail } from '../aws/loader.js';
-import { type Evaluation, evaluate, evaluateAll, type PlanStep, type Snapshot } from '../engine/index.js';
+import {
+  combineEvaluations,
+  type Evaluation,
+  evaluate,
+  type PlanStep,
+  type Snapshot,
+} from '../engine/index.js';
 import {
   type CloudTrailApiCallEvent,
   changedResource,
@@ -113,6 +119,9 @@ async function readOne(
   };
 }
 
+/** Policies decidable on one resource: any/union policies need every resource, which the sweep reads. */
+const singleResourcePolicies = (deps: FlowDeps) => deps.policies.filter((p) => p.quantifier === 'every');
+
 const toArn = (kind: 'trail' | 'eventDataStore', id: string, region: string, account: string) =>
   id.startsWith('arn:')
     ? id
@@ -213,12 +222,7 @@ export async function onTrailChange(raw: unknown, deps: FlowDeps): Promise<Trail
 
   const snapshot = await readOne(deps, change.kind, arn, change.region);
   if (!snapshot) return { outcome: 'skipped', reason: `${arn} no longer exists` };
-  // Only policies about single resources: any/union policies need every resource, which the sweep reads.
-  const result = evaluate(
-    snapshot,
-    deps.policies.filter((p) => p.quantifier === 'every'),
-    deps.now(),
-  );
+  const result = evaluate(snapshot, singleResourcePolicies(deps), deps.now());
   notes.push(
     ...(await changes(deps, result.findings, change.region, change.actor ? { actors: [change.actor] } : {})),
   );
@@ -246,7 +250,7 @@ export async function scheduledSweep(regions: readonly string[], deps: FlowDeps)
     await maybeRemediate(deps, result, snapshot.region, undefined, notes);
     await deps.store.record(result.findings, deps.now());
   }
-  const all = evaluateAll(snapshots, deps.policies, deps.now());
+  const all = combineEvaluations(results);
   const open = all.findings.filter((f) => f.status === 'FAIL' || f.status === 'ERROR');
   if (open.length > 0) {
     const worst =
@@ -283,18 +287,10 @@ export async function remediate(request: RemediationRequest, deps: FlowDeps) {
   const kind = request.resource.includes(':eventdatastore/') ? 'eventDataStore' : 'trail';
   const snapshot = await readOne(deps, kind, request.resource, request.region);
   if (!snapshot) return { outcome: 'skipped' as const, reason: `${request.resource} no longer exists` };
-  const before = evaluate(
-    snapshot,
-    deps.policies.filter((p) => p.quantifier === 'every'),
-    deps.now(),
-  );
+  const policies = singleResourcePolicies(deps);
+  const before = evaluate(snapshot, policies, deps.now());
   if (before.plan.length === 0) return { outcome: 'skipped' as const, reason: 'already compliant' };
-  const outcome = await applyAndVerify(
-    deps.clients,
-    snapshot,
-    deps.policies.filter((p) => p.quantifier === 'every'),
-    before,
-  );
+  const outcome = await applyAndVerify(deps.clients, snapshot, policies, before);
   deps.metrics.milliseconds('RemediationLatency', deps.now().getTime() - Date.parse(request.requestedAt));
   const remediated = outcome.findings.filter((f) => f.status === 'REMEDIATED');
   const failed = outcome.findings.filter((f) => f.status === 'ERROR' && f.remediation?.planned);

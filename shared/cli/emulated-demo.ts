@@ -9,10 +9,10 @@ import { applyAndVerify } from '../aws/apply.js';
 import { AwsClients } from '../aws/clients.js';
 import { callerAccount } from '../aws/identity.js';
 import { loadRegions } from '../aws/loader.js';
-import { evaluate, evaluateAll } from '../engine/index.js';
+import { combineEvaluations, type Evaluation, evaluate, evaluateAll } from '../engine/index.js';
 import type { Policy } from '../policy/loader.js';
 import { startMoto } from './moto.js';
-import { findingsTable, palette, planTable } from './render.js';
+import { findingsTable, palette, planTable, stepsText } from './render.js';
 
 const REGION = 'us-east-1';
 const MGMT = { FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] };
@@ -168,7 +168,8 @@ export async function emulatedDemo(
     const regions = [REGION, 'eu-west-1'];
     const account = await callerAccount(clients, REGION);
     const snapshots = await loadRegions(clients, regions, { account });
-    const before = evaluateAll(snapshots, policies);
+    const evaluations = snapshots.map((snapshot) => evaluate(snapshot, policies));
+    const before = combineEvaluations(evaluations);
     out(
       c.dim(
         `Seeded ${snapshots[0]?.trails.length ?? 0} trails seen from ${REGION} (one is a shadow of eu-west-1); ${policies.length} policies.\n\n`,
@@ -181,12 +182,9 @@ export async function emulatedDemo(
     out(`${c.bold('3. Apply')} ${c.dim('(each change is read back and evaluated again)')}\n`);
     let remediated = 0;
     let errors = 0;
-    for (const snapshot of snapshots) {
-      const outcome = await applyAndVerify(clients, snapshot, policies, evaluate(snapshot, policies));
-      for (const s of outcome.steps)
-        out(
-          `${s.status === 'ok' ? c.green('ok     ') : c.red(s.status.padEnd(7))} ${s.step.operation} ${s.step.resource}${s.error ? `: ${s.error.message}` : ''}\n`,
-        );
+    for (const [i, snapshot] of snapshots.entries()) {
+      const outcome = await applyAndVerify(clients, snapshot, policies, evaluations[i] as Evaluation);
+      out(stepsText(outcome.steps, color));
       remediated += outcome.findings.filter((f) => f.status === 'REMEDIATED').length;
       errors += outcome.findings.filter((f) => f.status === 'ERROR' && f.remediation?.planned).length;
     }

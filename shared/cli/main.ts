@@ -8,6 +8,8 @@ import { AwsCallError } from '../aws/errors.js';
 import { callerAccount } from '../aws/identity.js';
 import { loadRegions } from '../aws/loader.js';
 import {
+  combineEvaluations,
+  dedupeById,
   type Evaluation,
   evaluate,
   evaluateAll,
@@ -36,6 +38,7 @@ import {
   planMarkdown,
   planTable,
   problemsText,
+  stepsText,
   toJson,
 } from './render.js';
 
@@ -256,14 +259,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         const plan = evaluations.flatMap((e) => e.plan);
         if (opts.format !== 'json') io.out(planTable(plan, io.color));
         if (opts.dryRun || plan.length === 0) {
-          if (opts.format === 'json')
-            io.out(toJson(evaluateAll(snapshots, policies), { findings: false, plan: true }));
-          setExit(exitFor(evaluateAll(snapshots, policies)));
+          const combined = combineEvaluations(evaluations);
+          if (opts.format === 'json') io.out(toJson(combined, { findings: false, plan: true }));
+          setExit(exitFor(combined));
           return;
         }
-        if (!opts.yes) {
-          if (!io.interactive || !io.confirm)
-            throw new InputError('apply needs confirmation: run it on a terminal, or pass --yes');
+        // Without --yes, the check before loading guarantees a terminal that can confirm.
+        if (!opts.yes && io.confirm) {
           if (!(await io.confirm(`Apply these ${plan.length} changes? [y/N] `))) {
             io.out('Nothing applied.\n');
             setExit(EXIT.ok);
@@ -287,10 +289,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
           );
         } else {
           const c = palette(io.color);
-          for (const s of steps)
-            io.out(
-              `${s.status === 'ok' ? c.green('ok     ') : c.red(s.status.padEnd(7))} ${s.step.operation} ${s.step.resource}${s.error ? `: ${s.error.message}` : ''}\n`,
-            );
+          io.out(stepsText(steps, io.color));
           for (const f of findings.filter((x) => x.status === 'REMEDIATED' || x.status === 'ERROR')) {
             io.out(
               `${f.status === 'REMEDIATED' ? c.green('REMEDIATED') : c.red('ERROR     ')} ${f.policyId}  ${f.resourceName}  [${f.check}]  ${f.message}\n`,
@@ -489,12 +488,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
 /** A trail seen from several Regions is reported once, preferring the view that was repaired. */
 function dedupeVerified(findings: readonly VerifiedFinding[]): VerifiedFinding[] {
-  const byId = new Map<string, VerifiedFinding>();
-  const rank = (f: VerifiedFinding) =>
-    f.status === 'REMEDIATED' ? 3 : f.status === 'ERROR' ? 2 : f.remediation?.planned ? 1 : 0;
-  for (const f of findings) {
-    const seen = byId.get(f.id);
-    if (!seen || rank(f) > rank(seen)) byId.set(f.id, f);
-  }
-  return [...byId.values()];
+  return dedupeById(findings, (f) =>
+    f.status === 'REMEDIATED' ? 3 : f.status === 'ERROR' ? 2 : f.remediation?.planned ? 1 : 0,
+  );
 }

@@ -1,4 +1,5 @@
 import pc from 'picocolors';
+import type { StepResult } from '../aws/apply.js';
 import type { Evaluation, Finding, PlanStep } from '../engine/index.js';
 import { describeEvent } from '../policy/describe.js';
 import type { PolicyProblem } from '../policy/loader.js';
@@ -118,4 +119,15 @@ export function planMarkdown(plan: readonly PlanStep[]): string {
 export function problemsText(problems: readonly PolicyProblem[], color: boolean): string {
   const c = palette(color);
   return `${problems.map((p) => (p.severity === 'error' ? c.red(formatProblem(p)) : c.yellow(formatProblem(p)))).join('\n')}\n`;
+}
+
+/** What `apply` did, step by step. */
+export function stepsText(steps: readonly StepResult[], color: boolean): string {
+  const c = palette(color);
+  return steps
+    .map(
+      (s) =>
+        `${s.status === 'ok' ? c.green('ok     ') : c.red(s.status.padEnd(7))} ${s.step.operation} ${s.step.resource}${s.error ? `: ${s.error.message}` : ''}\n`,
+    )
+    .join('');
 }

@@ -267,12 +267,7 @@ export function evaluate(
   }
 
   const plan = buildPlan(snapshot, findings, pending, forbidsByResource, partition);
-  const count = (s: FindingStatus) => findings.filter((f) => f.status === s).length;
-  return {
-    findings,
-    plan,
-    summary: { pass: count('PASS'), fail: count('FAIL'), error: count('ERROR'), skipped: count('SKIPPED') },
-  };
+  return { findings, plan, summary: summarize(findings) };
 }
 
 /** A resource Trailwarden may write from this snapshot's account and region. */
@@ -293,33 +288,42 @@ function unionTarget(inScope: readonly ResourceView[], snapshot: Snapshot): Reso
 
 export { describeEvent };
 
+/** Counts of each status, as the JSON contract's summary. */
+export function summarize(findings: readonly { status: string }[]): Evaluation['summary'] {
+  const count = (status: FindingStatus) => findings.filter((f) => f.status === status).length;
+  return { pass: count('PASS'), fail: count('FAIL'), error: count('ERROR'), skipped: count('SKIPPED') };
+}
+
+/**
+ * A trail seen from several Regions yields the same finding id more than once: keep one, the one
+ * `rank` scores highest (first seen on a tie).
+ */
+export function dedupeById<F extends { id: string }>(findings: readonly F[], rank: (f: F) => number): F[] {
+  const byId = new Map<string, F>();
+  for (const f of findings) {
+    const seen = byId.get(f.id);
+    if (!seen || rank(f) > rank(seen)) byId.set(f.id, f);
+  }
+  return [...byId.values()];
+}
+
+/** Prefer the view from the home Region, where a repair can be planned, and a decided one over an ERROR. */
+const viewRank = (f: Finding) => (f.remediation?.planned ? 2 : 0) + (f.status === 'ERROR' ? 0 : 1);
+
+/** Several Regions' evaluations as one: each finding once, all plans. */
+export function combineEvaluations(results: readonly Evaluation[]): Evaluation {
+  const findings = dedupeById(
+    results.flatMap((r) => r.findings),
+    viewRank,
+  );
+  return { findings, plan: results.flatMap((r) => r.plan), summary: summarize(findings) };
+}
+
 /** Evaluates several Regions' snapshots together; a trail seen from several Regions is reported once. */
 export function evaluateAll(
   snapshots: readonly Snapshot[],
   policies: readonly Policy[],
   now?: Date,
 ): Evaluation {
-  const byId = new Map<string, Finding>();
-  const plan: PlanStep[] = [];
-  for (const snapshot of snapshots) {
-    const result = evaluate(snapshot, policies, now);
-    plan.push(...result.plan);
-    for (const f of result.findings) {
-      const seen = byId.get(f.id);
-      // Prefer the view from the home Region, where a repair can be planned.
-      if (
-        !seen ||
-        (!seen.remediation?.planned && f.remediation?.planned) ||
-        (seen.status === 'ERROR' && f.status !== 'ERROR')
-      )
-        byId.set(f.id, f);
-    }
-  }
-  const findings = [...byId.values()];
-  const count = (s: FindingStatus) => findings.filter((f) => f.status === s).length;
-  return {
-    findings,
-    plan,
-    summary: { pass: count('PASS'), fail: count('FAIL'), error: count('ERROR'), skipped: count('SKIPPED') },
-  };
+  return combineEvaluations(snapshots.map((s) => evaluate(s, policies, now)));
 }
