@@ -10,13 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type FlowDeps, onTrailChange, type RemediationRequest, remediate } from '../shared/app/flows.js';
-import { AwsClients } from '../shared/aws/clients.js';
+import { onTrailChange, type RemediationRequest, remediate } from '../shared/app/flows.js';
+import type { AwsClients } from '../shared/aws/clients.js';
 import { startMoto } from '../shared/cli/moto.js';
-import { parsePolicyFiles } from '../shared/policy/loader.js';
-import { FindingStore } from '../shared/state/findingStore.js';
-import { INTEGRATION_POLICIES, seedDriftedAccount } from '../test/integration/seed.js';
+import { motoFlowDeps, seedDriftedAccount } from '../test/integration/seed.js';
 
 const root = process.cwd();
 const out = mkdtempSync(join(tmpdir(), 'trailwarden-bench-'));
@@ -70,30 +67,11 @@ Object.assign(process.env, {
 const moto = await startMoto();
 try {
   await seedDriftedAccount(moto.endpoint);
-  const ddb = new DynamoDBClient({ region: 'us-east-1', endpoint: moto.endpoint });
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: 'f',
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-    }),
-  );
-  const requests: RemediationRequest[] = [];
-  const clients = new AwsClients({ endpoint: moto.endpoint });
-  const deps: FlowDeps = {
-    policies: parsePolicyFiles([{ file: 'p.yaml', text: INTEGRATION_POLICIES }]).policies,
-    clients,
-    account: '123456789012',
-    store: new FindingStore(ddb, 'f'),
-    channels: [],
-    remediationEnabled: true,
-    requestRemediation: async (r) => void requests.push(r),
+  // No breaker here: the benchmark repairs the same trail on purpose.
+  const { deps, requests } = await motoFlowDeps(moto.endpoint, {
     breaker: { maxRemediations: 100, windowMinutes: 60 },
-    now: () => new Date(),
-    log: { info: () => {}, warn: () => {}, error: () => {} },
-    metrics: { count: () => {}, milliseconds: () => {} },
-  };
+  });
+  const clients = deps.clients as AwsClients;
   const fixture = JSON.parse(
     readFileSync(join(root, 'test', 'events', 'fixtures', 'StopLogging.json'), 'utf8'),
   );

@@ -12,7 +12,6 @@ import {
   PutEventSelectorsCommand,
   StopLoggingCommand,
 } from '@aws-sdk/client-cloudtrail';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
@@ -23,7 +22,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { type FlowDeps, onTrailChange, type RemediationRequest, remediate } from '../../shared/app/flows.js';
+import { onTrailChange, type RemediationRequest, remediate } from '../../shared/app/flows.js';
 import { applyAndVerify } from '../../shared/aws/apply.js';
 import { AwsClients, CallCounter, isWrite } from '../../shared/aws/clients.js';
 import { loadRegions } from '../../shared/aws/loader.js';
@@ -34,7 +33,7 @@ import { parsePolicyFiles } from '../../shared/policy/loader.js';
 import { asAdvanced, covers, type SelectorConfig } from '../../shared/selectors/index.js';
 import { FindingStore } from '../../shared/state/findingStore.js';
 import { type FaultProxy, startFaultProxy } from './proxy.js';
-import { AWS_ENV, INTEGRATION_POLICIES, REGION, sdk, seedDriftedAccount } from './seed.js';
+import { AWS_ENV, INTEGRATION_POLICIES, motoFlowDeps, REGION, sdk, seedDriftedAccount } from './seed.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const endpoint = inject('motoEndpoint');
@@ -296,15 +295,6 @@ describe('the Lambda flows end to end against moto (DynamoDB state, SNS → SQS)
   };
 
   async function setup() {
-    const ddb = new DynamoDBClient({ region: REGION, endpoint });
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: 'findings',
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      }),
-    );
     const sns = new SNSClient({ region: REGION, endpoint });
     const sqs = new SQSClient({ region: REGION, endpoint });
     const topic = (await sns.send(new CreateTopicCommand({ Name: 'trailwarden' }))).TopicArn as string;
@@ -313,26 +303,16 @@ describe('the Lambda flows end to end against moto (DynamoDB state, SNS → SQS)
       await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
     ).Attributes?.QueueArn;
     await sns.send(new SubscribeCommand({ TopicArn: topic, Protocol: 'sqs', Endpoint: queueArn }));
-    const requests: RemediationRequest[] = [];
-    const deps: FlowDeps = {
+    const { deps, requests, ddb } = await motoFlowDeps(endpoint, {
       policies: policies.filter((p) => p.id !== 'payroll-writes'),
-      clients: new AwsClients({ endpoint }),
-      account: '123456789012',
-      store: new FindingStore(ddb, 'findings'),
       channels: [
         {
           name: 'sns',
           send: async (ns) => void (await Promise.all(ns.map((n) => publishToSns(sns, topic, n)))),
         },
       ],
-      remediationEnabled: true,
       remediationRoleArn: ROLE,
-      requestRemediation: async (r) => void requests.push(r),
-      breaker: { maxRemediations: 3, windowMinutes: 60 },
-      now: () => new Date(),
-      log: { info: () => {}, warn: () => {}, error: () => {} },
-      metrics: { count: () => {}, milliseconds: () => {} },
-    };
+    });
     const inbox = async () => {
       const out: { transition: string; finding: { check: string; status: string }; actors?: string[] }[] = [];
       for (;;) {

@@ -5,7 +5,12 @@ import {
   PutInsightSelectorsCommand,
   StartLoggingCommand,
 } from '@aws-sdk/client-cloudtrail';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type { FlowDeps, RemediationRequest } from '../../shared/app/flows.js';
+import { AwsClients } from '../../shared/aws/clients.js';
+import { parsePolicyFiles } from '../../shared/policy/loader.js';
+import { FindingStore } from '../../shared/state/findingStore.js';
 
 export const REGION = 'us-east-1';
 export const AWS_ENV = {
@@ -128,3 +133,35 @@ policies:
     require:
       logging: true
 `;
+
+/**
+ * Flow dependencies wired to moto: a fresh findings table, remediation requests queued in memory
+ * (the caller runs `remediate` on them, as the async invocation would), quiet logs and metrics.
+ */
+export async function motoFlowDeps(endpoint: string, overrides: Partial<FlowDeps> = {}) {
+  const ddb = new DynamoDBClient({ region: REGION, endpoint });
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: 'findings',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    }),
+  );
+  const requests: RemediationRequest[] = [];
+  const deps: FlowDeps = {
+    policies: parsePolicyFiles([{ file: 'policies.yaml', text: INTEGRATION_POLICIES }]).policies,
+    clients: new AwsClients({ endpoint }),
+    account: '123456789012',
+    store: new FindingStore(ddb, 'findings'),
+    channels: [],
+    remediationEnabled: true,
+    requestRemediation: async (r) => void requests.push(r),
+    breaker: { maxRemediations: 3, windowMinutes: 60 },
+    now: () => new Date(),
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+    metrics: { count: () => {}, milliseconds: () => {} },
+    ...overrides,
+  };
+  return { deps, requests, ddb };
+}
