@@ -20,7 +20,7 @@ export interface ClientProvider {
 }
 
 export interface LoadOptions {
-  /** Calls in flight at once per run (default 5). */
+  /** Resources read at once (default 5); a trail reads its four parts in parallel, so up to 4× calls. */
   concurrency?: number;
   /** Called as resources are loaded, for a progress line. */
   onProgress?: (loaded: number, total: number) => void;

@@ -143,7 +143,7 @@ function addLive(cmd: Command): Command {
     .option('--region <region...>', 'Regions to read (repeatable; default AWS_REGION)')
     .option('--profile <name>', 'AWS profile (default: the standard credential chain, AWS_PROFILE)')
     .option('--endpoint-url <url>', 'CloudTrail endpoint, e.g. an emulator (default AWS_ENDPOINT_URL)')
-    .option('--concurrency <n>', 'AWS calls in flight at once', '5');
+    .option('--concurrency <n>', 'resources read at once (a trail reads its four parts in parallel)', '5');
 }
 
 function addCommon(cmd: Command): Command {
