@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { onTrailChange, type RemediationRequest, remediate } from '../shared/app/flows.js';
 import type { AwsClients } from '../shared/aws/clients.js';
-import { startMoto } from '../shared/cli/moto.js';
+import { startMoto } from '../shared/emulator/moto.js';
 import { motoFlowDeps, seedDriftedAccount } from '../test/integration/seed.js';
 
 const root = process.cwd();
@@ -62,7 +62,6 @@ for (const fn of readdirSync(bundles)) {
 Object.assign(process.env, {
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 });
 const moto = await startMoto();
 try {

@@ -8,21 +8,10 @@ export interface AwsOptions {
   maxAttempts?: number;
 }
 
-/** Counts SDK commands by name (not retries): how many calls a sweep costs. */
-export class CallCounter {
-  readonly byOperation = new Map<string, number>();
-  total(filter: (operation: string) => boolean = () => true): number {
-    let n = 0;
-    for (const [op, count] of this.byOperation) if (filter(op)) n += count;
-    return n;
-  }
-  record(operation: string): void {
-    this.byOperation.set(operation, (this.byOperation.get(operation) ?? 0) + 1);
-  }
+/** Told the name of every command the clients send (e.g. a call counter for benchmarks). */
+export interface CallRecorder {
+  record(operation: string): void;
 }
-
-export const isWrite = (operation: string) =>
-  /^(Put|Start|Stop|Update|Create|Delete|Add|Remove)/.test(operation.replace(/Command$/, ''));
 
 type Client = { middlewareStack: unknown };
 
@@ -34,7 +23,7 @@ interface Stack {
   ): void;
 }
 
-function instrument<C extends Client>(client: C, counter: CallCounter | undefined): C {
+function instrument<C extends Client>(client: C, counter: CallRecorder | undefined): C {
   if (counter) {
     (client.middlewareStack as unknown as Stack).add(
       (next, context) => async (args) => {
@@ -52,7 +41,7 @@ export class AwsClients {
   private readonly cloudtrail = new Map<string, CloudTrailClient>();
   constructor(
     private readonly options: AwsOptions = {},
-    readonly counter?: CallCounter,
+    readonly counter?: CallRecorder,
   ) {}
 
   /** The client settings for a Region, for any AWS service client. */

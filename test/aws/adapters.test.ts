@@ -23,7 +23,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executePlan } from '../../shared/aws/apply.js';
-import { AwsClients, CallCounter } from '../../shared/aws/clients.js';
+import { AwsClients } from '../../shared/aws/clients.js';
 import {
   InvalidHomeRegionError,
   RejectedSelectorsError,
@@ -31,6 +31,7 @@ import {
   translateAwsError,
 } from '../../shared/aws/errors.js';
 import { loadRegion, loadRegions } from '../../shared/aws/loader.js';
+import { CallCounter } from '../../shared/emulator/callCounter.js';
 import { evaluate, type PlanStep } from '../../shared/engine/index.js';
 import { parsePolicyFiles } from '../../shared/policy/loader.js';
 

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startMoto } from '../../shared/cli/moto.js';
+import { startMoto } from '../../shared/emulator/moto.js';
 
 /** One moto_server for the run; the integration tests reset it between tests. */
 export default async function setup(project: TestProject) {

@@ -24,9 +24,10 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { onTrailChange, type RemediationRequest, remediate } from '../../shared/app/flows.js';
 import { applyAndVerify } from '../../shared/aws/apply.js';
-import { AwsClients, CallCounter, isWrite } from '../../shared/aws/clients.js';
+import { AwsClients } from '../../shared/aws/clients.js';
 import { loadRegions } from '../../shared/aws/loader.js';
-import { resetMoto } from '../../shared/cli/moto.js';
+import { CallCounter, isWrite } from '../../shared/emulator/callCounter.js';
+import { resetMoto } from '../../shared/emulator/moto.js';
 import { evaluate, findingId } from '../../shared/engine/index.js';
 import { publishToSns } from '../../shared/notify/sns.js';
 import { parsePolicyFiles } from '../../shared/policy/loader.js';
