@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { applyAndVerify, type VerifiedFinding } from '../aws/apply.js';
 import { AwsClients } from '../aws/clients.js';
@@ -30,6 +29,7 @@ import {
 import { constraintMatches } from '../selectors/match.js';
 import { emulatedDemo } from './emulated-demo.js';
 import { InputError, loadPolicies, readSnapshot } from './io.js';
+import { PACKAGE_ROOT, PACKAGE_VERSION } from './package.js';
 import {
   type Format,
   findingsMarkdown,
@@ -44,7 +44,7 @@ import {
 
 export const EXIT = { ok: 0, findings: 1, input: 2, runtime: 3 } as const;
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = PACKAGE_ROOT;
 
 export interface Io {
   out: (s: string) => void;
@@ -146,11 +146,18 @@ function addLive(cmd: Command): Command {
     .option('--concurrency <n>', 'resources read at once (a trail reads its four parts in parallel)', '5');
 }
 
+/** `--policies`, by default the packs shipped in the package, wherever it is run from. */
+const builtInPolicies = () =>
+  new Option('--policies <path...>', 'policy files or folders').default(
+    [join(ROOT, 'policies')],
+    "the package's policies/",
+  );
+
 function addCommon(cmd: Command): Command {
   return addLive(
     cmd
       .option('--snapshot <file>', 'read a snapshot file instead of live AWS')
-      .option('--policies <path...>', 'policy files or folders', ['policies'])
+      .addOption(builtInPolicies())
       .addOption(
         new Option('--format <format>', 'output format')
           .choices(['table', 'json', 'markdown', 'asff'])
@@ -164,6 +171,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description(
       'Keeps AWS CloudTrail logging compliant: exact selector verdicts, example events, safe repairs.',
     )
+    .version(PACKAGE_VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError();
@@ -205,7 +213,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   program
     .command('validate')
     .description('check policy files (and, with --snapshot, lint the selectors of every resource)')
-    .option('--policies <path...>', 'policy files or folders', ['policies'])
+    .addOption(builtInPolicies())
     .option('--snapshot <file>', 'also lint the selectors found in this snapshot')
     .addHelpText(
       'after',

@@ -16,6 +16,9 @@ describe('toolchain', () => {
     expect(pkg.engines.node).toBe(`>=${wanted}`);
     expect(major(pkg.devDependencies['@types/node'])).toBe(wanted);
     expect(pkg.scripts.bench).toContain(`--target=node${wanted}`);
+    expect(readFileSync(join(import.meta.dirname, '..', '..', 'scripts', 'build.mjs'), 'utf8')).toContain(
+      `target: 'node${wanted}'`,
+    );
     expect(readFileSync(join(import.meta.dirname, '..', '..', 'serverless.yml'), 'utf8')).toMatch(
       new RegExp(`runtime: nodejs${wanted}\\.x[\\s\\S]*target: node${wanted}`),
     );
