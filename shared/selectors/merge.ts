@@ -341,7 +341,7 @@ function minus(a: Advanced, f: CompiledSelector, target: Target): Advanced[] {
           assertWritable(
             piece,
             target,
-            `what is left of ${JSON.stringify(a.FieldSelectors)} without the forbidden events, ${JSON.stringify(piece.FieldSelectors)},`,
+            `what is left of ${a.Name ? `"${a.Name}"` : JSON.stringify(a.FieldSelectors)} without the forbidden events`,
             'selector',
           );
           out.push(piece);
