@@ -129,7 +129,11 @@ export function checkSelectorRules(
         'error',
         'category-not-allowed',
         vp,
-        `${c} selectors are not allowed on ${targetPhrase(target)} (allowed categories: ${list(onTarget)}); ${EVENTS_OF[c]} are collected by ${targetPlural(otherTarget(target))}`,
+        `${c} selectors are not allowed on ${targetPhrase(target)} (allowed categories: ${list(onTarget)}); ${
+          c === 'Insight' && target === 'trail'
+            ? "a trail's Insights are turned on with insight selectors (the insights check)"
+            : `${EVENTS_OF[c]} are collected by ${targetPlural(otherTarget(target))}`
+        }`,
       );
       return;
     }

@@ -3,9 +3,11 @@
  * event data store), and the operators and values each field takes. This is the one table that
  * `validate`, the policy loader and `merge` consult, so no code path writes a selector AWS rejects.
  *
- * Source: the CloudTrail API reference for AdvancedEventSelector and AdvancedFieldSelector
- * ("supported fields" per category, with the fields "additionally available for event data
- * stores"), and for the older fields the text of PutEventSelectors and CreateEventDataStore.
+ * Source: the CloudTrail API reference of AdvancedEventSelector and AdvancedFieldSelector, which
+ * lists the supported fields per category and the ones "additionally available" for event data
+ * stores or for trails. The PutEventSelectors and CreateEventDataStore texts predate network
+ * activity events and the identity fields, so where they list fewer fields the newer reference wins;
+ * each line below says where it comes from when that is not the plain list.
  */
 import { EVENT_CATEGORIES } from './fields.js';
 import type { EventField, Target } from './types.js';
@@ -20,11 +22,17 @@ export interface CategoryRule {
   readonly required: readonly EventField[];
 }
 
+/** Management events on a trail: eventCategory (required), eventSource and readOnly, no more. */
 const MANAGEMENT_ON_TRAIL: CategoryRule = {
   allowed: ['eventCategory', 'eventSource', 'readOnly'],
   required: ['eventCategory'],
 };
 
+/**
+ * Data events, the same on both targets. Older texts list only readOnly, eventCategory, eventName,
+ * resources.type and resources.ARN; eventSource, eventType, sessionCredentialFromConsole and
+ * userIdentity.arn came with the identity filters.
+ */
 const DATA: CategoryRule = {
   allowed: [
     'eventCategory',
@@ -42,8 +50,8 @@ const DATA: CategoryRule = {
 
 /**
  * Network activity events (VPC endpoint calls): eventSource names the service and is required.
- * `userIdentity.arn` is offered for trails only; `readOnly` not at all (these events have no
- * read/write split in selectors).
+ * The reference adds `userIdentity.arn` "for trails" only; `readOnly` is "only used for management
+ * events and data events", so never here.
  */
 const NETWORK_ACTIVITY_ON_STORE: CategoryRule = {
   allowed: ['eventCategory', 'eventSource', 'eventName', 'errorCode', 'vpcEndpointId'],
@@ -51,8 +59,9 @@ const NETWORK_ACTIVITY_ON_STORE: CategoryRule = {
 };
 
 /**
- * Insights, Config configuration items, Audit Manager evidence and events from outside AWS: an
- * event data store selects them by category only ("filtering is not supported"); trails never log them.
+ * Insights, Config configuration items, Audit Manager evidence and events from outside AWS: "the
+ * only supported field is eventCategory" (CreateEventDataStore), on event data stores only; a
+ * trail's selectors take Management, Data and NetworkActivity.
  */
 const CATEGORY_ONLY: CategoryRule = { allowed: ['eventCategory'], required: ['eventCategory'] };
 
@@ -69,6 +78,7 @@ export const CATEGORY_RULES: Readonly<
     },
   },
   eventDataStore: {
+    // "The following additional fields are available for event data stores" (AdvancedFieldSelector).
     Management: {
       allowed: [
         ...MANAGEMENT_ON_TRAIL.allowed,
@@ -102,7 +112,8 @@ export const FIELD_RULES: Readonly<Partial<Record<EventField, FieldRule>>> = {
   eventCategory: { equalsOnly: true, values: EVENT_CATEGORIES },
   readOnly: { equalsOnly: true, values: ['true', 'false'] },
   'resources.type': { equalsOnly: true },
-  // Network activity: the only error code selectors can filter on is a VPC endpoint policy denial.
+  // Network activity only: the one error code selectors filter on is a VPC endpoint policy denial
+  // (AdvancedFieldSelector, errorCode).
   errorCode: { equalsOnly: true, values: ['VpceAccessDenied'] },
 };
 

@@ -402,7 +402,7 @@ describe('validate: fields per event category and target (semantics §6)', () =>
       'trail',
     );
     expect(insight?.message).toBe(
-      'Insight selectors are not allowed on a trail (allowed categories: Management, Data, NetworkActivity); Insights events are collected by event data stores',
+      "Insight selectors are not allowed on a trail (allowed categories: Management, Data, NetworkActivity); a trail's Insights are turned on with insight selectors (the insights check)",
     );
   });
 
