@@ -1,6 +1,7 @@
+import { eventConfigurationProblem } from '../policy/checks/eventConfiguration.js';
 import { insightPairs } from '../policy/checks/insights.js';
 import { describeEvent } from '../policy/describe.js';
-import type { Fix, ResourceView } from '../policy/types.js';
+import type { Fix, ResourceKind, ResourceView } from '../policy/types.js';
 import {
   type AdvancedEventSelector,
   MergeError,
@@ -62,11 +63,32 @@ export function mergeInsights(
   return [...byType].map(([InsightType, cats]) => ({ InsightType, EventCategories: [...cats].sort() }));
 }
 
-/** Current configuration plus every requirement; context keys force Large events. */
+/**
+ * The configuration to send: the current one plus every requirement, with only the keys this
+ * resource kind takes (a key of the other kind read from the current configuration is dropped,
+ * never sent back). Context keys force Large events.
+ */
 export function mergeEventConfiguration(
+  kind: ResourceKind,
   current: EventConfiguration,
   wants: readonly EventConfiguration[],
 ): EventConfiguration {
+  const out: EventConfiguration = {};
+  if (kind === 'trail') {
+    const templates = new Map<string, Set<string>>();
+    for (const a of [
+      ...(current.AggregationConfigurations ?? []),
+      ...wants.flatMap((w) => w.AggregationConfigurations ?? []),
+    ]) {
+      templates.set(a.EventCategory, new Set([...(templates.get(a.EventCategory) ?? []), ...a.Templates]));
+    }
+    if (templates.size > 0)
+      out.AggregationConfigurations = [...templates].map(([EventCategory, t]) => ({
+        Templates: [...t],
+        EventCategory,
+      }));
+    return out;
+  }
   const keys = new Map<string, Set<string>>();
   for (const s of [
     ...(current.ContextKeySelectors ?? []),
@@ -74,24 +96,11 @@ export function mergeEventConfiguration(
   ]) {
     keys.set(s.Type, new Set([...(keys.get(s.Type) ?? []), ...s.Equals]));
   }
-  const templates = new Map<string, Set<string>>();
-  for (const a of [
-    ...(current.AggregationConfigurations ?? []),
-    ...wants.flatMap((w) => w.AggregationConfigurations ?? []),
-  ]) {
-    templates.set(a.EventCategory, new Set([...(templates.get(a.EventCategory) ?? []), ...a.Templates]));
-  }
   const large =
     keys.size > 0 || current.MaxEventSize === 'Large' || wants.some((w) => w.MaxEventSize === 'Large');
-  const out: EventConfiguration = {};
   const size = large ? 'Large' : (current.MaxEventSize ?? wants.find((w) => w.MaxEventSize)?.MaxEventSize);
   if (size) out.MaxEventSize = size;
   if (keys.size > 0) out.ContextKeySelectors = [...keys].map(([Type, k]) => ({ Type, Equals: [...k] }));
-  if (templates.size > 0)
-    out.AggregationConfigurations = [...templates].map(([EventCategory, t]) => ({
-      Templates: [...t],
-      EventCategory,
-    }));
   return out;
 }
 
@@ -256,10 +265,17 @@ export function buildPlan(
     const configFixes = fixesOf('eventConfiguration');
     if (configFixes.length > 0) {
       const merged = mergeEventConfiguration(
+        r.kind,
         r.eventConfiguration ?? {},
         configFixes.map((f) => f.require),
       );
-      add('PutEventConfiguration', { [targetKey]: arn, ...merged }, withKind('eventConfiguration'));
+      const problem = eventConfigurationProblem(r.kind, merged);
+      if (problem)
+        mark(
+          withKind('eventConfiguration').map((p) => p.findingIndex),
+          { planned: false, reason: `cannot plan the event configuration: ${problem}` },
+        );
+      else add('PutEventConfiguration', { [targetKey]: arn, ...merged }, withKind('eventConfiguration'));
     }
   }
   return steps.sort(

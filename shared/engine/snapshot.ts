@@ -70,6 +70,8 @@ export const EventDataStoreSchema = z.looseObject({
   MultiRegionEnabled: z.boolean().optional(),
   OrganizationEnabled: z.boolean().optional(),
   RetentionPeriod: z.number().int().optional(),
+  /** EXTENDABLE_RETENTION_PRICING or FIXED_RETENTION_PRICING: bounds the retention a plan may ask for. */
+  BillingMode: str.optional(),
   TerminationProtectionEnabled: z.boolean().optional(),
   KmsKeyId: str.optional(),
 });

@@ -113,11 +113,17 @@ export class Problems {
     error: z.ZodError,
     allowed: (path: readonly Segment[]) => readonly string[],
     input: unknown,
+    keyRule: (path: readonly Segment[], key: string) => string | undefined = () => undefined,
   ) {
     for (const issue of error.issues) {
       const path = [...base, ...(issue.path as Segment[])];
       if (issue.code === 'unrecognized_keys') {
         for (const k of issue.keys) {
+          const rule = keyRule(issue.path as Segment[], k);
+          if (rule) {
+            this.add([...path, k], rule, { key: true });
+            continue;
+          }
           const hint = closest(k, allowed(issue.path as Segment[]));
           this.add([...path, k], `unknown key "${k}"${hint ? `; did you mean "${hint}"?` : ''}`, {
             key: true,
@@ -153,6 +159,12 @@ function expectation(issue: z.core.$ZodIssue, value: unknown): string {
   }
   if (issue.code === 'invalid_union') return 'does not match any allowed form';
   return issue.message;
+}
+
+/** The keys an object-shaped parameter schema takes (refinements unwrapped), for "did you mean" hints. */
+function topLevelKeys(schema: unknown): string[] {
+  const shape = (schema as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape) : [];
 }
 
 /** Keys allowed at a place in the policy, for "did you mean" hints. */
@@ -251,10 +263,11 @@ function parsePolicy(raw: unknown, at: Segment[], problems: Problems, file: stri
               ? ['Field', 'Equals', 'StartsWith', 'EndsWith', 'NotEquals', 'NotStartsWith', 'NotEndsWith']
               : key === 'logEvents'
                 ? ['Name', 'FieldSelectors']
-                : key === 'eventConfiguration'
-                  ? ['MaxEventSize', 'ContextKeySelectors', 'AggregationConfigurations']
+                : rel.length === 0
+                  ? topLevelKeys(definition.params)
                   : [],
           value,
+          (rel, k) => (rel.length === 0 ? definition.keyRules?.[k] : undefined),
         );
         continue;
       }

@@ -69,6 +69,11 @@ export interface CheckDefinition<P = unknown> {
   evaluate(resource: ResourceView, params: P): CheckOutcome;
   /** For `quantifier: union`: decide over the selected resources together. */
   evaluateUnion?(resources: readonly ResourceView[], params: P): CheckOutcome;
+  /**
+   * Keys the parameter schema does not take for a documented reason (e.g. a setting of the other
+   * resource kind), with that reason: the loader says it instead of "unknown key".
+   */
+  readonly keyRules?: Readonly<Record<string, string>>;
   /** Extra checks of the parameters beyond the schema (e.g. selector validation); paths are relative. */
   validateParams?(params: P): { path: string; message: string; severity: 'error' | 'warning' }[];
 }

@@ -1,3 +1,4 @@
+import { EQUALS_ONLY_FIELDS } from './categoryRules.js';
 import {
   type CompiledSelector,
   type Constraint,
@@ -9,7 +10,7 @@ import {
 import { asAdvanced, BASIC_DATA_RESOURCE_TYPES, toAdvanced } from './convert.js';
 import { equivalent } from './decide.js';
 import { MergeError, PolicyConflictError } from './errors.js';
-import { EQUALS_ONLY_FIELDS, FIELD_DOMAINS } from './fields.js';
+import { FIELD_DOMAINS } from './fields.js';
 import { constraintMatches } from './match.js';
 import { findEvent } from './solver.js';
 import type { AdvancedEventSelector, EventSelector, ReadWriteType, SelectorConfig, Target } from './types.js';
@@ -44,8 +45,11 @@ const uncovered = (list: readonly CompiledSelector[], selector: CompiledSelector
 /**
  * Safe remediation (semantics.md §5): the result logs everything `current` logged, everything
  * `required` matches and nothing `forbidden` matches; keeps the basic style when it can; adds only
- * what is missing; and is a fixed point. Throws PolicyConflictError when required and forbidden
- * meet, MergeError when no valid selector list can express the result, SelectorError on malformed input.
+ * what is missing; and is a fixed point. Every changed result passes `validate(result, target)`:
+ * the per-category field table decides what may be added and how a forbidden set is cut out.
+ * Throws PolicyConflictError when required and forbidden meet; MergeError when no list the target
+ * accepts can express the result (a missing requirement the target cannot take, a forbidden set it
+ * cannot remove exactly, a limit), with the rule broken in `problems`; SelectorError on malformed input.
  */
 export function merge(
   current: SelectorConfig,
@@ -56,6 +60,7 @@ export function merge(
   const target = options.target ?? 'trail';
   const req = compileSelectors(required, 'require.logEvents');
   const forb = compileSelectors(forbidden, 'forbid.logEvents');
+  rejectMeaningless(forbidden, target);
   req.forEach((r, j) => {
     forb.forEach((f, k) => {
       const witness = findEvent([r, f], []);
@@ -113,11 +118,12 @@ export function merge(
   for (const j of missing) {
     const r = required[j] as Advanced;
     if (uncovered(compileSelectors(list), req[j] as CompiledSelector)) {
+      assertWritable(r, target, `require.logEvents[${j}]`, `require.logEvents[${j}]`);
       list.push({ ...r, Name: r.Name ?? `Required by policy (require.logEvents[${j}])` });
     }
   }
   if (logsForbidden) {
-    list = dropRedundant(subtract(list, forb), () => true);
+    list = dropRedundant(subtract(list, forb, target), () => true);
   } else {
     // Drop the original selectors that the additions alone now cover, then any addition covered by the rest.
     const added = compileSelectors(list.slice(before.length));
@@ -145,6 +151,33 @@ export function merge(
   }
   if (!check(candidate)) throw new MergeError('internal: the merged selectors failed verification');
   return result(candidate, 'advanced');
+}
+
+/**
+ * Throws MergeError when one selector breaks a rule of the target (field table, operators,
+ * values); `what` names it in the message and `at` prefixes the problems' paths.
+ */
+function assertWritable(selector: Advanced, target: Target, what: string, at: string) {
+  const problems = errorsOf(validate([selector], target, { lint: false }));
+  if (problems.length === 0) return;
+  const shown = problems.map((p) => ({ ...p, path: p.path.replace(/^AdvancedEventSelectors\[0\]/, at) }));
+  throw new MergeError(
+    `${what} cannot be written to ${target === 'trail' ? 'a trail' : 'an event data store'}: ${problems.map((p) => p.message).join('; ')}`,
+    shown,
+  );
+}
+
+/** A forbidden set must be one the target could log at all (validate's forbid purpose). */
+function rejectMeaningless(forbidden: readonly Advanced[], target: Target) {
+  const problems = errorsOf(validate(forbidden, target, { lint: false, purpose: 'forbid' })).map((p) => ({
+    ...p,
+    path: p.path.replace(/^AdvancedEventSelectors/, 'forbid.logEvents'),
+  }));
+  if (problems.length > 0)
+    throw new MergeError(
+      `the forbidden events are not a set this target can log: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+      problems,
+    );
 }
 
 /** Removes dead selectors, then selectors covered by the rest (older ones first), among the candidates. */
@@ -282,14 +315,18 @@ function consolidateBasic(list: readonly EventSelector[]): EventSelector[] {
 // ---- subtraction of forbidden events -----------------------------------------------------------
 
 /** `list` minus every event some forbidden selector matches, as advanced selectors. */
-function subtract(list: readonly Advanced[], forbidden: readonly CompiledSelector[]): Advanced[] {
+function subtract(
+  list: readonly Advanced[],
+  forbidden: readonly CompiledSelector[],
+  target: Target,
+): Advanced[] {
   let pieces = [...list];
-  for (const f of forbidden) pieces = pieces.flatMap((a) => minus(a, f));
+  for (const f of forbidden) pieces = pieces.flatMap((a) => minus(a, f, target));
   return pieces;
 }
 
 /** a ∧ ¬f = OR over f's constraints c of (a ∧ ¬c). */
-function minus(a: Advanced, f: CompiledSelector): Advanced[] {
+function minus(a: Advanced, f: CompiledSelector, target: Target): Advanced[] {
   const ac = compileSelector(a, 'selector');
   if (!findEvent([ac, f], [])) return [a];
   const out: Advanced[] = [];
@@ -298,7 +335,17 @@ function minus(a: Advanced, f: CompiledSelector): Advanced[] {
     for (const branch of negate(c)) {
       try {
         const piece = conjoin(a, branch);
-        if (piece) out.push(piece);
+        // The table decides whether the target takes this piece (e.g. a trail's management
+        // eventSource only as NotEquals kms/rdsdata); one it does not take is unwritable.
+        if (piece) {
+          assertWritable(
+            piece,
+            target,
+            `what is left of ${a.Name ? `"${a.Name}"` : JSON.stringify(a.FieldSelectors)} without the forbidden events`,
+            'selector',
+          );
+          out.push(piece);
+        }
       } catch (error) {
         if (!(error instanceof MergeError)) throw error;
         unwritable.push({ branch, error });
@@ -343,9 +390,8 @@ function conjoin(a: Advanced, c: Constraint): Advanced | undefined {
     if (eq.length === 0) return undefined;
     merged = eq.length === domain.length ? [] : [{ ...EMPTY, field: c.field, eq }];
   } else if (EQUALS_ONLY_FIELDS.has(c.field) && !constraintHasPositive(c)) {
-    throw new MergeError(
-      `cannot express "${c.field} not in [${c.neq.join(', ')}]" with the Equals-only operator; narrow the forbidden selector`,
-    );
+    const message = `cannot express "${c.field} not in [${c.neq.join(', ')}]" with the Equals-only operator; narrow the forbidden selector`;
+    throw new MergeError(message, [{ code: 'equals-only', path: c.field, message }]);
   } else if (
     !constraintHasPositive(c) &&
     sameField.length === 1 &&

@@ -1,6 +1,8 @@
+import { checkSelectorRules, type Purpose } from './categoryChecks.js';
+import { EQUALS_ONLY_FIELDS, EXCLUDABLE_MANAGEMENT_SOURCES, FIELD_RULES } from './categoryRules.js';
 import { BASIC_DATA_RESOURCE_TYPES, isWholeServiceValue, toAdvanced } from './convert.js';
 import { covers, deadSelectors, redundantSelectors } from './decide.js';
-import { EQUALS_ONLY_FIELDS, EVENT_CATEGORIES, isEventField } from './fields.js';
+import { isEventField } from './fields.js';
 import { closest } from './suggest.js';
 import { EVENT_FIELDS, type EventSelector, OPERATORS, type Target } from './types.js';
 
@@ -20,9 +22,7 @@ export const LIMITS = {
   valueLength: 2048,
 } as const;
 
-export const EXCLUDABLE_MANAGEMENT_SOURCES = ['kms.amazonaws.com', 'rdsdata.amazonaws.com'] as const;
-
-const TRAIL_CATEGORIES = ['Management', 'Data', 'NetworkActivity'];
+export type { Purpose };
 
 /** ARN formats for Equals/NotEquals on resources.ARN, from create_event_data_store.txt. */
 const ARN_FORMATS: Record<string, { pattern: RegExp; example: string }> = {
@@ -254,13 +254,15 @@ function validateBasic(out: Collector, list: unknown, target: Target, lint: bool
   }
 }
 
-function validateAdvanced(out: Collector, list: unknown, target: Target, lint: boolean) {
+function validateAdvanced(out: Collector, list: unknown, target: Target, lint: boolean, purpose: Purpose) {
   const path = 'AdvancedEventSelectors';
   if (!Array.isArray(list)) {
     out.error('wrong-type', path, 'expected a list of advanced event selectors');
     return;
   }
-  if (target === 'eventDataStore' && list.length > LIMITS.advancedSelectorsPerEventDataStore) {
+  // Count limits bound what is written; a forbidden set is never written.
+  const written = purpose === 'write';
+  if (written && target === 'eventDataStore' && list.length > LIMITS.advancedSelectorsPerEventDataStore) {
     out.error(
       'too-many-selectors',
       path,
@@ -272,10 +274,10 @@ function validateAdvanced(out: Collector, list: unknown, target: Target, lint: b
   list.forEach((sel, i) => {
     const p = `${path}[${i}]`;
     const before = out.problems.length;
-    values += validateAdvancedSelector(out, sel, p, target);
+    values += validateAdvancedSelector(out, sel, p, target, purpose);
     if (out.problems.slice(before).some((x) => x.severity === 'error')) structurallyValid = false;
   });
-  if (target === 'trail' && values > LIMITS.advancedValuesPerTrail) {
+  if (written && target === 'trail' && values > LIMITS.advancedValuesPerTrail) {
     out.error(
       'too-many-values',
       path,
@@ -298,7 +300,13 @@ function validateAdvanced(out: Collector, list: unknown, target: Target, lint: b
 }
 
 /** Checks one advanced selector; returns how many values it holds. */
-function validateAdvancedSelector(out: Collector, sel: unknown, p: string, target: Target): number {
+function validateAdvancedSelector(
+  out: Collector,
+  sel: unknown,
+  p: string,
+  target: Target,
+  purpose: Purpose,
+): number {
   if (!isRecord(sel)) {
     out.error('wrong-type', p, 'expected an object with FieldSelectors');
     return 0;
@@ -350,78 +358,26 @@ function validateAdvancedSelector(out: Collector, sel: unknown, p: string, targe
       operators++;
       if (checkStringList(out, `${fp}.${key}`, value)) values += value.length;
       if (EQUALS_ONLY_FIELDS.has(fs.Field) && key !== 'Equals') {
-        out.error('equals-only', `${fp}.${key}`, `${fs.Field} takes the Equals operator only`);
+        const values = isEventField(fs.Field) ? FIELD_RULES[fs.Field]?.values : undefined;
+        out.error(
+          'equals-only',
+          `${fp}.${key}`,
+          `${fs.Field} takes the Equals operator only${values && fs.Field !== 'eventCategory' ? ` (Equals ${values.join(' or ')})` : ''}`,
+        );
       }
     }
     if (operators === 0)
       out.error('no-operator', fp, 'expected at least one operator (Equals, StartsWith, …)');
   });
 
-  const single = (field: string) => byField.get(field)?.[0];
-  const category = single('eventCategory');
-  if (!category) {
+  if (!byField.has('eventCategory')) {
     out.error('missing-event-category', `${p}.FieldSelectors`, 'eventCategory is required (with Equals)');
     return values;
   }
-  const categories = Array.isArray(category.fs.Equals) ? (category.fs.Equals as unknown[]) : [];
-  const allowed = target === 'trail' ? TRAIL_CATEGORIES : (EVENT_CATEGORIES as readonly string[]);
-  categories.forEach((c, k) => {
-    if (!allowed.includes(c as string)) {
-      out.error(
-        'invalid-value',
-        `${p}.FieldSelectors[${category.index}].Equals[${k}]`,
-        `eventCategory on ${target === 'trail' ? 'a trail' : 'an event data store'} is one of ${allowed.join(', ')}`,
-      );
-    }
-  });
-  const readOnly = single('readOnly');
-  if (readOnly && Array.isArray(readOnly.fs.Equals)) {
-    (readOnly.fs.Equals as unknown[]).forEach((v, k) => {
-      if (v !== 'true' && v !== 'false') {
-        out.error(
-          'invalid-value',
-          `${p}.FieldSelectors[${readOnly.index}].Equals[${k}]`,
-          'readOnly is "true" or "false"',
-        );
-      }
-    });
-  }
+  // Which fields, operators and values this category takes on this target: the one table.
+  for (const problem of checkSelectorRules(byField, p, target, purpose)) out.problems.push(problem);
   const types = byField.get('resources.type') ?? [];
-  if (types.length > 1) {
-    out.error(
-      'multiple-resource-types',
-      `${p}.FieldSelectors[${types[1]?.index}]`,
-      'at most one resources.type per selector',
-    );
-  }
   const typeValues = Array.isArray(types[0]?.fs.Equals) ? (types[0]?.fs.Equals as string[]) : [];
-  if (typeValues.length > 1) {
-    out.error(
-      'multiple-resource-types',
-      `${p}.FieldSelectors[${types[0]?.index}].Equals`,
-      'one resources.type value per selector; add another selector for another type',
-    );
-  }
-  if (categories.includes('Data') && types.length === 0) {
-    out.error('missing-resource-type', `${p}.FieldSelectors`, 'resources.type is required for data events');
-  }
-  if (target === 'trail' && categories.includes('Management')) {
-    for (const { index, fs } of byField.get('eventSource') ?? []) {
-      const ops = Object.keys(fs).filter((k) => k !== 'Field');
-      const okValues =
-        Array.isArray(fs.NotEquals) &&
-        (fs.NotEquals as unknown[]).every((v) =>
-          (EXCLUDABLE_MANAGEMENT_SOURCES as readonly unknown[]).includes(v),
-        );
-      if (ops.some((k) => k !== 'NotEquals') || !okValues) {
-        out.error(
-          'invalid-management-event-source',
-          `${p}.FieldSelectors[${index}]`,
-          `for management events on a trail, eventSource may only be NotEquals ${EXCLUDABLE_MANAGEMENT_SOURCES.join(' or ')}`,
-        );
-      }
-    }
-  }
   const type = typeValues.length === 1 ? typeValues[0] : undefined;
   for (const { index, fs } of byField.get('resources.ARN') ?? []) {
     for (const op of ['Equals', 'NotEquals'] as const) {
@@ -466,16 +422,27 @@ function validateAdvancedSelector(out: Collector, sel: unknown, p: string, targe
   return values;
 }
 
+export interface ValidateOptions {
+  /** `false` skips the warnings that need the solver (dead and redundant selectors). */
+  readonly lint?: boolean;
+  /**
+   * `write` (default): the list is sent to AWS, or a policy requires it logged; every rule applies.
+   * `forbid`: the list is a set of events a policy forbids and is never written, so count limits,
+   * required fields and the trail's management eventSource rule do not apply (see checkSelectorRules).
+   */
+  readonly purpose?: Purpose;
+}
+
 /**
  * Every rule of semantics.md §6 for a selector configuration as GetEventSelectors returns it
  * (`{EventSelectors}` or `{AdvancedEventSelectors}`), or a bare advanced list. Never throws.
- * `lint: false` skips the warnings that need the solver (dead and redundant selectors).
  */
-export function validate(selectors: unknown, target: Target, options: { lint?: boolean } = {}): Problem[] {
+export function validate(selectors: unknown, target: Target, options: ValidateOptions = {}): Problem[] {
   const lint = options.lint ?? true;
+  const purpose = options.purpose ?? 'write';
   const out = new Collector();
   if (Array.isArray(selectors)) {
-    validateAdvanced(out, selectors, target, lint);
+    validateAdvanced(out, selectors, target, lint, purpose);
   } else if (!isRecord(selectors)) {
     out.error('wrong-type', '', 'expected {EventSelectors: [...]} or {AdvancedEventSelectors: [...]}');
   } else {
@@ -495,7 +462,7 @@ export function validate(selectors: unknown, target: Target, options: { lint?: b
       );
     }
     if (hasBasic) validateBasic(out, selectors.EventSelectors, target, lint);
-    if (hasAdvanced) validateAdvanced(out, selectors.AdvancedEventSelectors, target, lint);
+    if (hasAdvanced) validateAdvanced(out, selectors.AdvancedEventSelectors, target, lint, purpose);
     if (!hasBasic && !hasAdvanced)
       out.error('missing-selectors', '', 'expected EventSelectors or AdvancedEventSelectors');
   }

@@ -2,14 +2,15 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluate, parseSnapshot, resourceViews, simulatePlan } from '../../shared/engine/index.js';
-import { parsePolicyFiles } from '../../shared/policy/loader.js';
+import { formatProblem, PolicyLoadError, parsePolicyFiles } from '../../shared/policy/loader.js';
 import { FIELD_DOMAINS, matches } from '../../shared/selectors/index.js';
 
 /**
  * Golden cases (OPA-style): test/golden/<case>/{snapshot.json, policies.yaml, expected.json}.
  * intent.json holds what a reviewer expects (non-PASS findings, plan operations), written by hand in
  * cases.py; expected.json is the engine's full output, recorded with UPDATE_GOLDEN=1 only when it
- * agrees with the intent.
+ * agrees with the intent. A case whose intent lists `rejected` load errors checks that the policy
+ * file is refused with exactly those messages, and evaluates nothing.
  */
 const root = join(import.meta.dirname, '..', 'golden');
 const cases = readdirSync(root)
@@ -26,12 +27,25 @@ describe('golden evaluation cases', () => {
       description: string;
       nonPass: string[][];
       operations: string[][];
+      rejected?: string[];
     };
     it(`${name}: ${intent.description}`, () => {
       const snapshot = parseSnapshot(JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8')));
-      const { policies } = parsePolicyFiles([
-        { file: 'policies.yaml', text: readFileSync(join(dir, 'policies.yaml'), 'utf8') },
-      ]);
+      const files = [{ file: 'policies.yaml', text: readFileSync(join(dir, 'policies.yaml'), 'utf8') }];
+      if (intent.rejected) {
+        const error = (() => {
+          try {
+            parsePolicyFiles(files);
+          } catch (e) {
+            return e;
+          }
+          return undefined;
+        })();
+        expect(error).toBeInstanceOf(PolicyLoadError);
+        expect((error as PolicyLoadError).problems.map(formatProblem)).toEqual(intent.rejected);
+        return;
+      }
+      const { policies } = parsePolicyFiles(files);
       const result = evaluate(snapshot, policies);
       const views = resourceViews(snapshot);
       const nameOf = (arn: string) => views.find((r) => r.arn === arn)?.name ?? arn;

@@ -107,12 +107,16 @@ def pol(id, require=None, forbid=None, **kw):
 CASES = {}
 
 
-def case(name, description, trails=(), stores=(), policies=(), fails=(), ops=(), region=R):
-    """fails: (policyId, resourceName, check, status) for every non-PASS finding; ops: (resourceName, operation)."""
+def case(name, description, trails=(), stores=(), policies=(), fails=(), ops=(), region=R, rejected=()):
+    """fails: (policyId, resourceName, check, status) for every non-PASS finding; ops: (resourceName, operation);
+    rejected: the policy file's load errors, exactly as printed (then nothing is evaluated)."""
+    intent = {"description": description, "nonPass": [list(f) for f in fails], "operations": [list(o) for o in ops]}
+    if rejected:
+        intent["rejected"] = list(rejected)
     CASES[name] = {
         "snapshot": {"version": 1, "account": A, "region": region, "trails": list(trails), "eventDataStores": list(stores)},
         "policies": list(policies),
-        "intent": {"description": description, "nonPass": [list(f) for f in fails], "operations": [list(o) for o in ops]},
+        "intent": intent,
     }
 
 
@@ -263,7 +267,7 @@ case("event-configuration-context-needs-large", "Context keys with MaxEventSize 
      policies=[pol("p", {"eventConfiguration": {"ContextKeySelectors": [{"Type": "TagContext", "Equals": ["project"]}]}}, resource="eventDataStore", action="remediate")],
      fails=[("p", "lake", "eventConfiguration", "FAIL")], ops=[("lake", "PutEventConfiguration")])
 case("event-configuration-unknown", "No GetEventConfiguration in the snapshot: ERROR.",
-     [{**trail("main"), "eventConfiguration": None}], policies=[pol("p", {"eventConfiguration": {"MaxEventSize": "Large"}})],
+     [{**trail("main"), "eventConfiguration": None}], policies=[pol("p", {"eventConfiguration": {"AggregationConfigurations": [{"Templates": ["API_ACTIVITY"], "EventCategory": "Data"}]}})],
      fails=[("p", "main", "eventConfiguration", "ERROR")])
 
 # ---- event data stores ---------------------------------------------------------------------------
@@ -302,6 +306,54 @@ case("forbid-report-respected-by-remediation", "A report-only forbid still const
      fails=[("need", "main", "logEvents", "FAIL")])
 case("fixed-point-after-plan", "A compliant trail plans nothing, even with remediate policies.",
      [trail("main", IsMultiRegionTrail=True)], policies=[pol("p", {"logging": True, "multiRegion": True, "logEvents": ALL_MGMT, "logFileValidation": True}, action="remediate")])
+
+
+# ---- only what AWS accepts (fields per category and target, event configuration, retention) -------
+KMS_MGMT = [sel(M, {"Field": "eventSource", "Equals": ["kms.amazonaws.com"]}, name="KMS management events")]
+CONSOLE_LOGIN = [sel(M, {"Field": "eventName", "Equals": ["ConsoleLogin"]}, name="Console sign-ins")]
+KMS_NETWORK = [sel({"Field": "eventCategory", "Equals": ["NetworkActivity"]}, {"Field": "eventSource", "Equals": ["kms.amazonaws.com"]}, name="KMS calls through VPC endpoints")]
+AGGREGATE = {"AggregationConfigurations": [{"Templates": ["API_ACTIVITY"], "EventCategory": "Data"}]}
+case("trail-management-eventname-rejected", "A trail cannot filter management events by eventName: the policy is rejected at load, naming the rule.",
+     [trail("main")], policies=[pol("p", {"logEvents": CONSOLE_LOGIN}, action="remediate")],
+     rejected=["policies.yaml:21:15: error: policies[0].require.logEvents[0].FieldSelectors[1]: eventName is not allowed in Management selectors on a trail (allowed: eventCategory, eventSource, readOnly); event data stores allow it"])
+case("eds-management-eventname-remediate", "An event data store takes eventName on management events: the requirement is added.",
+     [], stores=[eds("lake", selectors=[sel(D, S3)])], policies=[pol("p", {"logEvents": CONSOLE_LOGIN}, resource="eventDataStore", action="remediate")],
+     fails=[("p", "lake", "logEvents", "FAIL")], ops=[("lake", "UpdateEventDataStore")])
+case("cost-guard-forbid-kms-equals", "The cost guard forbids eventSource Equals kms.amazonaws.com; the repair writes it as an exclusion, basic stays basic.",
+     [trail("main")], policies=[pol("p", forbid={"logEvents": KMS_MGMT}, action="remediate")],
+     fails=[("p", "main", "forbid.logEvents", "FAIL")], ops=[("main", "PutEventSelectors")])
+case("forbid-eventname-trail-not-removable", "A trail cannot exclude ConsoleLogin alone: the forbid is reported, and no selector AWS rejects is planned.",
+     [trail("main")], policies=[pol("p", forbid={"logEvents": CONSOLE_LOGIN}, action="remediate")],
+     fails=[("p", "main", "forbid.logEvents", "FAIL")])
+case("forbid-eventname-eds-removed", "An event data store excludes ConsoleLogin exactly with eventName NotEquals.",
+     [], stores=[eds("lake")], policies=[pol("p", forbid={"logEvents": CONSOLE_LOGIN}, resource="eventDataStore", action="remediate")],
+     fails=[("p", "lake", "forbid.logEvents", "FAIL")], ops=[("lake", "UpdateEventDataStore")])
+case("network-activity-require-trail", "Network activity events need advanced selectors: a basic trail is converted exactly and the selector added.",
+     [trail("main")], policies=[pol("p", {"logEvents": KMS_NETWORK}, action="remediate")],
+     fails=[("p", "main", "logEvents", "FAIL")], ops=[("main", "PutEventSelectors")])
+case("event-configuration-trail-size-rejected", "MaxEventSize is for event data stores: a trail policy asking for it is rejected at load.",
+     [trail("main")], policies=[pol("p", {"eventConfiguration": {"MaxEventSize": "Large"}}, action="remediate")],
+     rejected=["policies.yaml:12:11: error: policies[0].require.eventConfiguration.MaxEventSize: MaxEventSize is set on event data stores only; a trail takes AggregationConfigurations only (PutEventConfiguration: event size and context keys for event data stores, aggregation for trails)"])
+case("event-configuration-trail-only-aggregation", "A trail's repair sends TrailName with AggregationConfigurations only, never the MaxEventSize it reads back.",
+     [trail("main", selectors=adv(sel(M), sel(D, S3)), config={"MaxEventSize": "Standard", "ContextKeySelectors": [{"Type": "TagContext", "Equals": ["project"]}]})],
+     policies=[pol("p", {"eventConfiguration": AGGREGATE}, action="remediate")],
+     fails=[("p", "main", "eventConfiguration", "FAIL")], ops=[("main", "PutEventConfiguration")])
+case("event-configuration-store-no-aggregation", "An event data store's repair sends size and context keys, never aggregation read back.",
+     [], stores=[eds("lake", config={"MaxEventSize": "Standard", **AGGREGATE})],
+     policies=[pol("p", {"eventConfiguration": {"ContextKeySelectors": [{"Type": "RequestContext", "Equals": ["aws:SourceIp"]}]}}, resource="eventDataStore", action="remediate")],
+     fails=[("p", "lake", "eventConfiguration", "FAIL")], ops=[("lake", "PutEventConfiguration")])
+case("event-configuration-store-aggregation-rejected", "Aggregation is for trails: an event data store policy asking for it is rejected at load.",
+     [], stores=[eds("lake")], policies=[pol("p", {"eventConfiguration": AGGREGATE}, resource="eventDataStore")],
+     rejected=["policies.yaml:11:11: error: policies[0].require.eventConfiguration.AggregationConfigurations: AggregationConfigurations is set on trails only; an event data store takes MaxEventSize and ContextKeySelectors (PutEventConfiguration: event size and context keys for event data stores, aggregation for trails)"])
+case("eds-retention-billing-mode-cap", "Retention is raised only as far as the billing mode allows: 3000 days on an extendable store, a manual finding on a fixed or unknown one.",
+     [], stores=[eds("fixed", RetentionPeriod=365, BillingMode="FIXED_RETENTION_PRICING"), eds("extendable", RetentionPeriod=365, BillingMode="EXTENDABLE_RETENTION_PRICING"),
+                 eds("unknown", RetentionPeriod=365)],
+     policies=[pol("p", {"retentionPeriod": {"minDays": 3000}}, resource="eventDataStore", action="remediate")],
+     fails=[("p", "fixed", "retentionPeriod", "FAIL"), ("p", "extendable", "retentionPeriod", "FAIL"), ("p", "unknown", "retentionPeriod", "FAIL")],
+     ops=[("extendable", "UpdateEventDataStore")])
+case("eds-retention-min-above-max-rejected", "minDays above maxDays can never pass: rejected at load.",
+     [], stores=[eds("lake")], policies=[pol("p", {"retentionPeriod": {"minDays": 400, "maxDays": 7}}, resource="eventDataStore")],
+     rejected=["policies.yaml:11:22: error: policies[0].require.retentionPeriod.minDays: minDays (400) is above maxDays (7); no retention period satisfies both"])
 
 
 def main():

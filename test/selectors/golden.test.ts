@@ -5,6 +5,8 @@ import {
   asAdvanced,
   covers,
   equivalent,
+  errorsOf,
+  type MergeError,
   matches,
   merge,
   overlaps,
@@ -24,6 +26,8 @@ interface Case {
   description: string;
   op: 'covers' | 'overlaps' | 'equivalent' | 'validate' | 'merge';
   target?: 'trail' | 'eventDataStore';
+  /** For validate: what the list is for (default write). */
+  purpose?: 'write' | 'forbid';
   trail: SelectorConfig;
   required?: Parameters<typeof covers>[1];
   forbidden?: Parameters<typeof overlaps>[1];
@@ -64,13 +68,30 @@ describe('golden selector cases', () => {
           break;
         case 'validate':
           expect(
-            validate(c.trail, c.target ?? 'trail').map((p) => `${p.severity}:${p.code}@${p.path}`),
+            validate(c.trail, c.target ?? 'trail', { purpose: c.purpose ?? 'write' }).map(
+              (p) => `${p.severity}:${p.code}@${p.path}`,
+            ),
           ).toEqual((c.expected as { problems: string[] }).problems);
           break;
         case 'merge': {
-          const result = merge(c.trail, c.required ?? [], c.forbidden ?? []);
+          const options = { target: c.target ?? 'trail' };
+          const { throws, problems } = rest as { throws?: string; problems?: string[] };
+          if (throws) {
+            // No list the target accepts: the typed error, with the rules broken.
+            let error: unknown;
+            try {
+              merge(c.trail, c.required ?? [], c.forbidden ?? [], options);
+            } catch (e) {
+              error = e;
+            }
+            expect((error as Error | undefined)?.name).toBe(throws);
+            expect((error as MergeError).problems.map((p) => `${p.code}@${p.path}`)).toEqual(problems);
+            break;
+          }
+          const result = merge(c.trail, c.required ?? [], c.forbidden ?? [], options);
           expect(result).toMatchObject(rest);
-          expect(merge(result.selectors, c.required ?? [], c.forbidden ?? []).changed).toBe(false);
+          expect(errorsOf(validate(result.selectors, options.target))).toEqual([]);
+          expect(merge(result.selectors, c.required ?? [], c.forbidden ?? [], options).changed).toBe(false);
           break;
         }
       }

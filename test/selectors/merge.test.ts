@@ -121,3 +121,84 @@ describe('merge (semantics §5)', () => {
     );
   });
 });
+
+describe('merge consults the field table of its target (semantics §6)', () => {
+  const consoleLogin = management(['eventName', 'Equals', 'ConsoleLogin']);
+  const network = sel(
+    ['eventCategory', 'Equals', 'NetworkActivity'],
+    ['eventSource', 'Equals', 'kms.amazonaws.com'],
+  );
+
+  it('never adds a requirement the target cannot take; the error names it and the rule', () => {
+    const attempt = () => merge({ AdvancedEventSelectors: [s3()] }, [consoleLogin], [], { target: 'trail' });
+    expect(attempt).toThrow(MergeError);
+    expect(attempt).toThrow(
+      /^require\.logEvents\[0\] cannot be written to a trail: eventName is not allowed in Management selectors on a trail \(allowed: eventCategory, eventSource, readOnly\)/,
+    );
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as MergeError).problems.map((p) => `${p.code}@${p.path}`)).toEqual([
+        'field-not-allowed@require.logEvents[0].FieldSelectors[1]',
+      ]);
+    }
+    // Already logged: nothing is written, so nothing can be rejected.
+    expect(merge({ EventSelectors: [{}] }, [consoleLogin], [], { target: 'trail' }).changed).toBe(false);
+    // An event data store takes it.
+    const store = merge({ AdvancedEventSelectors: [s3()] }, [consoleLogin], [], { target: 'eventDataStore' });
+    expect(asAdvanced(store.selectors)).toContainEqual({
+      ...consoleLogin,
+      Name: 'Required by policy (require.logEvents[0])',
+    });
+  });
+
+  it('writes the cost guard as NotEquals kms.amazonaws.com, and keeps a basic trail basic', () => {
+    const guard = management(['eventSource', 'Equals', 'kms.amazonaws.com']);
+    const result = merge({ EventSelectors: [{ ReadWriteType: 'All' }] }, [], [guard], { target: 'trail' });
+    expect(result.selectors).toEqual({
+      EventSelectors: [
+        {
+          ReadWriteType: 'All',
+          IncludeManagementEvents: true,
+          DataResources: [],
+          ExcludeManagementEventSources: ['kms.amazonaws.com'],
+        },
+      ],
+    });
+  });
+
+  it('cuts a forbidden set out only in a form the target takes, or says it cannot', () => {
+    const current = { AdvancedEventSelectors: [management()] };
+    const onTrail = () => merge(current, [], [consoleLogin], { target: 'trail' });
+    expect(onTrail).toThrow(MergeError);
+    try {
+      onTrail();
+    } catch (error) {
+      expect((error as MergeError).problems.map((p) => p.code)).toEqual(['field-not-allowed']);
+    }
+    const onStore = merge(current, [], [consoleLogin], { target: 'eventDataStore' });
+    expect(asAdvanced(onStore.selectors)).toEqual([management(['eventName', 'NotEquals', 'ConsoleLogin'])]);
+    // errorCode takes only Equals VpceAccessDenied: "every network event but the denied ones" cannot be written.
+    const denied = sel(
+      ['eventCategory', 'Equals', 'NetworkActivity'],
+      ['eventSource', 'Equals', 'kms.amazonaws.com'],
+      ['errorCode', 'Equals', 'VpceAccessDenied'],
+    );
+    expect(() => merge({ AdvancedEventSelectors: [network] }, [], [denied], { target: 'trail' })).toThrow(
+      /errorCode not in \[VpceAccessDenied\]/,
+    );
+  });
+
+  it('adds network activity selectors on both targets, and refuses a forbidden set the target never logs', () => {
+    for (const target of ['trail', 'eventDataStore'] as const) {
+      const result = merge({ AdvancedEventSelectors: [management()] }, [network], [], { target });
+      expect(result.changed).toBe(true);
+      expect(covers(asAdvanced(result.selectors), [network]).covered).toBe(true);
+    }
+    expect(() =>
+      merge({ AdvancedEventSelectors: [management()] }, [], [sel(['eventCategory', 'Equals', 'Insight'])], {
+        target: 'trail',
+      }),
+    ).toThrow(/Insight selectors are not allowed on a trail/);
+  });
+});

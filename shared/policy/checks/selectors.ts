@@ -5,6 +5,7 @@ import {
   EVENT_FIELDS,
   OPERATORS,
   overlaps,
+  type Purpose,
   validate,
 } from '../../selectors/index.js';
 import { describeEvent, label } from '../describe.js';
@@ -25,9 +26,13 @@ const READ = (kind: ResourceKind) =>
 const WRITE = (kind: ResourceKind) =>
   kind === 'trail' ? ['cloudtrail:PutEventSelectors'] : ['cloudtrail:UpdateEventDataStore'];
 
-function validateSelectors(kind: ResourceKind) {
+/**
+ * `require.logEvents` is checked as what may have to be written to this kind of resource;
+ * `forbid.logEvents` as a set of events, which is never written (validate's forbid purpose).
+ */
+function validateSelectors(kind: ResourceKind, purpose: Purpose) {
   return (list: AdvancedEventSelector[]) =>
-    validate({ AdvancedEventSelectors: list }, kind).map((p) => ({
+    validate({ AdvancedEventSelectors: list }, kind, { purpose }).map((p) => ({
       path: p.path.replace(/^AdvancedEventSelectors/, ''),
       message: p.message,
       severity: p.severity,
@@ -64,7 +69,7 @@ function logEventsCheck(kind: ResourceKind): CheckDefinition<AdvancedEventSelect
         ],
       },
     ],
-    validateParams: validateSelectors(kind),
+    validateParams: validateSelectors(kind, 'write'),
     evaluate(r, required) {
       if (!r.selectors) return unknownSelectors(r);
       const result = covers(r.selectors, required);
@@ -117,7 +122,7 @@ function forbidLogEventsCheck(kind: ResourceKind): CheckDefinition<AdvancedEvent
         ],
       },
     ],
-    validateParams: validateSelectors(kind),
+    validateParams: validateSelectors(kind, 'forbid'),
     evaluate(r, forbidden) {
       if (!r.selectors) return unknownSelectors(r);
       const result = overlaps(r.selectors, forbidden);
