@@ -7,7 +7,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executePlan } from '../../shared/aws/apply.js';
-import { AwsClients, CallCounter } from '../../shared/aws/clients.js';
+import { AwsClients } from '../../shared/aws/clients.js';
+import { CallCounter } from '../../shared/emulator/callCounter.js';
 import { evaluate, type Snapshot } from '../../shared/engine/index.js';
 import { parsePolicyFiles } from '../../shared/policy/loader.js';
 
