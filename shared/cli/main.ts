@@ -29,6 +29,7 @@ import {
 } from '../selectors/index.js';
 import { constraintMatches } from '../selectors/match.js';
 import { emulatedDemo } from './emulated-demo.js';
+import { exceptionLines } from './exceptions.js';
 import { InputError, loadPolicies, readSnapshot } from './io.js';
 import {
   type Format,
@@ -122,7 +123,11 @@ async function run(opts: CommonOptions, io: Io): Promise<Evaluation & { account:
   const { policies } = loadPolicies(opts.policies);
   const { snapshots, clients } = await input(opts, io);
   clients?.destroy();
-  return { ...evaluateAll(snapshots, policies), account: snapshots[0]?.account ?? '000000000000' };
+  // The CLI owns the clock: it decides which exceptions are still in force.
+  return {
+    ...evaluateAll(snapshots, policies, new Date()),
+    account: snapshots[0]?.account ?? '000000000000',
+  };
 }
 
 /** Findings in the AWS Security Finding Format, ready for BatchImportFindings. */
@@ -216,8 +221,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const c = palette(io.color);
       if (warnings.length > 0) io.out(problemsText(warnings, io.color));
       let lint = 0;
-      if (opts.snapshot) {
-        for (const r of readSnapshot(opts.snapshot).flatMap(resourceViews)) {
+      const snapshots = opts.snapshot ? readSnapshot(opts.snapshot) : undefined;
+      const exceptionNotes = exceptionLines(policies, new Date(), snapshots);
+      for (const line of exceptionNotes) io.out(c.yellow(`${line}\n`));
+      if (snapshots) {
+        for (const r of snapshots.flatMap(resourceViews)) {
           if (!r.selectorConfig) continue;
           for (const p of validate(r.selectorConfig, r.kind)) {
             lint++;
@@ -227,7 +235,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       }
       io.out(
         c.green(
-          `${policies.length} policies valid${warnings.length ? `, ${warnings.length} warnings` : ''}${opts.snapshot ? `, ${lint} selector findings in the snapshot` : ''}\n`,
+          `${policies.length} policies valid${warnings.length + exceptionNotes.length ? `, ${warnings.length + exceptionNotes.length} warnings` : ''}${opts.snapshot ? `, ${lint} selector findings in the snapshot` : ''}\n`,
         ),
       );
       setExit(EXIT.ok);
@@ -255,7 +263,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const { clients, regions } = liveClients(opts, io);
       try {
         const snapshots = await loadLive(opts, io, clients, regions);
-        const evaluations = snapshots.map((s) => evaluate(s, policies));
+        const evaluations = snapshots.map((s) => evaluate(s, policies, new Date()));
         const plan = evaluations.flatMap((e) => e.plan);
         if (opts.format !== 'json') io.out(planTable(plan, io.color));
         if (opts.dryRun || plan.length === 0) {

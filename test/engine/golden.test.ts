@@ -26,13 +26,15 @@ describe('golden evaluation cases', () => {
       description: string;
       nonPass: string[][];
       operations: string[][];
+      now?: string;
     };
     it(`${name}: ${intent.description}`, () => {
       const snapshot = parseSnapshot(JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8')));
       const { policies } = parsePolicyFiles([
         { file: 'policies.yaml', text: readFileSync(join(dir, 'policies.yaml'), 'utf8') },
       ]);
-      const result = evaluate(snapshot, policies);
+      const now = new Date(intent.now ?? 0);
+      const result = evaluate(snapshot, policies, now);
       const views = resourceViews(snapshot);
       const nameOf = (arn: string) => views.find((r) => r.arn === arn)?.name ?? arn;
 
@@ -58,7 +60,7 @@ describe('golden evaluation cases', () => {
       }
 
       // 3. The plan repairs what it claims, breaks nothing, and re-planning plans nothing.
-      const after = evaluate(simulatePlan(snapshot, result.plan), policies);
+      const after = evaluate(simulatePlan(snapshot, result.plan), policies, now);
       const byId = new Map(after.findings.map((f) => [f.id, f]));
       for (const f of result.findings) {
         if (f.remediation?.planned || f.status === 'PASS')
