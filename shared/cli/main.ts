@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
@@ -18,8 +18,16 @@ import {
   simulatePlan,
 } from '../engine/index.js';
 import { parseArn } from '../engine/resources.js';
+import type { TemplateSnapshot } from '../iac/index.js';
 import { toAsff } from '../notify/asff.js';
-import { PolicyLoadError } from '../policy/loader.js';
+import { type Policy, PolicyLoadError } from '../policy/loader.js';
+import {
+  REPORT_FORMATS,
+  type Report,
+  type ReportFinding,
+  type ReportFormat,
+  renderReport,
+} from '../report/index.js';
 import {
   type AdvancedEventSelector,
   type CloudTrailEvent,
@@ -42,10 +50,15 @@ import {
   stepsText,
   toJson,
 } from './render.js';
+import { onTemplate, readTemplateFiles, templatePlanText } from './templates.js';
 
 export const EXIT = { ok: 0, findings: 1, input: 2, runtime: 3 } as const;
 
+const isReportFormat = (f: string): f is ReportFormat => (REPORT_FORMATS as readonly string[]).includes(f);
+
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const TOOL_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string })
+  .version;
 
 export interface Io {
   out: (s: string) => void;
@@ -60,15 +73,16 @@ export interface Io {
 
 interface CommonOptions {
   snapshot?: string;
+  template?: string[];
   policies: string[];
-  format: Format | 'asff';
+  format: Format | 'asff' | ReportFormat;
   region?: string[];
   profile?: string;
   endpointUrl?: string;
   concurrency?: string;
 }
 
-const isLive = (opts: CommonOptions) => !opts.snapshot;
+const isLive = (opts: CommonOptions) => !opts.snapshot && !opts.template;
 
 function liveClients(opts: CommonOptions, io: Io): { clients: AwsClients; regions: string[] } {
   const regions =
@@ -107,7 +121,17 @@ async function loadLive(
   return snapshots;
 }
 
-async function input(opts: CommonOptions, io: Io): Promise<{ snapshots: Snapshot[]; clients?: AwsClients }> {
+async function input(
+  opts: CommonOptions,
+  io: Io,
+): Promise<{ snapshots: Snapshot[]; clients?: AwsClients; template?: TemplateSnapshot }> {
+  if (opts.template) {
+    if (opts.snapshot || opts.profile || opts.endpointUrl)
+      throw new InputError('use --template FILE on its own, without --snapshot or live AWS options');
+    // A template names no Region: --region says where it would be deployed (default us-east-1).
+    const template = readTemplateFiles(opts.template, opts.region?.[0] ?? 'us-east-1');
+    return { snapshots: [template.snapshot], template };
+  }
   if (!isLive(opts)) {
     if (opts.region || opts.profile || opts.endpointUrl)
       throw new InputError(
@@ -119,15 +143,28 @@ async function input(opts: CommonOptions, io: Io): Promise<{ snapshots: Snapshot
   return { snapshots: await loadLive(opts, io, clients, regions), clients };
 }
 
-async function run(opts: CommonOptions, io: Io): Promise<Evaluation & { account: string }> {
+export interface RunResult extends Evaluation {
+  readonly account: string;
+  readonly policies: readonly Policy[];
+  readonly findings: ReportFinding[];
+  readonly template?: TemplateSnapshot;
+  readonly generatedAt: Date;
+}
+
+export async function run(opts: CommonOptions, io: Io): Promise<RunResult> {
   const { policies } = loadPolicies(opts.policies);
-  const { snapshots, clients } = await input(opts, io);
+  const { snapshots, clients, template } = await input(opts, io);
   clients?.destroy();
   // The CLI owns the clock: it decides which exceptions are still in force.
-  return {
-    ...evaluateAll(snapshots, policies, new Date()),
-    account: snapshots[0]?.account ?? '000000000000',
-  };
+  const generatedAt = new Date();
+  const evaluation = evaluateAll(snapshots, policies, generatedAt);
+  const decided = template ? onTemplate(evaluation, template, policies) : evaluation;
+  const account = snapshots[0]?.account ?? '000000000000';
+  return { ...decided, account, policies, generatedAt, ...(template ? { template } : {}) };
+}
+
+function reportOf(result: RunResult): Report {
+  return { ...result, tool: { name: 'Trailwarden', version: TOOL_VERSION } };
 }
 
 /** Findings in the AWS Security Finding Format, ready for BatchImportFindings. */
@@ -155,10 +192,14 @@ function addCommon(cmd: Command): Command {
   return addLive(
     cmd
       .option('--snapshot <file>', 'read a snapshot file instead of live AWS')
+      .option(
+        '--template <file...>',
+        'check CloudFormation templates (YAML/JSON) or Terraform plans (terraform show -json) before deploy',
+      )
       .option('--policies <path...>', 'policy files or folders', ['policies'])
       .addOption(
         new Option('--format <format>', 'output format')
-          .choices(['table', 'json', 'markdown', 'asff'])
+          .choices(['table', 'json', 'markdown', 'asff', ...REPORT_FORMATS])
           .default('table'),
       ),
   );
@@ -184,6 +225,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const result = await run(opts, io);
       if (opts.format === 'json') io.out(toJson(result, { findings: true, plan: true }));
       else if (opts.format === 'asff') io.out(asffOutput(result));
+      else if (isReportFormat(opts.format)) io.out(renderReport(opts.format, reportOf(result)));
       else if (opts.format === 'markdown') io.out(findingsMarkdown(result));
       else io.out(findingsTable(result, io.color, opts.all));
       setExit(exitFor(result));
@@ -196,13 +238,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       '\nExamples:\n  trailwarden plan --snapshot examples/demo-account/snapshot.json --policies policies/examples',
     )
     .action(async (opts: CommonOptions) => {
-      if (opts.format === 'asff')
+      if (opts.format === 'asff' || isReportFormat(opts.format))
         throw new InputError(
-          '--format asff is for check (findings); plan prints requests: use table, json or markdown',
+          `--format ${opts.format} is for check (findings); plan prints requests: use table, json or markdown`,
         );
       const result = await run(opts, io);
       if (opts.format === 'json') io.out(toJson(result, { findings: false, plan: true }));
       else if (opts.format === 'markdown') io.out(planMarkdown(result.plan));
+      else if (result.template) io.out(templatePlanText(result, result.template, io.color));
       else io.out(planTable(result.plan, io.color));
       setExit(exitFor(result));
     });
@@ -250,9 +293,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       '\nExamples:\n  trailwarden apply --region us-east-1 --policies policies/examples\n  trailwarden apply --region us-east-1 --yes --format json',
     )
     .action(async (opts: CommonOptions & { yes?: boolean; dryRun?: boolean }) => {
-      if (opts.format === 'asff')
-        throw new InputError('--format asff is for check (findings); apply prints steps: use table or json');
-      if (!isLive(opts)) throw new InputError('apply changes live AWS: drop --snapshot and pass --region');
+      if (opts.format === 'asff' || isReportFormat(opts.format))
+        throw new InputError(
+          `--format ${opts.format} is for check (findings); apply prints steps: use table or json`,
+        );
+      if (!isLive(opts))
+        throw new InputError('apply changes live AWS: drop --snapshot/--template and pass --region');
       const { policies } = loadPolicies(opts.policies);
       // Refuse before reading anything when nobody can confirm.
       if (!opts.yes && !opts.dryRun && (!io.interactive || !io.confirm)) {

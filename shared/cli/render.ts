@@ -58,6 +58,8 @@ export function findingsTable(result: Evaluation, color: boolean, showPass = fal
     lines.push(
       `${statusColor[f.status](f.status.padEnd(10))} ${f.severity.padEnd(8)} ${c.bold(f.policyId)}  ${f.resourceName}  ${c.dim(`[${f.check}]`)}`,
     );
+    const at = (f as { location?: { file: string; line: number; logicalId: string } }).location;
+    if (at) lines.push(`        ${c.cyan(`${at.file}:${at.line}`)} ${at.logicalId}`);
     lines.push(`        ${f.message}`);
     if (f.status === 'SUPPRESSED' && f.exception)
       lines.push(

@@ -11,7 +11,7 @@ const f = (name: string) => join(fixtures, name);
 const run = promisify(execFile);
 
 /** Runs the real bin as a child process; returns exit code, stdout and stderr. */
-export async function cli(...args: string[]) {
+async function cli(...args: string[]) {
   try {
     const { stdout, stderr } = await run(process.execPath, [join(root, 'bin', 'trailwarden.mjs'), ...args], {
       cwd: root,
@@ -93,5 +93,123 @@ describe('exceptions on the command line', () => {
     const { code, stderr } = await cli('check', '--snapshot', f('compliant.json'), '--policies', file);
     expect(code).toBe(2);
     expect(stderr).toMatch(/p\.yaml:6:5: error: exceptions\[0\]\.expires: is required/);
+  });
+});
+
+// Written at run time: the linter would reject a malformed .json fixture in the repository.
+const MALFORMED_JSON = join(mkdtempSync(join(tmpdir(), 'tw-template-')), 'malformed.json');
+writeFileSync(MALFORMED_JSON, '{"Resources": {"Trail": {"Type": "AWS::CloudTrail::Trail",}}}\n');
+
+const golden = (path: string) => join(root, 'test', 'iac', 'golden', path);
+
+describe('check --template: infrastructure as code before deploy', () => {
+  it('SARIF points at the template file and line of each resource; exit 1 on failures', async () => {
+    const { code, stdout } = await cli(
+      'check',
+      '--template',
+      golden('yaml-short-form/cloudtrail.yaml'),
+      '--template',
+      golden('terraform-write-only/plan.json'),
+      '--policies',
+      golden('yaml-short-form/policies.yaml'),
+      '--format',
+      'sarif',
+    );
+    expect(code).toBe(1);
+    const sarif = JSON.parse(stdout);
+    const results = sarif.runs[0].results as {
+      ruleId: string;
+      message: { text: string };
+      locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
+    }[];
+    const logging = results.find((r) => r.ruleId === 'management-read-and-write/logging');
+    expect(logging?.message.text).toContain('IsLogging is !Ref EnableLogging, known only at deploy time');
+    expect(logging?.locations[0]?.physicalLocation).toEqual({
+      artifactLocation: { uri: 'test/iac/golden/yaml-short-form/cloudtrail.yaml', uriBaseId: '%SRCROOT%' },
+      region: { startLine: 18 },
+    });
+    expect(
+      results.some((r) =>
+        r.locations[0]?.physicalLocation.artifactLocation.uri.endsWith('terraform-write-only/plan.json'),
+      ),
+    ).toBe(true);
+  });
+
+  it('plan --template: each repair as the template change, at its line', async () => {
+    const { stdout } = await cli(
+      'plan',
+      '--template',
+      golden('yaml-short-form/cloudtrail.yaml'),
+      '--policies',
+      golden('yaml-short-form/policies.yaml'),
+    );
+    expect(stdout).toContain(
+      '1. test/iac/golden/yaml-short-form/cloudtrail.yaml:55 AuditLake  (UpdateEventDataStore after deploy)',
+    );
+    expect(stdout).toContain('{"RetentionPeriod":365,"TerminationProtectionEnabled":true}');
+    const tf = await cli(
+      'plan',
+      '--template',
+      golden('terraform-write-only/plan.json'),
+      '--policies',
+      golden('terraform-write-only/policies.yaml'),
+    );
+    expect(tf.stdout).toContain('plan.json:47 aws_cloudtrail.main  (PutEventSelectors after deploy)');
+    expect(tf.stdout).toContain(
+      '{"event_selector":[{"read_write_type":"All","include_management_events":true,"data_resource":[]}]}',
+    );
+  });
+
+  it.each([
+    ['malformed YAML', 'malformed.yaml', /^error: template .*malformed\.yaml:\d+:\d+: not valid YAML: /],
+    ['malformed JSON', MALFORMED_JSON, /^error: template .*malformed\.json:1:\d+: not valid JSON: /],
+    [
+      'not CloudFormation or Terraform',
+      'not-a-template.yaml',
+      /neither a CloudFormation template .* nor a Terraform plan/,
+    ],
+    ['no CloudTrail resources', 'no-cloudtrail.yaml', /no-cloudtrail\.yaml: no CloudTrail resources/],
+    ['missing file', 'nope.yaml', /^error: template .*nope\.yaml: no such file/],
+  ])('bad template, %s: exit 2, one message', async (_, file, message) => {
+    const { code, stderr } = await cli(
+      'check',
+      '--template',
+      file.startsWith('/') ? file : f(`templates/${file}`),
+    );
+    expect(stderr).toMatch(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(code).toBe(2);
+  });
+
+  it('--template with --snapshot is bad input', async () => {
+    const { code, stderr } = await cli(
+      'check',
+      '--template',
+      golden('cdk-synth/template.json'),
+      '--snapshot',
+      f('compliant.json'),
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain('use --template FILE on its own');
+  });
+});
+
+describe('--format on the demo account', () => {
+  const demo = join(root, 'examples', 'demo-account', 'snapshot.json');
+  it.each([
+    ['sarif', (s: string) => expect(JSON.parse(s).version).toBe('2.1.0')],
+    ['ocsf', (s: string) => expect(JSON.parse(s)[0].class_uid).toBe(2003)],
+    ['junit', (s: string) => expect(s).toMatch(/^<\?xml/)],
+    ['csv', (s: string) => expect(s.split('\r\n')[0]).toMatch(/^id,status,severity,policy,check,/)],
+  ])('check --format %s', async (format, assert) => {
+    const { code, stdout } = await cli('check', '--snapshot', demo, '--format', format);
+    expect(code).toBe(1);
+    assert(stdout);
+  });
+
+  it('plan rejects finding formats', async () => {
+    const { code, stderr } = await cli('plan', '--snapshot', demo, '--format', 'sarif');
+    expect(code).toBe(2);
+    expect(stderr).toContain('--format sarif is for check (findings)');
   });
 });
