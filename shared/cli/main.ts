@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { applyAndVerify, type VerifiedFinding } from '../aws/apply.js';
@@ -50,6 +50,7 @@ import {
   stepsText,
   toJson,
 } from './render.js';
+import { writeHtmlReport } from './report.js';
 import { onTemplate, readTemplateFiles, templatePlanText } from './templates.js';
 
 export const EXIT = { ok: 0, findings: 1, input: 2, runtime: 3 } as const;
@@ -149,6 +150,7 @@ export interface RunResult extends Evaluation {
   readonly findings: ReportFinding[];
   readonly template?: TemplateSnapshot;
   readonly generatedAt: Date;
+  readonly snapshots: readonly Snapshot[];
 }
 
 export async function run(opts: CommonOptions, io: Io): Promise<RunResult> {
@@ -160,7 +162,7 @@ export async function run(opts: CommonOptions, io: Io): Promise<RunResult> {
   const evaluation = evaluateAll(snapshots, policies, generatedAt);
   const decided = template ? onTemplate(evaluation, template, policies) : evaluation;
   const account = snapshots[0]?.account ?? '000000000000';
-  return { ...decided, account, policies, generatedAt, ...(template ? { template } : {}) };
+  return { ...decided, account, policies, generatedAt, snapshots, ...(template ? { template } : {}) };
 }
 
 function reportOf(result: RunResult): Report {
@@ -247,6 +249,25 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       else if (opts.format === 'markdown') io.out(planMarkdown(result.plan));
       else if (result.template) io.out(templatePlanText(result, result.template, io.color));
       else io.out(planTable(result.plan, io.color));
+      setExit(exitFor(result));
+    });
+
+  addCommon(program.command('report'))
+    .description('write the HTML coverage report: matrix, findings by policy, plan; one offline file')
+    .option('--out <file>', 'where to write the report', 'report.html')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  trailwarden report --snapshot examples/demo-account/snapshot.json --out report.html\n  trailwarden report --template template.yaml --out report.html\n  trailwarden report --region us-east-1 --out report.html',
+    )
+    .action(async (opts: CommonOptions & { out: string }) => {
+      const result = await run(opts, io);
+      const shown = (p: string) => relative(process.cwd(), p) || p;
+      const source = opts.template
+        ? `templates ${opts.template.map(shown).join(', ')}`
+        : opts.snapshot
+          ? `snapshot ${shown(opts.snapshot)}`
+          : 'live AWS';
+      io.out(writeHtmlReport(opts.out, result, reportOf(result), source));
       setExit(exitFor(result));
     });
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -191,6 +191,40 @@ describe('check --template: infrastructure as code before deploy', () => {
     );
     expect(code).toBe(2);
     expect(stderr).toContain('use --template FILE on its own');
+  });
+});
+
+describe('report', () => {
+  it('writes the HTML report of a template, with each resource at its file and line', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'tw-report-')), 'r.html');
+    const { code, stdout } = await cli(
+      'report',
+      '--template',
+      golden('cdk-synth/template.json'),
+      '--policies',
+      golden('cdk-synth/policies.yaml'),
+      '--out',
+      out,
+    );
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^wrote .*r\.html: 2 trails and event data stores, 3 passed, 2 failed, 1 errors/);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('template.json:62 (AuditTrail8B1F4C2A)');
+    expect(html).toContain('KMSKeyId is !GetAtt TrailKey5C6D7E8F.Arn, known only at deploy time');
+  });
+
+  it('an unwritable --out is bad input', async () => {
+    const { code, stderr } = await cli(
+      'report',
+      '--snapshot',
+      f('compliant.json'),
+      '--policies',
+      f('policy-ok.yaml'),
+      '--out',
+      '/nonexistent/dir/r.html',
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain('--out /nonexistent/dir/r.html: cannot write: ENOENT');
   });
 });
 
