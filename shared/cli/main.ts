@@ -260,6 +260,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       '\nExamples:\n  trailwarden report --snapshot examples/demo-account/snapshot.json --out report.html\n  trailwarden report --template template.yaml --out report.html\n  trailwarden report --region us-east-1 --out report.html',
     )
     .action(async (opts: CommonOptions & { out: string }) => {
+      if (opts.format !== 'table')
+        throw new InputError(
+          `--format ${opts.format}: report writes HTML; use check --format for other formats`,
+        );
       const result = await run(opts, io);
       const shown = (p: string) => relative(process.cwd(), p) || p;
       const source = opts.template

@@ -42,7 +42,8 @@ function event(f: ReportFinding, report: Report) {
   const [severityId, severity] = SEVERITY_ID[f.severity] ?? [0, 'Unknown'];
   const [complianceId, compliance] = COMPLIANCE[f.status] ?? [0, 'Unknown'];
   const [statusId, status] = STATUS[f.status] ?? [1, 'New'];
-  const account = arnPart(f.resource, 4);
+  // A template's resources have no account yet (their ARNs carry a placeholder).
+  const account = f.location ? '' : arnPart(f.resource, 4);
   const policy = report.policies.find((p) => p.id === f.policyId);
   return {
     class_uid: CLASS_UID,

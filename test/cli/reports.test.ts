@@ -213,6 +213,12 @@ describe('report', () => {
     expect(html).toContain('KMSKeyId is !GetAtt TrailKey5C6D7E8F.Arn, known only at deploy time');
   });
 
+  it('report with a --format is bad input', async () => {
+    const { code, stderr } = await cli('report', '--snapshot', f('compliant.json'), '--format', 'json');
+    expect(code).toBe(2);
+    expect(stderr).toContain('--format json: report writes HTML');
+  });
+
   it('an unwritable --out is bad input', async () => {
     const { code, stderr } = await cli(
       'report',

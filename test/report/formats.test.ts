@@ -137,6 +137,12 @@ describe('OCSF Compliance Finding (class 2003)', () => {
     });
   });
 
+  it('a template finding names no account (its ARN holds a placeholder)', () => {
+    const events = toOcsf(report(every)) as { cloud: { account?: unknown } }[];
+    expect(events[5]?.cloud.account).toBeUndefined();
+    expect(events[0]?.cloud.account).toEqual({ uid: '111122223333', type: 'AWS Account', type_id: 10 });
+  });
+
   it('a schema check that can fail: a wrong class_uid is rejected', () => {
     const [e] = toOcsf(report(every)) as Record<string, unknown>[];
     expect(validate({ ...e, class_uid: 2001 })).toBe(false);
