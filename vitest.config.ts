@@ -2,11 +2,17 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Two projects, split by folder so that a new test file lands in the right one by where it is:
- * - integration: test/integration/, test/stack/ and test/cli/ — moto, the packaged stack, and the
- *   built CLI run as a child process. Its global setup builds the CLI and starts moto once.
+ * - integration: test/integration/, test/stack/, test/cli/ and test/browser/ — moto, the packaged
+ *   stack, the built CLI run as a child process, and a real browser. Its global setup builds the CLI
+ *   and starts moto once.
  * - unit: every other test/ folder — pure, in process, no emulator and no network.
  */
-const INTEGRATION = ['test/integration/**/*.test.ts', 'test/stack/**/*.test.ts', 'test/cli/**/*.test.ts'];
+const INTEGRATION = [
+  'test/integration/**/*.test.ts',
+  'test/stack/**/*.test.ts',
+  'test/cli/**/*.test.ts',
+  'test/browser/**/*.test.ts',
+];
 
 export default defineConfig({
   test: {

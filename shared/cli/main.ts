@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { applyAndVerify, type VerifiedFinding } from '../aws/apply.js';
 import { AwsClients } from '../aws/clients.js';
@@ -17,8 +17,16 @@ import {
   simulatePlan,
 } from '../engine/index.js';
 import { parseArn } from '../engine/resources.js';
+import type { TemplateSnapshot } from '../iac/index.js';
 import { toAsff } from '../notify/asff.js';
-import { PolicyLoadError } from '../policy/loader.js';
+import { type Policy, PolicyLoadError } from '../policy/loader.js';
+import {
+  REPORT_FORMATS,
+  type Report,
+  type ReportFinding,
+  type ReportFormat,
+  renderReport,
+} from '../report/index.js';
 import {
   type AdvancedEventSelector,
   type CloudTrailEvent,
@@ -28,6 +36,7 @@ import {
 } from '../selectors/index.js';
 import { constraintMatches } from '../selectors/match.js';
 import { emulatedDemo } from './emulated-demo.js';
+import { exceptionLines } from './exceptions.js';
 import { InputError, loadPolicies, readSnapshot } from './io.js';
 import { PACKAGE_ROOT, PACKAGE_VERSION } from './package.js';
 import {
@@ -41,10 +50,15 @@ import {
   stepsText,
   toJson,
 } from './render.js';
+import { writeHtmlReport } from './report.js';
+import { onTemplate, readTemplateFiles, templatePlanText } from './templates.js';
 
 export const EXIT = { ok: 0, findings: 1, input: 2, runtime: 3 } as const;
 
+const isReportFormat = (f: string): f is ReportFormat => (REPORT_FORMATS as readonly string[]).includes(f);
+
 const ROOT = PACKAGE_ROOT;
+const TOOL_VERSION = PACKAGE_VERSION;
 
 export interface Io {
   out: (s: string) => void;
@@ -59,15 +73,16 @@ export interface Io {
 
 interface CommonOptions {
   snapshot?: string;
+  template?: string[];
   policies: string[];
-  format: Format | 'asff';
+  format: Format | 'asff' | ReportFormat;
   region?: string[];
   profile?: string;
   endpointUrl?: string;
   concurrency?: string;
 }
 
-const isLive = (opts: CommonOptions) => !opts.snapshot;
+const isLive = (opts: CommonOptions) => !opts.snapshot && !opts.template;
 
 function liveClients(opts: CommonOptions, io: Io): { clients: AwsClients; regions: string[] } {
   const regions =
@@ -106,7 +121,17 @@ async function loadLive(
   return snapshots;
 }
 
-async function input(opts: CommonOptions, io: Io): Promise<{ snapshots: Snapshot[]; clients?: AwsClients }> {
+async function input(
+  opts: CommonOptions,
+  io: Io,
+): Promise<{ snapshots: Snapshot[]; clients?: AwsClients; template?: TemplateSnapshot }> {
+  if (opts.template) {
+    if (opts.snapshot || opts.profile || opts.endpointUrl)
+      throw new InputError('use --template FILE on its own, without --snapshot or live AWS options');
+    // A template names no Region: --region says where it would be deployed (default us-east-1).
+    const template = readTemplateFiles(opts.template, opts.region?.[0] ?? 'us-east-1');
+    return { snapshots: [template.snapshot], template };
+  }
   if (!isLive(opts)) {
     if (opts.region || opts.profile || opts.endpointUrl)
       throw new InputError(
@@ -118,11 +143,29 @@ async function input(opts: CommonOptions, io: Io): Promise<{ snapshots: Snapshot
   return { snapshots: await loadLive(opts, io, clients, regions), clients };
 }
 
-async function run(opts: CommonOptions, io: Io): Promise<Evaluation & { account: string }> {
+export interface RunResult extends Evaluation {
+  readonly account: string;
+  readonly policies: readonly Policy[];
+  readonly findings: ReportFinding[];
+  readonly template?: TemplateSnapshot;
+  readonly generatedAt: Date;
+  readonly snapshots: readonly Snapshot[];
+}
+
+export async function run(opts: CommonOptions, io: Io): Promise<RunResult> {
   const { policies } = loadPolicies(opts.policies);
-  const { snapshots, clients } = await input(opts, io);
+  const { snapshots, clients, template } = await input(opts, io);
   clients?.destroy();
-  return { ...evaluateAll(snapshots, policies), account: snapshots[0]?.account ?? '000000000000' };
+  // The CLI owns the clock: it decides which exceptions are still in force.
+  const generatedAt = new Date();
+  const evaluation = evaluateAll(snapshots, policies, generatedAt);
+  const decided = template ? onTemplate(evaluation, template, policies) : evaluation;
+  const account = snapshots[0]?.account ?? '000000000000';
+  return { ...decided, account, policies, generatedAt, snapshots, ...(template ? { template } : {}) };
+}
+
+function reportOf(result: RunResult): Report {
+  return { ...result, tool: { name: 'Trailwarden', version: TOOL_VERSION } };
 }
 
 /** Findings in the AWS Security Finding Format, ready for BatchImportFindings. */
@@ -157,10 +200,14 @@ function addCommon(cmd: Command): Command {
   return addLive(
     cmd
       .option('--snapshot <file>', 'read a snapshot file instead of live AWS')
+      .option(
+        '--template <file...>',
+        'check CloudFormation templates (YAML/JSON) or Terraform plans (terraform show -json) before deploy',
+      )
       .addOption(builtInPolicies())
       .addOption(
         new Option('--format <format>', 'output format')
-          .choices(['table', 'json', 'markdown', 'asff'])
+          .choices(['table', 'json', 'markdown', 'asff', ...REPORT_FORMATS])
           .default('table'),
       ),
   );
@@ -187,6 +234,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const result = await run(opts, io);
       if (opts.format === 'json') io.out(toJson(result, { findings: true, plan: true }));
       else if (opts.format === 'asff') io.out(asffOutput(result));
+      else if (isReportFormat(opts.format)) io.out(renderReport(opts.format, reportOf(result)));
       else if (opts.format === 'markdown') io.out(findingsMarkdown(result));
       else io.out(findingsTable(result, io.color, opts.all));
       setExit(exitFor(result));
@@ -199,14 +247,38 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       '\nExamples:\n  trailwarden plan --snapshot examples/demo-account/snapshot.json --policies policies/examples',
     )
     .action(async (opts: CommonOptions) => {
-      if (opts.format === 'asff')
+      if (opts.format === 'asff' || isReportFormat(opts.format))
         throw new InputError(
-          '--format asff is for check (findings); plan prints requests: use table, json or markdown',
+          `--format ${opts.format} is for check (findings); plan prints requests: use table, json or markdown`,
         );
       const result = await run(opts, io);
       if (opts.format === 'json') io.out(toJson(result, { findings: false, plan: true }));
       else if (opts.format === 'markdown') io.out(planMarkdown(result.plan));
+      else if (result.template) io.out(templatePlanText(result, result.template, io.color));
       else io.out(planTable(result.plan, io.color));
+      setExit(exitFor(result));
+    });
+
+  addCommon(program.command('report'))
+    .description('write the HTML coverage report: matrix, findings by policy, plan; one offline file')
+    .option('--out <file>', 'where to write the report', 'report.html')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  trailwarden report --snapshot examples/demo-account/snapshot.json --out report.html\n  trailwarden report --template template.yaml --out report.html\n  trailwarden report --region us-east-1 --out report.html',
+    )
+    .action(async (opts: CommonOptions & { out: string }) => {
+      if (opts.format !== 'table')
+        throw new InputError(
+          `--format ${opts.format}: report writes HTML; use check --format for other formats`,
+        );
+      const result = await run(opts, io);
+      const shown = (p: string) => relative(process.cwd(), p) || p;
+      const source = opts.template
+        ? `templates ${opts.template.map(shown).join(', ')}`
+        : opts.snapshot
+          ? `snapshot ${shown(opts.snapshot)}`
+          : 'live AWS';
+      io.out(writeHtmlReport(opts.out, result, reportOf(result), source));
       setExit(exitFor(result));
     });
 
@@ -224,8 +296,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const c = palette(io.color);
       if (warnings.length > 0) io.out(problemsText(warnings, io.color));
       let lint = 0;
-      if (opts.snapshot) {
-        for (const r of readSnapshot(opts.snapshot).flatMap(resourceViews)) {
+      const snapshots = opts.snapshot ? readSnapshot(opts.snapshot) : undefined;
+      const exceptionNotes = exceptionLines(policies, new Date(), snapshots);
+      for (const line of exceptionNotes) io.out(c.yellow(`${line}\n`));
+      if (snapshots) {
+        for (const r of snapshots.flatMap(resourceViews)) {
           if (!r.selectorConfig) continue;
           for (const p of validate(r.selectorConfig, r.kind)) {
             lint++;
@@ -235,7 +310,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       }
       io.out(
         c.green(
-          `${policies.length} policies valid${warnings.length ? `, ${warnings.length} warnings` : ''}${opts.snapshot ? `, ${lint} selector findings in the snapshot` : ''}\n`,
+          `${policies.length} policies valid${warnings.length + exceptionNotes.length ? `, ${warnings.length + exceptionNotes.length} warnings` : ''}${opts.snapshot ? `, ${lint} selector findings in the snapshot` : ''}\n`,
         ),
       );
       setExit(EXIT.ok);
@@ -250,9 +325,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       '\nExamples:\n  trailwarden apply --region us-east-1 --policies policies/examples\n  trailwarden apply --region us-east-1 --yes --format json',
     )
     .action(async (opts: CommonOptions & { yes?: boolean; dryRun?: boolean }) => {
-      if (opts.format === 'asff')
-        throw new InputError('--format asff is for check (findings); apply prints steps: use table or json');
-      if (!isLive(opts)) throw new InputError('apply changes live AWS: drop --snapshot and pass --region');
+      if (opts.format === 'asff' || isReportFormat(opts.format))
+        throw new InputError(
+          `--format ${opts.format} is for check (findings); apply prints steps: use table or json`,
+        );
+      if (!isLive(opts))
+        throw new InputError('apply changes live AWS: drop --snapshot/--template and pass --region');
       const { policies } = loadPolicies(opts.policies);
       // Refuse before reading anything when nobody can confirm.
       if (!opts.yes && !opts.dryRun && (!io.interactive || !io.confirm)) {
@@ -263,7 +341,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const { clients, regions } = liveClients(opts, io);
       try {
         const snapshots = await loadLive(opts, io, clients, regions);
-        const evaluations = snapshots.map((s) => evaluate(s, policies));
+        const evaluations = snapshots.map((s) => evaluate(s, policies, new Date()));
         const plan = evaluations.flatMap((e) => e.plan);
         if (opts.format !== 'json') io.out(planTable(plan, io.color));
         if (opts.dryRun || plan.length === 0) {

@@ -16,7 +16,7 @@ export function palette(color: boolean) {
 }
 
 const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
-const STATUS_RANK: Record<string, number> = { FAIL: 0, ERROR: 1, SKIPPED: 2, PASS: 3 };
+const STATUS_RANK: Record<string, number> = { FAIL: 0, ERROR: 1, SUPPRESSED: 2, SKIPPED: 3, PASS: 4 };
 
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
@@ -38,6 +38,7 @@ export function toJson(result: Evaluation, include: { findings: boolean; plan: b
     fail: result.summary.fail,
     error: result.summary.error,
     skipped: result.summary.skipped,
+    suppressed: result.summary.suppressed,
   };
   return `${JSON.stringify(out, null, 2)}\n`;
 }
@@ -45,13 +46,25 @@ export function toJson(result: Evaluation, include: { findings: boolean; plan: b
 export function findingsTable(result: Evaluation, color: boolean, showPass = false): string {
   const c = palette(color);
   const lines: string[] = [];
-  const statusColor = { FAIL: c.red, ERROR: c.yellow, SKIPPED: c.dim, PASS: c.green } as const;
+  const statusColor = {
+    FAIL: c.red,
+    ERROR: c.yellow,
+    SKIPPED: c.dim,
+    PASS: c.green,
+    SUPPRESSED: c.dim,
+  } as const;
   for (const f of sortFindings(result.findings)) {
     if (f.status === 'PASS' && !showPass) continue;
     lines.push(
-      `${statusColor[f.status](f.status.padEnd(7))} ${f.severity.padEnd(8)} ${c.bold(f.policyId)}  ${f.resourceName}  ${c.dim(`[${f.check}]`)}`,
+      `${statusColor[f.status](f.status.padEnd(10))} ${f.severity.padEnd(8)} ${c.bold(f.policyId)}  ${f.resourceName}  ${c.dim(`[${f.check}]`)}`,
     );
+    const at = (f as { location?: { file: string; line: number; logicalId: string } }).location;
+    if (at) lines.push(`        ${c.cyan(`${at.file}:${at.line}`)} ${at.logicalId}`);
     lines.push(`        ${f.message}`);
+    if (f.status === 'SUPPRESSED' && f.exception)
+      lines.push(
+        `        ${c.dim(`exception (${f.exception.source}): ${f.exception.reason}; expires ${f.exception.expires}`)}`,
+      );
     if (f.remediation) {
       lines.push(
         `        ${c.dim(f.remediation.planned ? 'remediation: planned (see plan)' : `remediation: not planned: ${f.remediation.reason}`)}`,
@@ -61,7 +74,7 @@ export function findingsTable(result: Evaluation, color: boolean, showPass = fal
   const s = result.summary;
   lines.push('');
   lines.push(
-    `${c.green(`${s.pass} passed`)}, ${s.fail > 0 ? c.red(`${s.fail} failed`) : `${s.fail} failed`}, ${s.error > 0 ? c.yellow(`${s.error} errors`) : `${s.error} errors`}, ${s.skipped} skipped`,
+    `${c.green(`${s.pass} passed`)}, ${s.fail > 0 ? c.red(`${s.fail} failed`) : `${s.fail} failed`}, ${s.error > 0 ? c.yellow(`${s.error} errors`) : `${s.error} errors`}, ${s.skipped} skipped${s.suppressed ? `, ${s.suppressed} suppressed` : ''}`,
   );
   return `${lines.join('\n')}\n`;
 }
@@ -102,7 +115,10 @@ export function findingsMarkdown(result: Evaluation): string {
     );
   }
   const s = result.summary;
-  lines.push('', `**${s.pass} passed, ${s.fail} failed, ${s.error} errors, ${s.skipped} skipped**`);
+  lines.push(
+    '',
+    `**${s.pass} passed, ${s.fail} failed, ${s.error} errors, ${s.skipped} skipped${s.suppressed ? `, ${s.suppressed} suppressed` : ''}**`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

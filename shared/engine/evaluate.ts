@@ -10,6 +10,7 @@ import type {
   Severity,
 } from '../policy/types.js';
 import { type AdvancedEventSelector, type CloudTrailEvent, covers } from '../selectors/index.js';
+import { applyExceptions } from './exceptions.js';
 import { buildPlan, type PlanStep } from './plan.js';
 import { appliesToRegion, parseArn, resourceViews } from './resources.js';
 import type { Snapshot } from './snapshot.js';
@@ -28,12 +29,19 @@ export interface Finding {
   readonly message: string;
   readonly witness?: CloudTrailEvent;
   readonly remediation?: { readonly planned: boolean; readonly reason?: string };
+  /** The exception that suppressed the finding, or (with `expired`) one that would have. */
+  readonly exception?: {
+    readonly reason: string;
+    readonly expires: string;
+    readonly source: string;
+    readonly expired?: true;
+  };
 }
 
 export interface Evaluation {
   readonly findings: Finding[];
   readonly plan: PlanStep[];
-  readonly summary: { pass: number; fail: number; error: number; skipped: number };
+  readonly summary: { pass: number; fail: number; error: number; skipped: number; suppressed: number };
 }
 
 /** Fixes a finding asks for, on which resource, kept for the planner. */
@@ -65,13 +73,13 @@ const evaluateCheck = (c: PolicyCheck, r: ResourceView): CheckOutcome =>
 
 /**
  * Evaluates a snapshot against policies: findings for every check, and the plan that repairs the
- * failures of `action: remediate` policies. Pure and deterministic; `now` is accepted for
- * time-based checks and stamps nothing.
+ * failures of `action: remediate` policies. Pure and deterministic; `now` decides which exceptions
+ * are in force and stamps nothing.
  */
 export function evaluate(
   snapshot: Snapshot,
   policies: readonly Policy[],
-  _now: Date = new Date(0),
+  now: Date = new Date(0),
 ): Evaluation {
   const region = snapshot.region;
   const resources = resourceViews(snapshot);
@@ -266,7 +274,10 @@ export function evaluate(
     recordFixes(policy, index, target, { status: 'FAIL', message: '', fixes });
   }
 
-  const plan = buildPlan(snapshot, findings, pending, forbidsByResource, partition);
+  // Accepted risks are not repaired: a suppressed finding plans nothing.
+  findings.splice(0, findings.length, ...applyExceptions(findings, policies, now, resources));
+  const open = pending.filter((p) => findings[p.findingIndex]?.status !== 'SUPPRESSED');
+  const plan = buildPlan(snapshot, findings, open, forbidsByResource, partition);
   return { findings, plan, summary: summarize(findings) };
 }
 
@@ -291,7 +302,13 @@ export { describeEvent };
 /** Counts of each status, as the JSON contract's summary. */
 export function summarize(findings: readonly { status: string }[]): Evaluation['summary'] {
   const count = (status: FindingStatus) => findings.filter((f) => f.status === status).length;
-  return { pass: count('PASS'), fail: count('FAIL'), error: count('ERROR'), skipped: count('SKIPPED') };
+  return {
+    pass: count('PASS'),
+    fail: count('FAIL'),
+    error: count('ERROR'),
+    skipped: count('SKIPPED'),
+    suppressed: count('SUPPRESSED'),
+  };
 }
 
 /**

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { type AdvancedEventSelector, overlaps } from '../selectors/index.js';
 import { closest } from '../selectors/suggest.js';
 import { describeEvent } from './describe.js';
+import { ExceptionSchema, exceptionsFor, type PolicyException, unknownCheckEntries } from './exceptions.js';
 import { checksFor, findCheck } from './registry.js';
 import { type PolicyBase, PolicyBaseSchema, PolicyFileBaseSchema } from './schema.js';
 
@@ -51,6 +52,8 @@ export interface Policy {
   readonly action: 'report' | 'remediate';
   readonly checks: readonly PolicyCheck[];
   readonly source: { readonly file: string; readonly line: number };
+  /** The exceptions (from any loaded file) that may suppress this policy's findings. */
+  readonly exceptions?: readonly PolicyException[];
 }
 
 export class PolicyLoadError extends Error {
@@ -178,7 +181,7 @@ export function parsePolicyData(
   data: unknown,
   file: string,
   locate: Locator = () => undefined,
-): { policies: Policy[]; problems: PolicyProblem[] } {
+): { policies: Policy[]; problems: PolicyProblem[]; exceptions?: PolicyException[] } {
   const problems = new Problems(file, locate);
   const top = PolicyFileBaseSchema.safeParse(data);
   if (!top.success) {
@@ -190,16 +193,46 @@ export function parsePolicyData(
     const policy = parsePolicy(raw, ['policies', i], problems, file);
     if (policy) policies.push(policy);
   });
-  return { policies, problems: problems.list };
+  const exceptions: PolicyException[] = [];
+  top.data.exceptions?.forEach((raw, i) => {
+    const parsed = ExceptionSchema.safeParse(raw);
+    if (!parsed.success) {
+      problems.fromZod(['exceptions', i], parsed.error, () => Object.keys(ExceptionSchema.shape), raw);
+      return;
+    }
+    exceptions.push({ ...parsed.data, source: `${file}:${problems.line(['exceptions', i])}` });
+  });
+  return { policies, problems: problems.list, exceptions };
 }
 
 /** Combines several files' results: ids must be unique across them. Throws PolicyLoadError on any error. */
-export function combinePolicyResults(results: readonly { policies: Policy[]; problems: PolicyProblem[] }[]): {
+export function combinePolicyResults(
+  results: readonly { policies: Policy[]; problems: PolicyProblem[]; exceptions?: PolicyException[] }[],
+): {
   policies: Policy[];
   warnings: PolicyProblem[];
 } {
-  const all = results.flatMap((r) => r.policies);
+  const exceptions = results.flatMap((r) => r.exceptions ?? []);
+  const loaded = results.flatMap((r) => r.policies);
+  // Exceptions from any file apply to policies from every file.
+  const all =
+    exceptions.length === 0
+      ? loaded
+      : loaded.map((p) => ({ ...p, exceptions: exceptionsFor(p, exceptions) }));
   const problems = results.flatMap((r) => r.problems);
+  for (const e of exceptions) {
+    const at = e.source.lastIndexOf(':');
+    for (const u of unknownCheckEntries(e, loaded)) {
+      problems.push({
+        severity: 'warning',
+        file: e.source.slice(0, at),
+        line: Number(e.source.slice(at + 1)),
+        column: 1,
+        path: `exceptions.checks[${u.index}]`,
+        message: `${u.message}; this entry covers nothing`,
+      });
+    }
+  }
   const seen = new Map<string, Policy>();
   for (const p of all) {
     const first = seen.get(p.id);

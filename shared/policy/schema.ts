@@ -34,6 +34,7 @@ export const PolicyBaseSchema = z.strictObject({
 export const PolicyFileBaseSchema = z.strictObject({
   version: z.literal(1),
   policies: z.array(z.unknown()),
+  exceptions: z.array(z.unknown()).optional(),
 });
 
 export type PolicyBase = z.infer<typeof PolicyBaseSchema>;

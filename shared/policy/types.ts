@@ -4,7 +4,8 @@ import type { AdvancedEventSelector, CloudTrailEvent, SelectorConfig } from '../
 
 export type ResourceKind = 'trail' | 'eventDataStore';
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
-export type FindingStatus = 'PASS' | 'FAIL' | 'ERROR' | 'SKIPPED';
+/** SUPPRESSED: a FAIL or ERROR that an exception in force covers (it does not count, notify or plan). */
+export type FindingStatus = 'PASS' | 'FAIL' | 'ERROR' | 'SKIPPED' | 'SUPPRESSED';
 
 /** What a check sees of one trail or event data store; `undefined` means "not known". */
 export interface ResourceView {

@@ -35,6 +35,7 @@ describe('trailwarden CLI', () => {
       fail: expect.any(Number),
       error: 0,
       skipped: expect.any(Number),
+      suppressed: 0,
     });
     for (const finding of out.findings) {
       expect(finding).toEqual(

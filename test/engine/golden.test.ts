@@ -28,6 +28,7 @@ describe('golden evaluation cases', () => {
       nonPass: string[][];
       operations: string[][];
       rejected?: string[];
+      now?: string;
     };
     it(`${name}: ${intent.description}`, () => {
       const snapshot = parseSnapshot(JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8')));
@@ -46,7 +47,8 @@ describe('golden evaluation cases', () => {
         return;
       }
       const { policies } = parsePolicyFiles(files);
-      const result = evaluate(snapshot, policies);
+      const now = new Date(intent.now ?? 0);
+      const result = evaluate(snapshot, policies, now);
       const views = resourceViews(snapshot);
       const nameOf = (arn: string) => views.find((r) => r.arn === arn)?.name ?? arn;
 
@@ -72,7 +74,7 @@ describe('golden evaluation cases', () => {
       }
 
       // 3. The plan repairs what it claims, breaks nothing, and re-planning plans nothing.
-      const after = evaluate(simulatePlan(snapshot, result.plan), policies);
+      const after = evaluate(simulatePlan(snapshot, result.plan), policies, now);
       const byId = new Map(after.findings.map((f) => [f.id, f]));
       for (const f of result.findings) {
         if (f.remediation?.planned || f.status === 'PASS')

@@ -89,9 +89,12 @@ def adv(*selectors):
     return {"AdvancedEventSelectors": list(selectors)}
 
 
-def yaml_policies(policies):
+def yaml_policies(policies, exceptions=None):
     # JSON is valid YAML; a header keeps the files recognisable as policy files.
-    return "# Golden case policies (JSON is YAML).\n" + json.dumps({"version": 1, "policies": policies}, indent=2) + "\n"
+    doc = {"version": 1, "policies": policies}
+    if exceptions:
+        doc["exceptions"] = exceptions
+    return "# Golden case policies (JSON is YAML).\n" + json.dumps(doc, indent=2) + "\n"
 
 
 def pol(id, require=None, forbid=None, **kw):
@@ -107,15 +110,19 @@ def pol(id, require=None, forbid=None, **kw):
 CASES = {}
 
 
-def case(name, description, trails=(), stores=(), policies=(), fails=(), ops=(), region=R, rejected=()):
+def case(name, description, trails=(), stores=(), policies=(), fails=(), ops=(), region=R, rejected=(), exceptions=(), now=None):
     """fails: (policyId, resourceName, check, status) for every non-PASS finding; ops: (resourceName, operation);
-    rejected: the policy file's load errors, exactly as printed (then nothing is evaluated)."""
+    rejected: the policy file's load errors, exactly as printed (then nothing is evaluated);
+    now: the evaluation's clock (ISO 8601), for cases whose exceptions expire."""
     intent = {"description": description, "nonPass": [list(f) for f in fails], "operations": [list(o) for o in ops]}
     if rejected:
         intent["rejected"] = list(rejected)
+    if now:
+        intent["now"] = now
     CASES[name] = {
         "snapshot": {"version": 1, "account": A, "region": region, "trails": list(trails), "eventDataStores": list(stores)},
         "policies": list(policies),
+        "exceptions": list(exceptions),
         "intent": intent,
     }
 
@@ -356,6 +363,27 @@ case("eds-retention-min-above-max-rejected", "minDays above maxDays can never pa
      rejected=["policies.yaml:11:22: error: policies[0].require.retentionPeriod.minDays: minDays (400) is above maxDays (7); no retention period satisfies both"])
 
 
+# ---- exceptions ----------------------------------------------------------------------------------
+LFV = pol("lfv", {"logFileValidation": True}, action="remediate")
+LEGACY = {"resources": ["legacy"], "checks": ["lfv/logFileValidation"], "reason": "legacy trail, replaced in Q3 (TICKET-42)", "expires": "2026-07-01"}
+case("exception-suppresses-until-expiry", "An exception in force suppresses the finding and plans nothing for it; the other trail is repaired.",
+     [trail("legacy", LogFileValidationEnabled=False), trail("main", LogFileValidationEnabled=False)], policies=[LFV], exceptions=[LEGACY],
+     now="2026-06-30T23:59:59Z", fails=[("lfv", "legacy", "logFileValidation", "SUPPRESSED"), ("lfv", "main", "logFileValidation", "FAIL")],
+     ops=[("main", "UpdateTrail")])
+case("exception-expired", "From its expiry date on, the exception is ignored: the finding fails again, says so, and is repaired.",
+     [trail("legacy", LogFileValidationEnabled=False)], policies=[LFV], exceptions=[LEGACY],
+     now="2026-07-01T00:00:00Z", fails=[("lfv", "legacy", "logFileValidation", "FAIL")], ops=[("legacy", "UpdateTrail")])
+case("exception-tags-accounts-never", "Scopes by tags (unknown tags: not applied) and by account on an any-policy, with expires: never.",
+     [trail("sandbox", tags={"env": "sandbox"}, LogFileValidationEnabled=False), trail("untagged", tags=None, LogFileValidationEnabled=False),
+      trail("org", account="999988887777", IsOrganizationTrail=True, status=False)],
+     policies=[pol("lfv", {"logFileValidation": True}), pol("org-logging", {"logging": True, "multiRegion": True}, quantifier="any")],
+     exceptions=[{"tags": {"env": "sandbox"}, "checks": ["logFileValidation"], "reason": "sandbox accounts keep no evidence", "expires": "never"},
+                 {"accounts": [A], "checks": ["org-logging"], "reason": "member account: the organization trail is audited centrally", "expires": "never"}],
+     now="2026-06-01T00:00:00Z",
+     fails=[("lfv", "sandbox", "logFileValidation", "SUPPRESSED"), ("lfv", "untagged", "logFileValidation", "FAIL"),
+            ("org-logging", TR, "logging,multiRegion", "SUPPRESSED")])
+
+
 def main():
     for name in os.listdir(HERE):
         path = os.path.join(HERE, name)
@@ -372,7 +400,7 @@ def main():
             json.dump(snapshot, f, indent=2)
             f.write("\n")
         with open(os.path.join(d, "policies.yaml"), "w") as f:
-            f.write(yaml_policies(c["policies"]))
+            f.write(yaml_policies(c["policies"], c["exceptions"]))
         with open(os.path.join(d, "intent.json"), "w") as f:
             json.dump(c["intent"], f, indent=2)
             f.write("\n")
