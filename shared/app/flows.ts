@@ -22,6 +22,7 @@ import { type ConfigurationPart, changedParts, PART_WRITTEN_BY } from '../engine
 import type { EventDataStoreEntry, TrailEntry } from '../engine/snapshot.js';
 import {
   accountsOf,
+  type ChangedResource,
   type CloudTrailApiCallEvent,
   changedResource,
   MalformedEventError,
@@ -33,7 +34,14 @@ import type { Channel } from '../notify/notifier.js';
 import type { LiveFinding } from '../notify/transitions.js';
 import type { Policy } from '../policy/loader.js';
 import { type BreakerSettings, breakerTripped, recordRepair } from '../state/breaker.js';
-import type { NewOutboxEntry, RemediationRecord, Scope, StateStore, StoredFinding } from '../state/types.js';
+import type {
+  NewOutboxEntry,
+  RecentWrite,
+  RemediationRecord,
+  Scope,
+  StateStore,
+  StoredFinding,
+} from '../state/types.js';
 import { type Delivery, deliver, deliverable, held, newEntry } from './delivery.js';
 import { isOpen, type Observation, reconcile } from './reconcile.js';
 
@@ -99,6 +107,18 @@ export type RemediationDecision = 'requested' | 'none' | 'breaker' | 'disabled' 
 export const PENDING_STALE_MS = 15 * 60_000;
 /** How long a remediate run holds its resource: past the function's timeout, short of Lambda's third attempt. */
 export const RUN_LEASE_MS = 90_000;
+
+/** Calls that replace a whole part of the configuration: AWS takes them unconditionally. */
+const REPLACING = new Set<string>([
+  'PutEventSelectors',
+  'PutInsightSelectors',
+  'PutEventConfiguration',
+  'UpdateEventDataStore',
+]);
+/** How long a write is remembered for the overwrite check (CloudTrail events arrive within minutes). */
+const WRITE_MEMORY_MS = 60 * 60_000;
+const recentWrites = (writes: readonly RecentWrite[], now: Date) =>
+  writes.filter((w) => w.to >= now.getTime() - WRITE_MEMORY_MS).slice(-20);
 
 const hash = (...parts: string[]) =>
   createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 24);
@@ -321,6 +341,7 @@ export async function onTrailChange(raw: unknown, deps: FlowDeps): Promise<Trail
   const arn = toArn(change.kind, change.id, change.region, deps.account, deps.partition);
   const actors = change.actor ? [change.actor] : [];
   const queue: Delivery[] = [];
+  if (REPLACING.has(change.eventName)) queue.push(...(await overwritten(deps, owner, event, change, arn)));
   if (change.deleted)
     queue.push(...(await retireDeleted(deps, owner, arn, change.kind, change.region, actors)));
 
@@ -358,6 +379,54 @@ export async function onTrailChange(raw: unknown, deps: FlowDeps): Promise<Trail
     notifications: new Set(queue.map((d) => d.entry.key)).size,
     remediation,
   };
+}
+
+/**
+ * The one window re-reading cannot close: AWS has no conditional PutEventSelectors, so a person's
+ * call landing between remediate's last re-read and its write is overwritten. That call has its
+ * own CloudTrail event: when its time falls inside a recorded write of the same part, say so,
+ * naming who made it, so the change can be restored (CloudTrail keeps its request parameters).
+ */
+async function overwritten(
+  deps: FlowDeps,
+  owner: string,
+  event: CloudTrailApiCallEvent,
+  change: ChangedResource,
+  arn: string,
+): Promise<Delivery[]> {
+  const at = Date.parse(event.detail.eventTime ?? '');
+  if (Number.isNaN(at)) return [];
+  const scope: Scope = { account: deps.account, resource: arn };
+  const { remediation } = await deps.store.load(scope);
+  const part = PART_WRITTEN_BY[change.eventName as PlanStep['operation']];
+  // eventTime has whole seconds: the call happened within the second after it.
+  const write = remediation.writes?.find((w) => w.part === part && at >= w.from - 1000 && at <= w.to);
+  if (!write) return [];
+  deps.metrics.count('PossiblyOverwritten');
+  const name = arn.split('/').pop() ?? arn;
+  const key = `overwritten#${owner}`;
+  const written = await deps.store.enqueue(
+    scope,
+    key,
+    newEntry(deps, owner, key, {
+      transition: 'changed-during-remediation',
+      finding: {
+        id: findingId('trailwarden', arn, `overwritten:${part}`),
+        policyId: 'trailwarden',
+        resource: arn,
+        resourceName: name,
+        region: change.region,
+        status: 'FAIL',
+        check: part,
+        severity: 'high',
+        message: `${change.actor ?? 'someone'} called ${change.eventName} on ${name} at ${event.detail.eventTime} while Trailwarden was repairing it (re-read at ${new Date(write.from).toISOString()}, wrote by ${new Date(write.to).toISOString()}). AWS applies ${change.eventName} unconditionally, so that change may have been overwritten: compare its request parameters (CloudTrail event ${event.detail.eventID ?? 'id unknown'}) with the ${part} of ${name} now.`,
+      },
+      account: deps.account,
+      region: change.region,
+      ...(change.actor ? { actors: [change.actor] } : {}),
+    }),
+  );
+  return written.ok && written.entry ? [held(scope, written.entry)] : [];
 }
 
 /**
@@ -659,13 +728,23 @@ export async function remediate(raw: unknown, deps: FlowDeps): Promise<Remediate
   }
 
   let wrote = false;
+  const writes: RecentWrite[] = [];
   let result: RemediateOutcome;
   try {
-    result = await repair(deps, request, requestId, owner, queue, () => {
+    result = await repair(deps, request, requestId, owner, queue, (recent) => {
       wrote = true;
+      writes.push(...recent);
     });
   } finally {
-    await release((r) => (wrote ? { ...r, ...recordRepair(r, deps.now(), request.actor, deps.breaker) } : r));
+    await release((r) =>
+      wrote
+        ? {
+            ...r,
+            ...recordRepair(r, deps.now(), request.actor, deps.breaker),
+            writes: recentWrites([...(r.writes ?? []), ...writes], deps.now()),
+          }
+        : r,
+    );
   }
   await deliver(deps, owner, queue);
   await deps.store.completeRequest(scope, requestId, deps.now().getTime());
@@ -693,7 +772,7 @@ async function repair(
   requestId: string,
   owner: string,
   queue: Delivery[],
-  onWrite: () => void,
+  onWrite: (writes: RecentWrite[]) => void,
 ): Promise<RemediateOutcome> {
   const arn = request.resource;
   const kind = kindOf(arn);
@@ -712,7 +791,9 @@ async function repair(
     return { outcome: 'skipped', reason: 'already compliant' };
   }
 
+  const rereadAt = new Map<PlanStep, number>();
   const guard: StepGuard = async (step, done) => {
+    rereadAt.set(step, deps.now().getTime());
     const fresh =
       kind === 'trail'
         ? await reloadTrail(deps.clients, arn, step.region)
@@ -723,7 +804,7 @@ async function repair(
     );
     const changed = changedParts(planned, fresh as TrailEntry | EventDataStoreEntry, ours);
     if (changed.length === 0) {
-      onWrite();
+      onWrite([]);
       return undefined;
     }
     return `${arn.split('/').pop()} changed while it was being repaired (${changed.join(', ')} differ from what the repair was planned from)`;
@@ -745,6 +826,16 @@ async function repair(
     findings: applied.findings.map((f) => (repairs.has(f.id) ? f : (afterById.get(f.id) ?? f))),
   };
   const observedAt = deps.now();
+  // Replacing writes, and when: a person's call of the same kind in that window is reported by its event.
+  onWrite(
+    applied.steps
+      .filter((s) => s.status === 'ok' && REPLACING.has(s.step.operation))
+      .map((s) => ({
+        part: PART_WRITTEN_BY[s.step.operation],
+        from: rereadAt.get(s.step) ?? observedAt.getTime(),
+        to: observedAt.getTime(),
+      })),
+  );
   deps.metrics.milliseconds('RemediationLatency', observedAt.getTime() - Date.parse(request.requestedAt));
   const steps = outcome.steps
     .map((s) => `${s.step.operation} ${s.reason !== undefined ? 'not sent' : s.status}`)

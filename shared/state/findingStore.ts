@@ -12,6 +12,7 @@ import { fitNotification } from '../notify/message.js';
 import {
   type NewOutboxEntry,
   type OutboxEntry,
+  type RecentWrite,
   type RemediationRecord,
   type RequestState,
   type ResourceState,
@@ -311,6 +312,10 @@ export class FindingStore implements StateStore {
           values[`:${name}`] = S(record[name] as string);
         } else remove.push(name);
       }
+      if (record.writes?.length) {
+        set.push('writes = :writes');
+        values[':writes'] = S(JSON.stringify(record.writes));
+      } else remove.push('writes');
       for (const name of ['pendingAt', 'runningUntil', 'trippedAt'] as const) {
         if (record[name] !== undefined) {
           set.push(`${name} = :${name}`);
@@ -411,5 +416,6 @@ function toRemediation(item: Record<string, AttributeValue>): RemediationRecord 
     ...(item.pendingId?.S ? { pendingId: item.pendingId.S, pendingAt: num(item.pendingAt) ?? 0 } : {}),
     ...(item.runningId?.S ? { runningId: item.runningId.S, runningUntil: num(item.runningUntil) ?? 0 } : {}),
     ...(num(item.trippedAt) !== undefined ? { trippedAt: num(item.trippedAt) as number } : {}),
+    ...(item.writes?.S ? { writes: JSON.parse(item.writes.S) as RecentWrite[] } : {}),
   };
 }

@@ -70,6 +70,18 @@ export interface RemediationRecord {
   readonly runningUntil?: number;
   /** When the breaker last tripped (and said so). */
   readonly trippedAt?: number;
+  /**
+   * Recent writes that replace a whole part (selectors, Insights, event configuration): from the
+   * re-read before the write to the end of the run (epoch ms). A person's call of the same kind
+   * inside that window may have been overwritten, and its own event says so.
+   */
+  readonly writes?: readonly RecentWrite[];
+}
+
+export interface RecentWrite {
+  readonly part: string;
+  readonly from: number;
+  readonly to: number;
 }
 
 export interface ResourceState {

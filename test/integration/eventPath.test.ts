@@ -442,6 +442,57 @@ describe('row 5: a change between remediate’s read and its write is never over
     const after = await sdk(endpoint).ct.send(new GetEventSelectorsCommand({ TrailName: 'security-trail' }));
     expect(JSON.stringify(after.EventSelectors)).toContain('arn:aws:s3:::acme-payroll/');
   });
+  it("the window no re-read closes (a call landing just before the write) is reported by that call's event", async () => {
+    await seedDriftedAccount(endpoint);
+    const inbox = await snsInbox();
+    const { deps, requests } = await motoFlowDeps(endpoint, { channels: [inbox.channel] });
+    await onTrailChange(cloudTrailEvent('PutEventSelectors', { trailName: 'security-trail' }), deps);
+    await inbox.read();
+    const request = requests.find((r) => r.resource === arn('security-trail')) as RemediationRequest;
+    // The person's PutEventSelectors lands after remediate's re-read, right before its own write.
+    let calledAt: string | undefined;
+    proxy.before = async (operation) => {
+      if (operation !== 'PutEventSelectors' || calledAt) return;
+      calledAt = new Date().toISOString();
+      await sdk(endpoint).ct.send(
+        new PutEventSelectorsCommand({
+          TrailName: 'security-trail',
+          EventSelectors: [
+            {
+              ReadWriteType: 'All',
+              IncludeManagementEvents: true,
+              DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::acme-payroll/'] }],
+            },
+          ],
+        }),
+      );
+    };
+    try {
+      await remediate(request, { ...deps, clients: new AwsClients({ endpoint: proxy.endpoint }) });
+    } finally {
+      proxy.before = undefined;
+    }
+    expect(calledAt).toBeDefined();
+    await inbox.read();
+    // Its CloudTrail event arrives seconds later: the possible overwrite is reported, naming who.
+    const event = cloudTrailEvent('PutEventSelectors', { trailName: 'security-trail' });
+    await onTrailChange(
+      { ...event, detail: { ...event.detail, eventTime: calledAt?.replace(/\.\d+Z$/, 'Z') } },
+      deps,
+    );
+    const warned = (await inbox.read()).filter((m) => m.transition === 'changed-during-remediation');
+    expect(warned).toHaveLength(1);
+    expect(warned[0]?.finding.message).toMatch(
+      /called PutEventSelectors on security-trail at .* may have been overwritten/,
+    );
+    expect(warned[0]?.actors).toEqual(['arn:aws:iam::111122223333:role/Admin']);
+    // A later call of the same kind, outside any repair, is just a change.
+    await onTrailChange(cloudTrailEvent('PutEventSelectors', { trailName: 'security-trail' }), {
+      ...deps,
+      now: () => new Date(Date.now() + 2 * 60 * 60_000),
+    });
+    expect((await inbox.read()).filter((m) => m.transition === 'changed-during-remediation')).toEqual([]);
+  });
 });
 
 describe('row 6: out-of-order results never overwrite newer state', () => {
