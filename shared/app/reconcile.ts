@@ -137,7 +137,8 @@ function notification(
     transition,
     finding,
     account: deps.account,
-    region: seen.region,
+    // The finding's own Region (a sweep observes several): subscribers filter on it.
+    region: finding.region || seen.region,
     ...(seen.actors?.length ? { actors: seen.actors } : {}),
     ...(seen.remediation ? { remediation: seen.remediation } : {}),
   };

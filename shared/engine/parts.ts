@@ -19,6 +19,14 @@ export const PART_WRITTEN_BY: Record<PlanStep['operation'], ConfigurationPart> =
   PutEventConfiguration: 'configuration',
 };
 
+/** Operations that replace a whole part: AWS applies them unconditionally (no version, no ETag). */
+export const REPLACING_OPERATIONS: ReadonlySet<string> = new Set<PlanStep['operation']>([
+  'PutEventSelectors',
+  'PutInsightSelectors',
+  'PutEventConfiguration',
+  'UpdateEventDataStore',
+]);
+
 /** JSON with sorted keys: two reads of the same state compare equal whatever the key order. */
 export function canonical(value: unknown): string | undefined {
   if (value === undefined) return undefined;
