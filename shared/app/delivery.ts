@@ -97,12 +97,13 @@ export async function deliver(
             for (const d of chain) {
               try {
                 await channel.send([d.entry.notification]);
+                sent++;
+                // Failing here (after the send) leaves it pending: the retry sends it again.
+                await deps.store.acknowledge(d.scope, d.entry.key, [channel.name]);
               } catch (error) {
                 failed ??= error;
                 return;
               }
-              sent++;
-              await deps.store.acknowledge(d.scope, d.entry.key, [channel.name]);
             }
           }),
         ),

@@ -290,6 +290,42 @@ describe('row 2: a failed channel loses nothing and repeats nothing', () => {
   });
 });
 
+describe('a crash between a send and its record', () => {
+  it('the retry sends that notification again to that channel only: at least once, never lost', async () => {
+    await seedDriftedAccount(endpoint);
+    const inbox = await snsInbox();
+    const slack = flakyChannel();
+    const { deps } = await motoFlowDeps(endpoint, { channels: [inbox.channel, slack.channel] });
+    await sdk(endpoint).ct.send(new StopLoggingCommand({ Name: 'stopped-trail' }));
+    const event = cloudTrailEvent('StopLogging', { name: 'stopped-trail' });
+    // Slack takes the first notification, then the function dies before recording that it did.
+    let crashed = false;
+    const crashing: FlowDeps = {
+      ...deps,
+      store: Object.assign(Object.create(deps.store), {
+        acknowledge: async (scope: never, key: string, channels: readonly string[]) => {
+          if (!crashed && channels.includes('slack')) {
+            crashed = true;
+            throw new Error('Runtime exited: the function crashed');
+          }
+          return deps.store.acknowledge(scope, key, channels);
+        },
+      }),
+    };
+    await expect(onTrailChange(event, crashing)).rejects.toThrow(/crashed/);
+    const first = summary(await inbox.read());
+    const slackFirst = summary(slack.received);
+    expect(slackFirst.length).toBeGreaterThan(0);
+
+    await onTrailChange(event, deps);
+    // SNS had recorded each of its sends: nothing again. Slack gets again only what was not recorded.
+    expect(await inbox.read()).toEqual([]);
+    const slackAll = summary(slack.received);
+    expect(slackAll.length).toBe(slackFirst.length + 1);
+    expect(new Set(slackAll)).toEqual(new Set(first));
+  });
+});
+
 describe('row 3: a trail that leaves a policy by its tags is a transition', () => {
   it('RemoveTags is watched and notifies "left the scope"', async () => {
     await seedDriftedAccount(endpoint);
