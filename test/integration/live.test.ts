@@ -350,10 +350,13 @@ describe('the Lambda flows end to end against moto (DynamoDB state, SNS → SQS)
     expect(result).toMatchObject({ outcome: 'applied', failed: 0 });
     expect((await ct.send(new GetTrailStatusCommand({ Name: 'security-trail' }))).IsLogging).toBe(true);
     expect((await inbox()).map((m) => `${m.transition} ${m.finding.check}`)).toContain('remediated logging');
-    const stored = await new FindingStore(ddb, 'findings').previous([
-      findingId('security-trail', arn('security-trail'), 'logging'),
-    ]);
-    expect([...stored.values()]).toEqual(['REMEDIATED']);
+    const stored = await new FindingStore(ddb, 'findings').load({
+      account: '123456789012',
+      resource: arn('security-trail'),
+    });
+    expect(stored.findings.get(findingId('security-trail', arn('security-trail'), 'logging'))?.status).toBe(
+      'REMEDIATED',
+    );
 
     // Trailwarden's own StartLogging comes back as an event: the loop guard skips it.
     const own = {
@@ -369,13 +372,15 @@ describe('the Lambda flows end to end against moto (DynamoDB state, SNS → SQS)
   it('the circuit breaker trips on repeated drift and names who made the changes', async () => {
     const { deps, requests, inbox } = await setup();
     const { ct } = sdk(endpoint);
+    // Each StopLogging is its own CloudTrail event, with its own EventBridge id.
+    const stopped = (i: number) => ({ ...event, id: `stop-${i}` });
     for (let i = 0; i < 3; i++) {
       await ct.send(new StopLoggingCommand({ Name: 'security-trail' }));
-      await onTrailChange(event, deps);
+      await onTrailChange(stopped(i), deps);
       await remediate(requests.at(-1) as RemediationRequest, deps);
     }
     await ct.send(new StopLoggingCommand({ Name: 'security-trail' }));
-    expect(await onTrailChange(event, deps)).toMatchObject({ remediation: 'breaker' });
+    expect(await onTrailChange(stopped(3), deps)).toMatchObject({ remediation: 'breaker' });
     expect(requests).toHaveLength(3);
     const alert = (await inbox()).find((m) => m.transition === 'possible-tampering');
     expect(alert?.actors).toContain('arn:aws:iam::111122223333:role/Admin');

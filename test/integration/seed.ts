@@ -5,7 +5,7 @@ import type { FlowDeps, RemediationRequest } from '../../shared/app/flows.js';
 import { AwsClients } from '../../shared/aws/clients.js';
 import { type SeedAccount, seedAccount } from '../../shared/emulator/seed.js';
 import { parsePolicyFiles } from '../../shared/policy/loader.js';
-import { FindingStore } from '../../shared/state/findingStore.js';
+import { FindingStore, TABLE_KEY_SCHEMA } from '../../shared/state/findingStore.js';
 
 export const REGION = 'us-east-1';
 export const AWS_ENV = {
@@ -110,17 +110,37 @@ policies:
 `;
 
 /**
+ * moto checks a write's condition and applies it without a lock: two concurrent requests can both
+ * pass a condition that DynamoDB lets only one pass (it serializes the writes to an item). The
+ * tests' client therefore sends its requests to moto one at a time; invocations still interleave
+ * between requests, so every race of the flows stays possible, as on DynamoDB.
+ */
+export function oneRequestAtATime(client: DynamoDBClient): DynamoDBClient {
+  let tail: Promise<unknown> = Promise.resolve();
+  client.middlewareStack.add(
+    (next) => (args) => {
+      const run = tail.then(() => next(args));
+      tail = run.catch(() => undefined);
+      return run;
+    },
+    { step: 'deserialize', name: 'motoOneRequestAtATime' },
+  );
+  return client;
+}
+
+/**
  * Flow dependencies wired to moto: a fresh findings table, remediation requests queued in memory
  * (the caller runs `remediate` on them, as the async invocation would), quiet logs and metrics.
+ * The table is created if missing (moto is reset between tests).
  */
 export async function motoFlowDeps(endpoint: string, overrides: Partial<FlowDeps> = {}) {
-  const ddb = new DynamoDBClient({ region: REGION, endpoint });
+  const ddb = oneRequestAtATime(new DynamoDBClient({ region: REGION, endpoint }));
   await ddb.send(
     new CreateTableCommand({
       TableName: 'findings',
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [...TABLE_KEY_SCHEMA.AttributeDefinitions],
+      KeySchema: [...TABLE_KEY_SCHEMA.KeySchema],
     }),
   );
   const requests: RemediationRequest[] = [];
@@ -128,6 +148,7 @@ export async function motoFlowDeps(endpoint: string, overrides: Partial<FlowDeps
     policies: parsePolicyFiles([{ file: 'policies.yaml', text: INTEGRATION_POLICIES }]).policies,
     clients: new AwsClients({ endpoint }),
     account: '123456789012',
+    partition: 'aws',
     store: new FindingStore(ddb, 'findings'),
     channels: [],
     remediationEnabled: true,
