@@ -10,7 +10,7 @@ import {
   paginateListEventDataStores,
   type Trail,
 } from '@aws-sdk/client-cloudtrail';
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { EventDataStoreEntry, Snapshot, TrailEntry } from '../engine/snapshot.js';
 import { translateAwsError } from './errors.js';
 
@@ -24,6 +24,8 @@ export interface LoadOptions {
   concurrency?: number;
   /** Called as resources are loaded, for a progress line. */
   onProgress?: (loaded: number, total: number) => void;
+  /** A limiter shared with other account-Regions read at the same time (instead of `concurrency`). */
+  limit?: LimitFunction;
 }
 
 type PartError = { part: string; message: string };
@@ -218,7 +220,7 @@ export async function loadRegion(
   region: string,
   options: LoadOptions = {},
 ): Promise<Snapshot> {
-  const limit = pLimit(options.concurrency ?? 5);
+  const limit = options.limit ?? pLimit(options.concurrency ?? 5);
   const errors: PartError[] = [];
   let trails: Trail[] = [];
   try {
