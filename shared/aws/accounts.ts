@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { ASSUME_ROLE_PART, type OrganizationSection, type Snapshot } from '../engine/index.js';
 import { translateAwsError } from './errors.js';
-import { type ClientProvider, loadRegion } from './loader.js';
+import { type AccountReads, type ClientProvider, loadRegion, newAccountReads } from './loader.js';
 
 /** One account to read: its clients, and how to enter it when it is not the caller's own. */
 export interface AccountAccess {
@@ -56,6 +56,16 @@ export async function loadAccounts(
   const pairs = pLimit(concurrency);
   const resources = pLimit(concurrency);
   const entered = new Map<string, Promise<{ error?: unknown }>>();
+  // Per account: each multi-Region trail is read once, whatever the number of Regions.
+  const accountReads = new Map<string, AccountReads>();
+  const readsOf = (account: string) => {
+    let reads = accountReads.get(account);
+    if (!reads) {
+      reads = newAccountReads();
+      accountReads.set(account, reads);
+    }
+    return reads;
+  };
   const enter = (a: AccountAccess) => {
     let p = entered.get(a.account);
     if (!p) {
@@ -79,7 +89,10 @@ export async function loadAccounts(
           const { error } = await enter(a);
           const snapshot = error
             ? unreadable(a, region, error)
-            : await loadRegion(a.clients, a.account, region, { limit: resources });
+            : await loadRegion(a.clients, a.account, region, {
+                limit: resources,
+                accountReads: readsOf(a.account),
+              });
           options.onProgress?.(++done, total);
           const { version, account, trails, eventDataStores, errors } = snapshot;
           const allErrors = [...(errors ?? []), ...(orgError ? [orgError] : [])];

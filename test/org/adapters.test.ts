@@ -241,13 +241,13 @@ describe('STS: member role credentials', () => {
   });
 });
 
-describe('accounts × Regions', () => {
-  const access = (account: string, enter?: () => Promise<unknown>): AccountAccess => ({
-    account,
-    clients: new AwsClients(),
-    ...(enter ? { enter } : {}),
-  });
+const access = (account: string, enter?: () => Promise<unknown>): AccountAccess => ({
+  account,
+  clients: new AwsClients(),
+  ...(enter ? { enter } : {}),
+});
 
+describe('accounts × Regions', () => {
   it('reads every account-Region in order; an account that cannot be entered becomes snapshots that say why; the rest goes on', async () => {
     let entries = 0;
     const denied = Object.assign(new Error('not authorized'), { name: 'AccessDenied' });
@@ -318,6 +318,28 @@ describe('accounts × Regions', () => {
     await loadAccounts(accounts, ['us-east-1', 'eu-west-1', 'ap-south-1'], { concurrency: 3 });
     expect(ct.commandCalls(DescribeTrailsCommand)).toHaveLength(18);
     expect(most).toBe(3);
+  });
+});
+
+describe('a multi-Region trail', () => {
+  it('is read once per account, in its home Region, and appears in every Region that lists it', async () => {
+    const arn = `arn:aws:cloudtrail:eu-west-1:${A}:trail/org-audit`;
+    ct.on(DescribeTrailsCommand).resolves({
+      trailList: [{ Name: 'org-audit', TrailARN: arn, HomeRegion: 'eu-west-1', IsMultiRegionTrail: true }],
+    });
+    ct.on(GetTrailStatusCommand).resolves({ IsLogging: true });
+    ct.on(GetEventSelectorsCommand).resolves({ AdvancedEventSelectors: [] });
+    ct.on(GetInsightSelectorsCommand).resolves({ InsightSelectors: [] });
+    ct.on(GetEventConfigurationCommand).resolves({});
+    const regions = ['us-east-1', 'eu-west-1', 'ap-south-1'];
+    const snapshots = await loadAccounts([access(A), access(B)], regions, { concurrency: 5 });
+    expect(snapshots.map((s) => s.trails[0]?.status)).toEqual(Array(6).fill({ IsLogging: true }));
+    // One read per account (the mock answers both accounts alike), not one per Region.
+    expect(ct.commandCalls(GetTrailStatusCommand)).toHaveLength(2);
+    expect(ct.commandCalls(GetEventSelectorsCommand)).toHaveLength(2);
+    expect(ct.commandCalls(DescribeTrailsCommand)).toHaveLength(6);
+    // Its tags too: one ListTags per account, from the first Region that lists it.
+    expect(ct.commandCalls(ListTagsCommand)).toHaveLength(2);
   });
 });
 
