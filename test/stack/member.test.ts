@@ -166,14 +166,19 @@ describe('the member template (stack/member.yml)', () => {
       ]),
     );
     expect(names).toEqual({
-      ReaderRole: { name: 'TrailwardenReader', condition: 'IsPrimaryRegion' },
-      RemediatorRole: { name: 'TrailwardenRemediator', condition: 'IsPrimaryRegion' },
+      ReaderRole: { name: 'TrailwardenReader', condition: 'CreateReaderRole' },
+      RemediatorRole: { name: 'TrailwardenRemediator', condition: 'CreateRemediatorRole' },
       MemberRole: { name: DEFAULT_ROLE_NAME, condition: 'CreateMemberRole' },
       ForwarderRole: { name: sub('TrailwardenForwarder-%{AWS::Region}'), condition: 'HasBus' },
     });
     expect(template.Conditions.IsPrimaryRegion).toEqual({
       'Fn::Equals': [{ Ref: 'AWS::Region' }, { Ref: 'PrimaryRegion' }],
     });
+    // Each global role needs the primary Region (and the principals it trusts).
+    for (const id of ['CreateReaderRole', 'CreateRemediatorRole', 'CreateMemberRole'])
+      expect((template.Conditions[id] as { 'Fn::And': unknown[] })['Fn::And'][0], id).toEqual({
+        Condition: 'IsPrimaryRegion',
+      });
   });
 
   it('forwards exactly the watched CloudTrail calls to the central bus in every Region, with retries and a dead-letter queue', () => {
