@@ -1,8 +1,18 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 
+/** Credentials as the SDK's clients take them: called again when the ones it has are about to expire. */
+export type CredentialProvider = () => Promise<{
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}>;
+
 export interface AwsOptions {
   /** A named profile; otherwise the default credential chain (AWS_PROFILE, env, SSO, instance role…). */
   profile?: string;
+  /** Credentials for another account (an assumed member role); they take the place of the profile. */
+  credentials?: CredentialProvider;
   /** A custom endpoint, e.g. an emulator; otherwise AWS_ENDPOINT_URL or the real service. */
   endpoint?: string;
   maxAttempts?: number;
@@ -23,7 +33,8 @@ interface Stack {
   ): void;
 }
 
-function instrument<C extends Client>(client: C, counter: CallRecorder | undefined): C {
+/** Adds the call counter, if any, to a client of any AWS service. */
+export function instrument<C extends Client>(client: C, counter: CallRecorder | undefined): C {
   if (counter) {
     (client.middlewareStack as unknown as Stack).add(
       (next, context) => async (args) => {
@@ -39,20 +50,58 @@ function instrument<C extends Client>(client: C, counter: CallRecorder | undefin
 /** One CloudTrail client per Region, created on first use, with the SDK's adaptive retry mode. */
 export class AwsClients {
   private readonly cloudtrail = new Map<string, CloudTrailClient>();
+  /** Clients that act in other accounts through a member role, by account id. */
+  private readonly members = new Map<string, AwsClients>();
+  /** Clients of other services made with these settings, ended with these. */
+  private readonly others: { destroy(): void }[] = [];
   constructor(
     private readonly options: AwsOptions = {},
     readonly counter?: CallRecorder,
   ) {}
 
   /** The client settings for a Region, for any AWS service client. */
-  config(region: string) {
+  config(region: string): {
+    region: string;
+    retryMode: string;
+    maxAttempts: number;
+    endpoint?: string;
+    profile?: string;
+    credentials?: CredentialProvider;
+  } {
     return {
       region,
       retryMode: 'adaptive',
       maxAttempts: this.options.maxAttempts ?? 3,
       ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
-      ...(this.options.profile ? { profile: this.options.profile } : {}),
+      ...(this.options.credentials
+        ? { credentials: this.options.credentials }
+        : this.options.profile
+          ? { profile: this.options.profile }
+          : {}),
     };
+  }
+
+  /**
+   * Clients for another account, acting with the given credentials (its member role), with the same
+   * endpoint, retries and call counter; kept so that `forAccount` finds them and `destroy` ends them.
+   */
+  inAccount(account: string, credentials: CredentialProvider): AwsClients {
+    const { profile: _, ...rest } = this.options;
+    const clients = new AwsClients({ ...rest, credentials }, this.counter);
+    this.members.get(account)?.destroy();
+    this.members.set(account, clients);
+    return clients;
+  }
+
+  /** Keeps a client of another service (made from `config`) counted and ended with these. */
+  adopt<C extends Client & { destroy(): void }>(client: C): C {
+    this.others.push(client);
+    return instrument(client, this.counter);
+  }
+
+  /** The clients that act in `account`: its member role's, or these (the caller's own account). */
+  forAccount(account: string): AwsClients {
+    return this.members.get(account) ?? this;
   }
 
   cloudTrail(region: string): CloudTrailClient {
@@ -66,5 +115,7 @@ export class AwsClients {
 
   destroy(): void {
     for (const c of this.cloudtrail.values()) c.destroy();
+    for (const m of this.members.values()) m.destroy();
+    for (const c of this.others.splice(0)) c.destroy();
   }
 }

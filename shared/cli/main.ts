@@ -4,17 +4,18 @@ import { Command, CommanderError, Option } from 'commander';
 import { applyAndVerify, type VerifiedFinding } from '../aws/apply.js';
 import { AwsClients } from '../aws/clients.js';
 import { AwsCallError } from '../aws/errors.js';
-import { callerAccount } from '../aws/identity.js';
-import { loadRegions } from '../aws/loader.js';
 import {
   combineEvaluations,
   dedupeById,
   type Evaluation,
   evaluate,
   evaluateAll,
+  type KnownOrganization,
   resourceViews,
   type Snapshot,
   simulatePlan,
+  summarize,
+  unresolvedUnitFindings,
 } from '../engine/index.js';
 import { parseArn } from '../engine/resources.js';
 import type { TemplateSnapshot } from '../iac/index.js';
@@ -35,11 +36,19 @@ import {
   validate,
 } from '../selectors/index.js';
 import { constraintMatches } from '../selectors/match.js';
+import {
+  type AccountOptions,
+  addAccountOptions,
+  type LiveRead,
+  readLive,
+  selectsByUnit,
+} from './accounts.js';
 import { emulatedDemo } from './emulated-demo.js';
 import { exceptionLines } from './exceptions.js';
 import { InputError, loadPolicies, readSnapshot } from './io.js';
 import { PACKAGE_ROOT, PACKAGE_VERSION } from './package.js';
 import {
+  accountsOf,
   type Format,
   findingsMarkdown,
   findingsTable,
@@ -71,7 +80,7 @@ export interface Io {
   confirm?: (question: string) => Promise<boolean>;
 }
 
-interface CommonOptions {
+interface CommonOptions extends AccountOptions {
   snapshot?: string;
   template?: string[];
   policies: string[];
@@ -99,48 +108,53 @@ function liveClients(opts: CommonOptions, io: Io): { clients: AwsClients; region
   return { clients, regions };
 }
 
+/** Reads live AWS (one account, or several with --accounts/--org); `organization`: read its structure too. */
 async function loadLive(
   opts: CommonOptions,
   io: Io,
   clients: AwsClients,
   regions: string[],
-): Promise<Snapshot[]> {
+  organization = false,
+): Promise<LiveRead> {
   const concurrency = opts.concurrency ? Number(opts.concurrency) : 5;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new InputError(`--concurrency ${opts.concurrency}: expected a whole number of at least 1`);
   const progress = io.interactive && opts.format !== 'json';
-  const account = await callerAccount(clients, regions[0] as string);
-  const snapshots = await loadRegions(clients, regions, {
-    account,
+  const read = await readLive(clients, regions, opts, {
     concurrency,
-    ...(progress
-      ? { onProgress: (n: number, total: number) => io.err(`\rloading trails: ${n}/${total}   `) }
-      : {}),
+    organization,
+    ...(progress ? { onProgress: (text: string) => io.err(`\r${text}   `) } : {}),
   });
   if (progress) io.err('\r\u001b[2K');
-  return snapshots;
+  return read;
 }
 
 async function input(
   opts: CommonOptions,
   io: Io,
-): Promise<{ snapshots: Snapshot[]; clients?: AwsClients; template?: TemplateSnapshot }> {
+  organization = false,
+): Promise<{
+  snapshots: Snapshot[];
+  clients?: AwsClients;
+  organization?: KnownOrganization;
+  template?: TemplateSnapshot;
+}> {
   if (opts.template) {
-    if (opts.snapshot || opts.profile || opts.endpointUrl)
+    if (opts.snapshot || opts.profile || opts.endpointUrl || opts.org || opts.accounts)
       throw new InputError('use --template FILE on its own, without --snapshot or live AWS options');
     // A template names no Region: --region says where it would be deployed (default us-east-1).
     const template = readTemplateFiles(opts.template, opts.region?.[0] ?? 'us-east-1');
     return { snapshots: [template.snapshot], template };
   }
   if (!isLive(opts)) {
-    if (opts.region || opts.profile || opts.endpointUrl)
+    if (opts.region || opts.profile || opts.endpointUrl || opts.org || opts.accounts)
       throw new InputError(
-        'use either --snapshot FILE or live AWS options (--region, --profile, --endpoint-url), not both',
+        'use either --snapshot FILE or live AWS options (--region, --profile, --endpoint-url, --org, --accounts), not both',
       );
     return { snapshots: readSnapshot(opts.snapshot as string) };
   }
   const { clients, regions } = liveClients(opts, io);
-  return { snapshots: await loadLive(opts, io, clients, regions), clients };
+  return { ...(await loadLive(opts, io, clients, regions, organization)), clients };
 }
 
 export interface RunResult extends Evaluation {
@@ -154,11 +168,11 @@ export interface RunResult extends Evaluation {
 
 export async function run(opts: CommonOptions, io: Io): Promise<RunResult> {
   const { policies } = loadPolicies(opts.policies);
-  const { snapshots, clients, template } = await input(opts, io);
+  const { snapshots, clients, organization, template } = await input(opts, io, selectsByUnit(policies));
   clients?.destroy();
   // The CLI owns the clock: it decides which exceptions are still in force.
   const generatedAt = new Date();
-  const evaluation = evaluateAll(snapshots, policies, generatedAt);
+  const evaluation = evaluateAll(snapshots, policies, generatedAt, organization);
   const decided = template ? onTemplate(evaluation, template, policies) : evaluation;
   const account = snapshots[0]?.account ?? '000000000000';
   return { ...decided, account, policies, generatedAt, snapshots, ...(template ? { template } : {}) };
@@ -171,7 +185,7 @@ function reportOf(result: RunResult): Report {
 /** Findings in the AWS Security Finding Format, ready for BatchImportFindings. */
 function asffOutput(result: Evaluation & { account: string }): string {
   const now = new Date();
-  return `${JSON.stringify({ Findings: result.findings.map((f) => toAsff(f, result.account, f.region, parseArn(f.resource)?.partition ?? 'aws', now)) }, null, 2)}\n`;
+  return `${JSON.stringify({ Findings: result.findings.map((f) => toAsff(f, f.account ?? result.account, f.region, parseArn(f.resource)?.partition ?? 'aws', now)) }, null, 2)}\n`;
 }
 
 /** 1 on any FAIL, 3 on errors without failures, 0 when compliant. */
@@ -186,8 +200,15 @@ function addLive(cmd: Command): Command {
     .option('--region <region...>', 'Regions to read (repeatable; default AWS_REGION)')
     .option('--profile <name>', 'AWS profile (default: the standard credential chain, AWS_PROFILE)')
     .option('--endpoint-url <url>', 'CloudTrail endpoint, e.g. an emulator (default AWS_ENDPOINT_URL)')
-    .option('--concurrency <n>', 'resources read at once (a trail reads its four parts in parallel)', '5');
+    .option(
+      '--concurrency <n>',
+      'resources read at once (a trail reads its four parts in parallel); with several accounts, also account-Regions at once',
+      '5',
+    );
 }
+
+/** Live options and the options that read several accounts. */
+const addLiveAccounts = (cmd: Command): Command => addAccountOptions(addLive(cmd));
 
 /** `--policies`, by default the packs shipped in the package, wherever it is run from. */
 const builtInPolicies = () =>
@@ -197,7 +218,7 @@ const builtInPolicies = () =>
   );
 
 function addCommon(cmd: Command): Command {
-  return addLive(
+  return addLiveAccounts(
     cmd
       .option('--snapshot <file>', 'read a snapshot file instead of live AWS')
       .option(
@@ -340,12 +361,21 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       }
       const { clients, regions } = liveClients(opts, io);
       try {
-        const snapshots = await loadLive(opts, io, clients, regions);
+        const { snapshots, organization } = await loadLive(
+          opts,
+          io,
+          clients,
+          regions,
+          selectsByUnit(policies),
+        );
         const evaluations = snapshots.map((s) => evaluate(s, policies, new Date()));
+        const unresolved = unresolvedUnitFindings(policies, snapshots, organization);
         const plan = evaluations.flatMap((e) => e.plan);
         if (opts.format !== 'json') io.out(planTable(plan, io.color));
         if (opts.dryRun || plan.length === 0) {
-          const combined = combineEvaluations(evaluations);
+          const each = combineEvaluations(evaluations);
+          const all = [...each.findings, ...unresolved];
+          const combined = { ...each, findings: all, summary: summarize(all) };
           if (opts.format === 'json') io.out(toJson(combined, { findings: false, plan: true }));
           setExit(exitFor(combined));
           return;
@@ -360,8 +390,16 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         }
         const outcomes = [];
         for (const [i, snapshot] of snapshots.entries())
-          outcomes.push(await applyAndVerify(clients, snapshot, policies, evaluations[i] as Evaluation));
-        const findings = dedupeVerified(outcomes.flatMap((o) => o.findings));
+          outcomes.push(
+            // Each account is written through the clients it was read with (its member role).
+            await applyAndVerify(
+              clients.forAccount(snapshot.account),
+              snapshot,
+              policies,
+              evaluations[i] as Evaluation,
+            ),
+          );
+        const findings = dedupeVerified([...outcomes.flatMap((o) => o.findings), ...unresolved]);
         const steps = outcomes.flatMap((o) => o.steps);
         const summary = {
           remediated: findings.filter((f) => f.status === 'REMEDIATED').length,
@@ -376,9 +414,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         } else {
           const c = palette(io.color);
           io.out(stepsText(steps, io.color));
+          const several = accountsOf(findings).length > 0;
           for (const f of findings.filter((x) => x.status === 'REMEDIATED' || x.status === 'ERROR')) {
             io.out(
-              `${f.status === 'REMEDIATED' ? c.green('REMEDIATED') : c.red('ERROR     ')} ${f.policyId}  ${f.resourceName}  [${f.check}]  ${f.message}\n`,
+              `${f.status === 'REMEDIATED' ? c.green('REMEDIATED') : c.red('ERROR     ')} ${f.policyId}  ${several ? `${f.account}  ` : ''}${f.resourceName}  [${f.check}]  ${f.message}\n`,
             );
           }
           io.out(
@@ -391,8 +430,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       }
     });
 
-  addLive(program.command('snapshot'))
-    .description('read live AWS into a snapshot file (one Region: an object; several: a list)')
+  addLiveAccounts(program.command('snapshot'))
+    .description(
+      'read live AWS into a snapshot file (one Region of one account: an object; otherwise a list, one per account and Region)',
+    )
     .option('--out <file>', 'write here instead of standard output')
     .addHelpText(
       'after',
@@ -401,7 +442,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (opts: CommonOptions & { out?: string }) => {
       const { clients, regions } = liveClients(opts, io);
       try {
-        const snapshots = await loadLive({ ...opts, format: 'json' }, io, clients, regions);
+        // Several accounts: each snapshot records its place in the organization, for select.ous.
+        const multi = Boolean(opts.org || opts.accounts);
+        const { snapshots } = await loadLive({ ...opts, format: 'json' }, io, clients, regions, multi);
         const text = `${JSON.stringify(snapshots.length === 1 ? snapshots[0] : snapshots, null, 2)}\n`;
         if (opts.out) writeFileSync(opts.out, text);
         else io.out(text);

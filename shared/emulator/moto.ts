@@ -22,6 +22,8 @@ export const MOTO_MISSING =
 
 export interface Moto {
   readonly endpoint: string;
+  /** The moto_server process, e.g. to read the CPU time it spent (benchmarks). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function startMoto(): Promise<Moto> {
   }
   return {
     endpoint,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

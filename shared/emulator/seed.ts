@@ -37,9 +37,23 @@ export interface SeedAccount {
   trails: readonly SeedTrail[];
 }
 
-/** Creates the account's bucket and trails on the emulator at `endpoint`. */
-export async function seedAccount(endpoint: string, account: SeedAccount): Promise<void> {
-  const config = (region: string) => ({ region, endpoint, credentials: EMULATOR_CREDENTIALS });
+/** Credentials on the emulator; those of an assumed role act in the role's account. */
+export interface EmulatorCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/**
+ * Creates the account's bucket and trails on the emulator at `endpoint`, in the account the
+ * credentials act in (the emulator's default account unless told otherwise).
+ */
+export async function seedAccount(
+  endpoint: string,
+  account: SeedAccount,
+  credentials: EmulatorCredentials = EMULATOR_CREDENTIALS,
+): Promise<void> {
+  const config = (region: string) => ({ region, endpoint, credentials });
   const clients = new Map<string, CloudTrailClient>();
   const cloudTrail = (region: string) => {
     let client = clients.get(region);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { describeEvent, label } from '../policy/describe.js';
 import type { Policy, PolicyCheck } from '../policy/loader.js';
 import type {
@@ -11,8 +10,11 @@ import type {
 } from '../policy/types.js';
 import { type AdvancedEventSelector, type CloudTrailEvent, covers } from '../selectors/index.js';
 import { applyExceptions } from './exceptions.js';
+import { findingId } from './findingId.js';
+import { type KnownOrganization, unresolvedUnitFindings } from './organization.js';
 import { buildPlan, type PlanStep } from './plan.js';
 import { appliesToRegion, parseArn, resourceViews } from './resources.js';
+import { accountScope, enteredAccount } from './scope.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface Finding {
@@ -22,6 +24,11 @@ export interface Finding {
   /** The resource's ARN, or for account-level findings `arn:…:cloudtrail:<region>:<account>:trail/*`. */
   readonly resource: string;
   readonly resourceName: string;
+  /**
+   * The account the resource was read in (an organization trail is seen from each member account).
+   * `evaluate` always sets it; it is optional only for notices the event path makes by itself.
+   */
+  readonly account?: string;
   readonly region: string;
   readonly status: FindingStatus;
   readonly check: string;
@@ -52,9 +59,7 @@ export interface PendingFix {
   readonly remediate: boolean;
 }
 
-export function findingId(policyId: string, resource: string, check: string): string {
-  return createHash('sha256').update(`${policyId}\u0000${resource}\u0000${check}`).digest('hex').slice(0, 20);
-}
+export { findingId };
 
 function selected(policy: Policy, r: ResourceView): boolean | 'unknown' {
   const sel = policy.select;
@@ -100,6 +105,7 @@ export function evaluate(
       policyId: policy.id,
       resource,
       resourceName,
+      account: snapshot.account,
       region,
       status: outcome.status,
       check,
@@ -128,6 +134,18 @@ export function evaluate(
     const kind: ResourceKind = policy.resource;
     const accountResource = `arn:${partition}:cloudtrail:${region}:${snapshot.account}:${kind === 'trail' ? 'trail' : 'eventdatastore'}/*`;
     const accountName = `${kind === 'trail' ? 'trails' : 'event data stores'} in ${region}`;
+    // Whether the policy applies to this account at all, before any resource is looked at.
+    const scope = accountScope(policy.select, snapshot);
+    if (scope === false) continue;
+    if (scope !== true) {
+      push(policy, accountResource, accountName, 'select', { status: 'ERROR', message: scope.unknown });
+      continue;
+    }
+    const notEntered = enteredAccount(snapshot);
+    if (notEntered) {
+      push(policy, accountResource, accountName, 'access', { status: 'ERROR', message: notEntered });
+      continue;
+    }
     const candidates: ResourceView[] = [];
     for (const r of resources) {
       if (r.kind !== kind) continue;
@@ -336,11 +354,20 @@ export function combineEvaluations(results: readonly Evaluation[]): Evaluation {
   return { findings, plan: results.flatMap((r) => r.plan), summary: summarize(findings) };
 }
 
-/** Evaluates several Regions' snapshots together; a trail seen from several Regions is reported once. */
+/**
+ * Evaluates several accounts' and Regions' snapshots together: a trail seen from several Regions or
+ * accounts is reported once, and organizational units no input resolves are ERROR findings.
+ * `organization` is what was read live of the organization, if anything.
+ */
 export function evaluateAll(
   snapshots: readonly Snapshot[],
   policies: readonly Policy[],
   now?: Date,
+  organization?: KnownOrganization,
 ): Evaluation {
-  return combineEvaluations(snapshots.map((s) => evaluate(s, policies, now)));
+  const combined = combineEvaluations(snapshots.map((s) => evaluate(s, policies, now)));
+  const unresolved = unresolvedUnitFindings(policies, snapshots, organization);
+  if (unresolved.length === 0) return combined;
+  const findings = [...combined.findings, ...unresolved];
+  return { ...combined, findings, summary: summarize(findings) };
 }

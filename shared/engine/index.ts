@@ -1,8 +1,11 @@
 /** Evaluation core: pure, no AWS SDK, no environment, no clock. */
 export type { Evaluation, Finding } from './evaluate.js';
 export { combineEvaluations, dedupeById, evaluate, evaluateAll, findingId, summarize } from './evaluate.js';
+export type { KnownOrganization } from './organization.js';
+export { unresolvedUnitFindings } from './organization.js';
 export type { PlanStep } from './plan.js';
 export { resourceViews } from './resources.js';
+export { ASSUME_ROLE_PART, accountScope, pathUnits } from './scope.js';
 export { simulatePlan } from './simulate.js';
-export type { EventDataStoreEntry, Snapshot, TrailEntry } from './snapshot.js';
+export type { EventDataStoreEntry, OrganizationSection, Snapshot, TrailEntry } from './snapshot.js';
 export { parseSnapshot, parseSnapshotFile, SnapshotError } from './snapshot.js';

@@ -15,6 +15,8 @@ import type { EventConfiguration, InsightSelector, Snapshot } from './snapshot.j
 /** One AWS call, with the exact input to send, in the resource's home region. */
 export interface PlanStep {
   readonly resource: string;
+  /** The account the step is sent in (through its member role when it is not the caller's). */
+  readonly account: string;
   readonly region: string;
   readonly operation:
     | 'StartLogging'
@@ -158,7 +160,7 @@ export function buildPlan(
       input: Record<string, unknown>,
       ps: readonly PendingFix[],
     ) => {
-      steps.push({ resource: arn, region, operation, input, findings: ids(ps) });
+      steps.push({ resource: arn, account: snapshot.account, region, operation, input, findings: ids(ps) });
       mark(
         ps.map((p) => p.findingIndex),
         { planned: true },

@@ -8,7 +8,7 @@ import { closest } from '../selectors/suggest.js';
 import { describeEvent } from './describe.js';
 import { ExceptionSchema, exceptionsFor, type PolicyException, unknownCheckEntries } from './exceptions.js';
 import { checksFor, findCheck } from './registry.js';
-import { type PolicyBase, PolicyBaseSchema, PolicyFileBaseSchema } from './schema.js';
+import { type PolicyBase, PolicyBaseSchema, PolicyFileBaseSchema, SelectSchema } from './schema.js';
 
 /** The base schema with every field falling back to a default, to keep checking a policy past its first errors. */
 const PolicyBaseLooseSchema = z.object({
@@ -156,6 +156,9 @@ function expectation(issue: z.core.$ZodIssue, value: unknown): string {
     return `expected ${wanted}${got}${hint ? `; did you mean "${hint}"?` : ''}`;
   }
   if (issue.code === 'invalid_type') {
+    // Account ids and other digit strings: YAML reads them unquoted as numbers.
+    if (issue.expected === 'string' && typeof value === 'number')
+      return `expected string${got}: quote it, as YAML reads unquoted digits as a number (and drops leading zeros)`;
     return value === undefined
       ? `is required (expected ${issue.expected})`
       : `expected ${issue.expected}${got}`;
@@ -262,7 +265,7 @@ function parsePolicy(raw: unknown, at: Segment[], problems: Problems, file: stri
     problems.fromZod(
       at,
       base.error,
-      (p) => (p[0] === 'select' ? ['names', 'tags', 'homeRegions'] : Object.keys(PolicyBaseSchema.shape)),
+      (p) => (p[0] === 'select' ? Object.keys(SelectSchema.shape) : Object.keys(PolicyBaseSchema.shape)),
       raw,
     );
     // Keep going without the unknown keys, so one run reports the problems inside require/forbid too.

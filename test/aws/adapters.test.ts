@@ -178,6 +178,7 @@ describe('plan execution (aws-sdk-client-mock)', () => {
     const plan: PlanStep[] = [
       {
         resource: EDS,
+        account: ACCOUNT,
         region: 'us-east-1',
         operation: 'StartEventDataStoreIngestion',
         input: { EventDataStore: EDS },
@@ -185,6 +186,7 @@ describe('plan execution (aws-sdk-client-mock)', () => {
       },
       {
         resource: EDS,
+        account: ACCOUNT,
         region: 'us-east-1',
         operation: 'UpdateEventDataStore',
         input: { EventDataStore: EDS, RetentionPeriod: 365, TerminationProtectionEnabled: true },
@@ -192,6 +194,7 @@ describe('plan execution (aws-sdk-client-mock)', () => {
       },
       {
         resource: EDS,
+        account: ACCOUNT,
         region: 'us-east-1',
         operation: 'PutInsightSelectors',
         input: {
@@ -203,6 +206,7 @@ describe('plan execution (aws-sdk-client-mock)', () => {
       },
       {
         resource: EDS,
+        account: ACCOUNT,
         region: 'us-east-1',
         operation: 'PutEventConfiguration',
         input: {
@@ -214,6 +218,7 @@ describe('plan execution (aws-sdk-client-mock)', () => {
       },
       {
         resource: TRAIL,
+        account: ACCOUNT,
         region: 'us-east-1',
         operation: 'PutEventConfiguration',
         input: {
@@ -285,6 +290,7 @@ describe('plan execution (aws-sdk-client-mock)', () => {
     const plan: PlanStep[] = [
       {
         resource: TRAIL,
+        account: ACCOUNT,
         region: 'us-east-1',
         operation: 'PutEventSelectors',
         input: { TrailName: TRAIL, AdvancedEventSelectors: [] },
@@ -292,6 +298,7 @@ describe('plan execution (aws-sdk-client-mock)', () => {
       },
       {
         resource: TRAIL,
+        account: ACCOUNT,
         region: 'us-east-1',
         operation: 'PutInsightSelectors',
         input: { TrailName: TRAIL, InsightSelectors: [] },
@@ -299,6 +306,7 @@ describe('plan execution (aws-sdk-client-mock)', () => {
       },
       {
         resource: other,
+        account: ACCOUNT,
         region: 'us-east-1',
         operation: 'PutInsightSelectors',
         input: { TrailName: other, InsightSelectors: [] },

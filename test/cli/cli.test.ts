@@ -42,6 +42,7 @@ describe('trailwarden CLI', () => {
         expect.objectContaining({
           id: expect.stringMatching(/^[0-9a-f]{20}$/),
           policyId: expect.any(String),
+          account: expect.stringMatching(/^\d{12}$/),
           resource: expect.stringMatching(/^arn:aws:cloudtrail:/),
           status: expect.stringMatching(/^(PASS|FAIL|ERROR|SKIPPED)$/),
           check: expect.any(String),
@@ -52,7 +53,7 @@ describe('trailwarden CLI', () => {
     }
     expect(out.findings.some((x: { witness?: unknown }) => x.witness)).toBe(true);
     for (const step of out.plan)
-      expect(Object.keys(step)).toEqual(['resource', 'region', 'operation', 'input', 'findings']);
+      expect(Object.keys(step)).toEqual(['resource', 'account', 'region', 'operation', 'input', 'findings']);
   });
 
   it('check: exit 0 when compliant; plain text without a TTY', async () => {

@@ -248,6 +248,31 @@ case("any-counts-shadow-multi-region", "A multi-Region trail from another home R
      [trail("global", region="eu-west-1", IsMultiRegionTrail=True), trail("local", status=False)],
      policies=[pol("p", {"logging": True, "logEvents": ALL_MGMT}, quantifier="any")])
 
+# ---- accounts and organizational units ------------------------------------------------------------
+ORG = {"id": "o-a1b2c3d4e5", "managementAccount": "999988887777", "path": "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/"}
+OTHER = "444455556666"
+NO_LFV = trail("main", LogFileValidationEnabled=False)
+case("select-accounts", "A policy for other accounts gives no finding here, not even SKIPPED; one naming this account applies.",
+     [NO_LFV], policies=[pol("here", {"logFileValidation": True}, select={"accounts": [A]}), pol("elsewhere", {"logFileValidation": True}, select={"accounts": [OTHER]}),
+                         pol("elsewhere-any", {"logging": True}, quantifier="any", select={"accounts": [OTHER]})],
+     fails=[("here", "main", "logFileValidation", "FAIL")])
+case("select-ous-on-path", "An OU anywhere on the account's organization path selects it (the root too); another OU does not; accounts and ous must both hold.",
+     [NO_LFV], policies=[pol("parent-ou", {"logFileValidation": True}, select={"ous": ["ou-ab12-11111111"]}), pol("own-ou", {"logFileValidation": True}, select={"ous": ["ou-ab12-22222222"]}),
+                         pol("root", {"logFileValidation": True}, select={"ous": ["r-ab12"]}), pol("other-ou", {"logFileValidation": True}, select={"ous": ["ou-ab12-33333333"]}),
+                         pol("ou-and-other-account", {"logFileValidation": True}, select={"ous": ["ou-ab12-22222222"], "accounts": [OTHER]})],
+     fails=[("parent-ou", "main", "logFileValidation", "FAIL"), ("own-ou", "main", "logFileValidation", "FAIL"), ("root", "main", "logFileValidation", "FAIL")])
+CASES["select-ous-on-path"]["snapshot"]["organization"] = ORG
+case("select-ous-unknown", "Without an organization section, an OU selection cannot be decided: one ERROR per policy, never a guess; an account list that excludes this account still decides.",
+     [NO_LFV], policies=[pol("by-ou", {"logFileValidation": True}, select={"ous": ["ou-ab12-11111111"]}),
+                         pol("by-ou-any", {"logging": True}, quantifier="any", select={"ous": ["ou-ab12-11111111"]}),
+                         pol("other-account-and-ou", {"logFileValidation": True}, select={"ous": ["ou-ab12-11111111"], "accounts": [OTHER]})],
+     fails=[("by-ou", TR, "select", "ERROR"), ("by-ou-any", TR, "select", "ERROR")])
+case("account-not-entered", "A member account whose role could not be assumed gives one ERROR per policy that applies to it, never a FAIL or SKIPPED for trails it could not see.",
+     policies=[pol("every", {"logFileValidation": True}, action="remediate"), pol("any", {"logging": True}, quantifier="any"),
+               pol("eds", {"terminationProtection": True}, resource="eventDataStore"), pol("elsewhere", {"logging": True}, select={"accounts": [OTHER]})],
+     fails=[("every", TR, "access", "ERROR"), ("any", TR, "access", "ERROR"), ("eds", "event data stores in us-east-1", "access", "ERROR")])
+CASES["account-not-entered"]["snapshot"]["errors"] = [{"part": "AssumeRole", "message": f"AccessDenied: arn:aws:iam::{A}:role/TrailwardenMember: not authorized to perform sts:AssumeRole"}]
+
 # ---- insights ------------------------------------------------------------------------------------
 case("insights-missing-remediate", "The whole insight list is sent: what is there plus what is missing.",
      [trail("main", insights=[{"InsightType": "ApiErrorRateInsight", "EventCategories": ["Management"]}])],
