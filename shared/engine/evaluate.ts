@@ -9,7 +9,7 @@ import type {
   ResourceView,
   Severity,
 } from '../policy/types.js';
-import { type AdvancedEventSelector, type CloudTrailEvent, covers } from '../selectors/index.js';
+import { type AdvancedEventSelector, type CloudTrailEvent, covers, partitionOf } from '../selectors/index.js';
 import { buildPlan, type PlanStep } from './plan.js';
 import { appliesToRegion, parseArn, resourceViews } from './resources.js';
 import type { Snapshot } from './snapshot.js';
@@ -254,7 +254,9 @@ export function evaluate(
     for (const { c } of failed) {
       if (c.definition.section === 'require' && c.definition.key === 'logEvents') {
         // Only what no selected resource logs yet.
-        const missing = (c.params as AdvancedEventSelector[]).filter((r) => !covers(union, [r]).covered);
+        const missing = (c.params as AdvancedEventSelector[]).filter(
+          (r) => !covers(union, [r], { partition: partitionOf(target.arn) }).covered,
+        );
         fixes.push({ kind: 'selectors', require: missing, forbid: [] });
       } else {
         for (const r of inScope) {

@@ -228,23 +228,53 @@ export function compileShape(shape: Shape): Dfa {
     if (ch !== undefined) symbolOfChar.set(ch, sym);
   }
 
-  const closure = (states: Iterable<number>): number[] => {
-    const seen = new Set<number>();
-    const stack = [...states];
-    while (stack.length > 0) {
-      const s = stack.pop() as number;
-      if (seen.has(s)) continue;
-      seen.add(s);
-      for (const e of nfa.edges[s] as NfaEdge[]) if (e.set === undefined) stack.push(e.to);
+  // The epsilon closure of each NFA state, and its character edges by symbol, computed once.
+  const nfaSize = nfa.edges.length;
+  const eps: number[][] = [];
+  const seenAt = new Int32Array(nfaSize).fill(-1);
+  for (let s = 0; s < nfaSize; s++) {
+    const closure = [s];
+    seenAt[s] = s;
+    for (let i = 0; i < closure.length; i++)
+      for (const e of nfa.edges[closure[i] as number] as NfaEdge[])
+        if (e.set === undefined && seenAt[e.to] !== s) {
+          seenAt[e.to] = s;
+          closure.push(e.to);
+        }
+    eps.push(closure);
+  }
+  // Character edges of each NFA state, with the symbols each one reads (computed once per set).
+  const readsOf = new Map<string, Uint8Array>();
+  const reads = (set: CharSet) => {
+    const key = `${set.negated ? '^' : ''}${set.chars}`;
+    let r = readsOf.get(key);
+    if (!r) {
+      r = Uint8Array.from(symbols, (sym) => (setHas(set, sym) ? 1 : 0));
+      readsOf.set(key, r);
     }
-    return [...seen].sort((a, b) => a - b);
+    return r;
   };
+  const steps = nfa.edges.map((edges) =>
+    edges.filter((e) => e.set !== undefined).map((e) => ({ to: e.to, reads: reads(e.set as CharSet) })),
+  );
 
   const subsets: number[][] = [];
   const index = new Map<string, number>();
   const rows: number[][] = [];
-  const intern = (set: number[]): number => {
+  const mark = new Int32Array(nfaSize).fill(-1);
+  let stamp = 0;
+  /** The DFA state for the closure of `targets`, created on first sight; -1 when empty. */
+  const intern = (targets: readonly number[]): number => {
+    stamp++;
+    const set: number[] = [];
+    for (const t of targets)
+      for (const c of eps[t] as number[])
+        if (mark[c] !== stamp) {
+          mark[c] = stamp;
+          set.push(c);
+        }
     if (set.length === 0) return -1;
+    set.sort((a, b) => a - b);
     const key = set.join(',');
     let i = index.get(key);
     if (i === undefined) {
@@ -254,30 +284,33 @@ export function compileShape(shape: Shape): Dfa {
     }
     return i;
   };
-  intern(closure([start]));
+  intern([start]);
   for (let i = 0; i < subsets.length; i++) {
     const row: number[] = [];
-    for (const sym of symbols) {
-      const to = new Set<number>();
+    for (let sym = 0; sym < symbols.length; sym++) {
+      const targets: number[] = [];
       for (const s of subsets[i] as number[])
-        for (const e of nfa.edges[s] as NfaEdge[]) if (e.set && setHas(e.set, sym)) to.add(e.to);
-      row.push(intern(closure(to)));
+        for (const step of steps[s] as { to: number; reads: Uint8Array }[])
+          if (step.reads[sym]) targets.push(step.to);
+      row.push(intern(targets));
     }
     rows.push(row);
   }
   const accepting = subsets.map((set) => set.includes(end));
 
-  // Trim: keep states that can reach acceptance.
+  // Trim: keep states that can reach acceptance (backwards from the accepting states).
+  const reverse: number[][] = rows.map(() => []);
+  rows.forEach((row, i) => {
+    for (const t of row) if (t >= 0) (reverse[t] as number[]).push(i);
+  });
   const live = accepting.slice();
-  for (let changed = true; changed; ) {
-    changed = false;
-    rows.forEach((row, i) => {
-      if (!live[i] && row.some((t) => t >= 0 && live[t])) {
-        live[i] = true;
-        changed = true;
+  const queue = accepting.flatMap((a, i) => (a ? [i] : []));
+  for (let qi = 0; qi < queue.length; qi++)
+    for (const p of reverse[queue[qi] as number] as number[])
+      if (!live[p]) {
+        live[p] = true;
+        queue.push(p);
       }
-    });
-  }
   if (!live[0]) throw new Error('internal: a shape with no strings');
   const renumber = new Map<number, number>();
   live.forEach((l, i) => {
@@ -322,22 +355,29 @@ export function compileShape(shape: Shape): Dfa {
     else wide.set(code, classOfSymbol[sym] as number);
   }
 
-  // Universal states: accepting, and every class stays among universal states.
-  const universal = Uint8Array.from(acc, (a) => (a ? 1 : 0));
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (let s = 0; s < stateCount; s++) {
-      if (!universal[s]) continue;
-      for (let c = 0; c < classCount; c++) {
-        const t = next[s * classCount + c] as number;
-        if (t < 0 || !universal[t]) {
-          universal[s] = 0;
-          changed = true;
-          break;
-        }
-      }
+  // Universal states: accepting, and every class stays among universal states. A state is not
+  // universal when it rejects, misses a class, or can move to a state that is not universal.
+  const universal = Uint8Array.from(acc, () => 1);
+  const preds: number[][] = Array.from({ length: stateCount }, () => []);
+  const bad: number[] = [];
+  for (let s = 0; s < stateCount; s++) {
+    let ok = acc[s] === true;
+    for (let c = 0; c < classCount; c++) {
+      const t = next[s * classCount + c] as number;
+      if (t < 0) ok = false;
+      else (preds[t] as number[]).push(s);
+    }
+    if (!ok) {
+      universal[s] = 0;
+      bad.push(s);
     }
   }
+  for (let qi = 0; qi < bad.length; qi++)
+    for (const p of preds[bad[qi] as number] as number[])
+      if (universal[p]) {
+        universal[p] = 0;
+        bad.push(p);
+      }
 
   return {
     id: nextDfaId++,
