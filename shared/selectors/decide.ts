@@ -111,6 +111,14 @@ export function equivalent(
   return { equivalent: true };
 }
 
+/** Whether the two lists log the same events, without building a witness (for callers that only ask). */
+export function sameEvents(first: Selectors, second: Selectors, options: DecisionOptions = {}): boolean {
+  const a = compileSelectors(first);
+  const b = compileSelectors(second, 'second');
+  const solve = { ...options, witness: false };
+  return b.every((r) => !findEvent([r], a, solve)) && a.every((r) => !findEvent([r], b, solve));
+}
+
 /** Indices of selectors that match no event at all. */
 export function deadSelectors(selectors: Selectors, options: DecisionOptions = {}): number[] {
   const s = compileSelectors(selectors);

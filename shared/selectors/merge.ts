@@ -7,7 +7,7 @@ import {
   constraintToFieldSelector,
 } from './compile.js';
 import { asAdvanced, BASIC_DATA_RESOURCE_TYPES, toAdvanced } from './convert.js';
-import { equivalent } from './decide.js';
+import { sameEvents } from './decide.js';
 import { MergeError, PolicyConflictError } from './errors.js';
 import { EQUALS_ONLY_FIELDS, FIELD_DOMAINS } from './fields.js';
 import { constraintMatches } from './match.js';
@@ -237,9 +237,7 @@ export function toBasic(r: Advanced, partition = 'aws', shapePartition?: string)
     return undefined;
   }
   // The conversion decides; this only proposes.
-  return equivalent(toAdvanced([candidate]), [r], { partition: shapePartition }).equivalent
-    ? candidate
-    : undefined;
+  return sameEvents(toAdvanced([candidate]), [r], { partition: shapePartition }) ? candidate : undefined;
 }
 
 function mergeBasic(

@@ -463,18 +463,29 @@ function fullShape(t: TypeDefinition, partition: string | undefined, part: 'rest
   return seq([lit('arn:'), partitionShape(partition), lit(':'), build(r)]);
 }
 
-const dfaCache = new Map<string, Dfa | null>();
+/** Compiled shapes by part, type and partition ('' for every partition). */
+const dfaCache = new Map<string, Map<string, Dfa | null>>();
+let cachedCount = 0;
 
 function cachedDfa(type: string, partition: string | undefined, part: 'rest' | 'acceptedAlso') {
-  const key = `${part}\u0000${type}\u0000${partition ?? ''}`;
-  let dfa = dfaCache.get(key);
+  const byType = `${part === 'rest' ? '' : '+'}${type}`;
+  let byPartition = dfaCache.get(byType);
+  if (!byPartition) {
+    byPartition = new Map();
+    dfaCache.set(byType, byPartition);
+  }
+  const key = partition ?? '';
+  let dfa = byPartition.get(key);
   if (dfa === undefined) {
     const t = BY_TYPE.get(type);
     const shape = t && fullShape(t, partition, part);
     dfa = shape ? compileShape(shape) : null;
     // Partitions come from ARNs the engine reads; bound the cache against unusual input.
-    if (dfaCache.size > 512) dfaCache.clear();
-    dfaCache.set(key, dfa);
+    if (++cachedCount > 512) {
+      dfaCache.clear();
+      cachedCount = 0;
+    }
+    byPartition.set(key, dfa);
   }
   return dfa ?? undefined;
 }
@@ -512,14 +523,51 @@ export interface ArnValueFit {
   readonly endsSome: boolean;
 }
 
+const fitCache = new Map<string, ArnValueFit>();
+
+/**
+ * Each answer is computed when first read (validate asks only what an operator needs), and kept:
+ * merge validates many candidate lists that share their values.
+ */
 export function arnValueFit(type: string, value: string): ArnValueFit | undefined {
+  const key = `${type}\u0000${value}`;
+  const known = fitCache.get(key);
+  if (known) return known;
+  const fit = computeFit(type, value);
+  if (fit) {
+    if (fitCache.size >= 4096) fitCache.clear();
+    fitCache.set(key, fit);
+  }
+  return fit;
+}
+
+function computeFit(type: string, value: string): ArnValueFit | undefined {
   const dfa = arnShape(type);
   if (!dfa) return undefined;
-  const also = cachedDfa(type, undefined, 'acceptedAlso');
+  const memo: Partial<Record<keyof ArnValueFit, boolean>> = {};
+  const once = (key: keyof ArnValueFit, compute: () => boolean) => {
+    let v = memo[key];
+    if (v === undefined) {
+      v = compute();
+      memo[key] = v;
+    }
+    return v;
+  };
   return {
-    isArn: accepts(dfa, value),
-    acceptedAnyway: also !== undefined && accepts(also, value),
-    startsSome: startsSome(dfa, value),
-    endsSome: endsSome(dfa, value),
+    get isArn() {
+      return once('isArn', () => accepts(dfa, value));
+    },
+    get acceptedAnyway() {
+      return once('acceptedAnyway', () => {
+        const also = cachedDfa(type, undefined, 'acceptedAlso');
+        return also !== undefined && accepts(also, value);
+      });
+    },
+    get startsSome() {
+      return once('startsSome', () => startsSome(dfa, value));
+    },
+    get endsSome() {
+      return once('endsSome', () => endsSome(dfa, value));
+    },
   };
 }

@@ -414,17 +414,22 @@ export function startsSome(dfa: Dfa, s: string): boolean {
 /** Whether some string of the shape ends with `s`. */
 export function endsSome(dfa: Dfa, s: string): boolean {
   // Every state of a trimmed DFA is reachable from the start, so try reading `s` from each.
-  let states = new Set<number>();
-  for (let d = 0; d < dfa.stateCount; d++) states.add(d);
-  for (let i = 0; i < s.length && states.size > 0; i++) {
+  let states = new Uint8Array(dfa.stateCount).fill(1);
+  for (let i = 0; i < s.length; i++) {
     const cls = dfa.classOf(s.charCodeAt(i));
-    const next = new Set<number>();
-    for (const d of states) {
+    const next = new Uint8Array(dfa.stateCount);
+    let any = false;
+    for (let d = 0; d < dfa.stateCount; d++) {
+      if (!states[d]) continue;
       const t = dfa.next[d * dfa.classCount + cls] as number;
-      if (t >= 0) next.add(t);
+      if (t >= 0) {
+        next[t] = 1;
+        any = true;
+      }
     }
+    if (!any) return false;
     states = next;
   }
-  for (const d of states) if (dfa.accepting[d]) return true;
+  for (let d = 0; d < dfa.stateCount; d++) if (states[d] && dfa.accepting[d]) return true;
   return false;
 }

@@ -1,4 +1,4 @@
-import { type Bits, hasBit, isSubset, newBits, setBit } from './bits.js';
+import { type Bits, bitsKey, hasBit, newBits, setBit } from './bits.js';
 import type { Constraint } from './compile.js';
 import { type FieldConstraints, type Region, RegionCollector } from './regions.js';
 import type { Dfa } from './shape.js';
@@ -114,7 +114,7 @@ function suffixAutomaton(atoms: readonly string[]): SuffixAutomaton {
   const key = atoms.join('\u0000');
   let ac = suffixCache.get(key);
   if (!ac) {
-    if (suffixCache.size >= 64) suffixCache.clear();
+    if (suffixCache.size >= 32) suffixCache.clear();
     ac = buildSuffixAutomaton(atoms);
     suffixCache.set(key, ac);
   }
@@ -124,15 +124,23 @@ function suffixAutomaton(atoms: readonly string[]): SuffixAutomaton {
 // ---- readable characters -----------------------------------------------------------------------
 
 const READABLE = 'exampleobjctdfghiknqrsuvwyz0123456789-_.ABCDEFGHIJKLMNOPQRSTUVWXYZ/:~!+=,;@';
-const rank = (code: number) => {
-  const i = READABLE.indexOf(String.fromCharCode(code));
-  return i < 0 ? READABLE.length + code : i;
-};
+const RANK = new Int32Array(128).fill(-1);
+for (let i = 0; i < READABLE.length; i++) RANK[READABLE.charCodeAt(i)] = i;
+const rank = (code: number) =>
+  code < 128 && (RANK[code] as number) >= 0 ? (RANK[code] as number) : READABLE.length + code;
 
 const sortedClassChars = new WeakMap<Dfa, number[][]>();
 
+/** Character codes, with a membership test. */
+interface Codes {
+  readonly codes: readonly number[];
+  has(code: number): boolean;
+}
+
+const codesOf = (set: ReadonlySet<number>): Codes => ({ codes: [...set], has: (c) => set.has(c) });
+
 /** A readable character of class `cls` that is not in `avoid`, if there is one. */
-function representative(dfa: Dfa, cls: number, avoid: ReadonlySet<number>): number | undefined {
+function representative(dfa: Dfa, cls: number, avoid: Codes): number | undefined {
   let sorted = sortedClassChars.get(dfa);
   if (!sorted) {
     sorted = dfa.classChars.map((chars) =>
@@ -157,8 +165,8 @@ interface Symbol {
 }
 
 /** One character per way the pair (suffix automaton, shape automaton) can move, readable first. */
-function symbolsFor(dfa: Dfa, chars: ReadonlySet<number>): Symbol[] {
-  const out: Symbol[] = [...chars].map((code) => ({ code, cls: dfa.classOf(code) }));
+function symbolsFor(dfa: Dfa, chars: Codes): Symbol[] {
+  const out: Symbol[] = chars.codes.map((code) => ({ code, cls: dfa.classOf(code) }));
   for (let cls = 0; cls < dfa.classCount; cls++) {
     const code = representative(dfa, cls, chars);
     if (code !== undefined) out.push({ code, cls });
@@ -170,7 +178,11 @@ function symbolsFor(dfa: Dfa, chars: ReadonlySet<number>): Symbol[] {
 
 /** For a state pair, the suffix outcomes (output ids) of the accepted strings that continue from it. */
 class ProductReach {
-  private readonly memo = new Map<number, Bits>();
+  /** Per state pair (a * stateCount + d), the id of its outcome set; -1 while unknown. */
+  private memo: Int32Array | undefined;
+  /** Outcome sets, interned: few distinct ones, shared by many state pairs. */
+  private readonly sets: Bits[] = [];
+  private readonly setIds = new Map<string, number>();
   readonly all: Bits;
   readonly symbols: Symbol[];
   constructor(
@@ -179,7 +191,7 @@ class ProductReach {
   ) {
     this.all = newBits(ac.outputs.length);
     for (let i = 0; i < ac.outputs.length; i++) setBit(this.all, i);
-    this.symbols = symbolsFor(dfa, ac.chars);
+    this.symbols = symbolsFor(dfa, codesOf(ac.chars));
   }
 
   private successors(v: number, visit: (w: number) => void) {
@@ -194,31 +206,42 @@ class ProductReach {
     }
   }
 
+  private intern(b: Bits): number {
+    const key = bitsKey(b);
+    let id = this.setIds.get(key);
+    if (id === undefined) {
+      id = this.sets.length;
+      this.sets.push(b);
+      this.setIds.set(key, id);
+    }
+    return id;
+  }
+
   get(a: number, d: number): Bits {
     // From a universal state every continuation is accepted: after a character no atom contains,
     // any suffix atom can be written last, so every outcome is reachable.
     if (this.dfa.universal[d]) return this.all;
+    this.memo ??= new Int32Array(this.ac.size * this.dfa.stateCount).fill(-1);
     const v = a * this.dfa.stateCount + d;
-    const known = this.memo.get(v);
-    if (known) return known;
-    this.tarjan(v);
-    return this.memo.get(v) as Bits;
+    if ((this.memo[v] as number) < 0) this.tarjan(v, this.memo);
+    return this.sets[this.memo[v] as number] as Bits;
   }
 
   /** Iterative Tarjan: strongly connected components finish in reverse topological order. */
-  private tarjan(root: number) {
-    const { ac, dfa, memo } = this;
+  private tarjan(root: number, memo: Int32Array) {
+    const { ac, dfa } = this;
     const S = dfa.stateCount;
-    const index = new Map<number, number>();
-    const low = new Map<number, number>();
-    const onStack = new Set<number>();
+    const index = new Int32Array(memo.length).fill(-1);
+    const low = new Int32Array(memo.length);
+    const onStack = new Uint8Array(memo.length);
+    let counter = 0;
     const stack: number[] = [];
     const work: { v: number; succ: number[]; i: number }[] = [];
     const open = (v: number) => {
-      index.set(v, index.size);
-      low.set(v, index.size - 1);
+      index[v] = counter;
+      low[v] = counter++;
       stack.push(v);
-      onStack.add(v);
+      onStack[v] = 1;
       const succ: number[] = [];
       this.successors(v, (w) => succ.push(w));
       work.push({ v, succ, i: 0 });
@@ -228,19 +251,19 @@ class ProductReach {
       const top = work[work.length - 1] as { v: number; succ: number[]; i: number };
       if (top.i < top.succ.length) {
         const w = top.succ[top.i++] as number;
-        if (memo.has(w) || dfa.universal[w % S]) continue;
-        if (!index.has(w)) open(w);
-        else if (onStack.has(w)) low.set(top.v, Math.min(low.get(top.v) as number, index.get(w) as number));
+        if ((memo[w] as number) >= 0 || dfa.universal[w % S]) continue;
+        if ((index[w] as number) < 0) open(w);
+        else if (onStack[w]) low[top.v] = Math.min(low[top.v] as number, index[w] as number);
         continue;
       }
       work.pop();
       const parent = work[work.length - 1];
-      if (parent) low.set(parent.v, Math.min(low.get(parent.v) as number, low.get(top.v) as number));
-      if (low.get(top.v) !== index.get(top.v)) continue;
+      if (parent) low[parent.v] = Math.min(low[parent.v] as number, low[top.v] as number);
+      if (low[top.v] !== index[top.v]) continue;
       const members: number[] = [];
       for (;;) {
         const w = stack.pop() as number;
-        onStack.delete(w);
+        onStack[w] = 0;
         members.push(w);
         if (w === top.v) break;
       }
@@ -252,11 +275,12 @@ class ProductReach {
         if (dfa.accepting[d]) setBit(reach, ac.outId[a] as number);
         this.successors(m, (w) => {
           if (inScc.has(w)) return;
-          const r = dfa.universal[w % S] ? this.all : (memo.get(w) as Bits);
+          const r = dfa.universal[w % S] ? this.all : (this.sets[memo[w] as number] as Bits);
           for (let i = 0; i < reach.length; i++) reach[i] = (reach[i] as number) | (r[i] as number);
         });
       }
-      for (const m of members) memo.set(m, reach);
+      const id = this.intern(reach);
+      for (const m of members) memo[m] = id;
     }
   }
 
@@ -319,24 +343,90 @@ interface TrieAtom {
   readonly neq: number[];
 }
 
-interface Frame {
-  readonly depth: number;
-  /** The atom this frame's string is a prefix of (the frame's string is text.slice(0, depth)). */
-  readonly text: string;
-  readonly d: number;
-  readonly a: number;
-  readonly pos: Bits;
-  readonly neg: Bits;
-  readonly group: number;
-  readonly children: number[];
-  /** The atom ending at this node, if any. */
-  readonly atom: TrieAtom | undefined;
-  /** Prefix-only must constraints (bit j for prefixOnly[j]) whose StartsWith atoms are on the path. */
-  readonly hit: number;
-  /** Nothing under this node is a value that meets the must constraints (or has the shape). */
-  readonly skip: boolean;
-  /** Must constraints (bit j for prefixOnly[j]) some atom at or under this node can satisfy. */
-  sub: number;
+/**
+ * The trie of a sorted list of texts, flat: nodes are numbered in pre-order, so the subtree of node
+ * v is the range v .. end[v] - 1. Node v spells texts[text[v]].slice(0, depth[v]).
+ */
+interface FlatTrie {
+  readonly size: number;
+  readonly parent: Int32Array;
+  readonly depth: Int32Array;
+  readonly text: Int32Array;
+  readonly code: Int32Array;
+  readonly firstChild: Int32Array;
+  readonly nextSibling: Int32Array;
+  readonly end: Int32Array;
+  /** The text ending at the node (the atom there), or -1. */
+  readonly atom: Int32Array;
+}
+
+const words: Uint32Array[] = [new Uint32Array(1024), new Uint32Array(1024)];
+
+/** A zeroed buffer of at least `length` words, reused from call to call (slot 0 or 1). */
+function wordScratch(slot: number, length: number): Uint32Array {
+  let b = words[slot] as Uint32Array;
+  if (b.length < length) {
+    b = new Uint32Array(Math.max(length, 2 * b.length));
+    words[slot] = b;
+  }
+  b.fill(0, 0, length);
+  return b;
+}
+
+/**
+ * Node arrays are reused from call to call (a covers decision builds several tries): nothing keeps
+ * them once shapedRegions returns, and shapedRegions does not call itself.
+ */
+let buffers = { capacity: 0, arrays: [] as Int32Array[] };
+
+function scratch(capacity: number): Int32Array[] {
+  if (buffers.capacity < capacity) {
+    const size = Math.max(capacity, 2 * buffers.capacity, 1024);
+    buffers = { capacity: size, arrays: Array.from({ length: 14 }, () => new Int32Array(size)) };
+  }
+  return buffers.arrays;
+}
+
+function flatTrie(texts: readonly string[], arrays: Int32Array[]): FlatTrie {
+  let capacity = 1;
+  for (const t of texts) capacity += t.length;
+  const [parent, depth, text, code, firstChild, nextSibling, lastChild, end, atom] = arrays as [
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+  ];
+  for (const a of [parent, code, firstChild, nextSibling, lastChild, atom]) a.fill(-1, 0, capacity);
+  depth[0] = 0;
+  let size = 1;
+  const path = [0];
+  let prev = '';
+  texts.forEach((t, ti) => {
+    let l = 0;
+    while (l < prev.length && l < t.length && prev.charCodeAt(l) === t.charCodeAt(l)) l++;
+    prev = t;
+    while (path.length - 1 > l) end[path.pop() as number] = size;
+    for (let d = l; d < t.length; d++) {
+      const p = path[path.length - 1] as number;
+      const v = size++;
+      parent[v] = p;
+      depth[v] = d + 1;
+      text[v] = ti;
+      code[v] = t.charCodeAt(d);
+      if ((lastChild[p] as number) < 0) firstChild[p] = v;
+      else nextSibling[lastChild[p] as number] = v;
+      lastChild[p] = v;
+      path.push(v);
+    }
+    atom[path[path.length - 1] as number] = ti;
+  });
+  while (path.length > 0) end[path.pop() as number] = size;
+  return { size, parent, depth, text, code, firstChild, nextSibling, end, atom };
 }
 
 interface PrefixFamily {
@@ -347,9 +437,18 @@ interface PrefixFamily {
 }
 
 const familyCache = new Map<string, PrefixFamily>();
+const familyOf = new WeakMap<Constraint, PrefixFamily>();
 
 /** A must constraint's StartsWith and Equals atoms, with their prefixes (cached: requirements repeat). */
 function prefixFamily(c: Constraint): PrefixFamily {
+  const known = familyOf.get(c);
+  if (known) return known;
+  const family = familyByAtoms(c);
+  familyOf.set(c, family);
+  return family;
+}
+
+function familyByAtoms(c: Constraint): PrefixFamily {
   const key = `${c.sw.join('\u0000')}\u0001${c.eq.join('\u0000')}`;
   let family = familyCache.get(key);
   if (!family) {
@@ -362,6 +461,10 @@ function prefixFamily(c: Constraint): PrefixFamily {
   }
   return family;
 }
+
+/** Which UTF-16 code units occur in the atoms of the current call (those marked with its stamp). */
+const charMarks = new Uint32Array(65536);
+let charStamp = 0;
 
 /** The regions of a shaped field (see the comment at the top). */
 export function shapedRegions(fc: FieldConstraints, n: number, dfa: Dfa): Region[] {
@@ -454,79 +557,151 @@ export function shapedRegions(fc: FieldConstraints, n: number, dfa: Dfa): Region
   const ONE = newBits(1);
   setBit(ONE, 0);
 
-  const atomChars = new Set<number>(ac.chars);
-  for (const v of trie.keys()) for (let i = 0; i < v.length; i++) atomChars.add(v.charCodeAt(i));
-  const fallSymbols = symbolsFor(dfa, atomChars);
-
-  const groupFound: Bits[] = [];
+  // Values in one group share their prefix hits: a group's pos and neg bits live side by side in
+  // one buffer (W words each), and its found outcomes in another (O words).
+  const W = newBits(K).length;
+  const O = newBits(outCount).length;
+  const texts = [...trie.keys()].filter((v) => v !== '').sort();
+  const groupBits = wordScratch(0, (texts.length + 1) * 2 * W);
+  const groupFound = wordScratch(1, (texts.length + 1) * O);
   let groups = 0;
+  const setAll = (base: number, ks: readonly number[] | undefined) => {
+    if (ks)
+      for (const k of ks)
+        groupBits[base + (k >>> 5)] = (groupBits[base + (k >>> 5)] as number) | (1 << (k & 31));
+  };
+  /** A new group: the parent group's hits plus the prefix atom's (a root group when parent < 0). */
+  const newGroup = (parent: number, atom: TrieAtom | undefined) => {
+    const g = groups++;
+    if (parent >= 0) groupBits.copyWithin(g * 2 * W, parent * 2 * W, (parent + 1) * 2 * W);
+    setAll(g * 2 * W, atom?.sw);
+    setAll(g * 2 * W + W, atom?.nsw);
+    return g;
+  };
+  const mustDead = (g: number) => {
+    for (let i = 0; i < W; i++)
+      if (((groupBits[g * 2 * W + W + i] as number) & (mustMask[i] as number)) !== 0) return true;
+    return false;
+  };
   const posScratch = newBits(K);
   const negScratch = newBits(K);
   const satScratch = newBits(K);
-  const consider = (pos: Bits, neg: Bits, extraPos: Bits, extraNeg: Bits, rep: () => Region['rep']) => {
-    for (let i = 0; i < posScratch.length; i++) {
-      posScratch[i] = (pos[i] as number) | (extraPos[i] as number);
-      negScratch[i] = (neg[i] as number) | (extraNeg[i] as number);
+  /** A value of group g with suffix outcome id (and equal to the constant `atom`, if given). */
+  const consider = (g: number, id: number, atom: TrieAtom | undefined, rep: () => Region['rep']) => {
+    const extraPos = outPos[id] as Bits;
+    const extraNeg = outNeg[id] as Bits;
+    for (let i = 0; i < W; i++) {
+      posScratch[i] = (groupBits[g * 2 * W + i] as number) | (extraPos[i] as number);
+      negScratch[i] = (groupBits[g * 2 * W + W + i] as number) | (extraNeg[i] as number);
+    }
+    if (atom) {
+      for (const k of atom.eq) setBit(posScratch, k);
+      for (const k of atom.neq) setBit(negScratch, k);
     }
     collector.consider(collector.sat(posScratch, negScratch, satScratch), rep);
   };
-  const mustDead = (neg: Bits) => {
-    for (let i = 0; i < neg.length; i++)
-      if (((neg[i] as number) & (mustMask[i] as number)) !== 0) return true;
-    return false;
-  };
-  const withAtom = (bits: Bits, ks: readonly number[]) => {
-    if (ks.length === 0) return bits;
-    const out = bits.slice();
-    for (const k of ks) setBit(out, k);
-    return out;
-  };
-
-  const full = (found: Bits) => {
-    for (let i = 0; i < found.length; i++) if (found[i] !== (product.all[i] as number)) return false;
+  const foundHas = (g: number, id: number) =>
+    (((groupFound[g * O + (id >>> 5)] as number) >>> (id & 31)) & 1) === 1;
+  const full = (g: number) => {
+    for (let i = 0; i < O; i++) if (groupFound[g * O + i] !== (product.all[i] as number)) return false;
     return true;
   };
-  const evaluate = (f: Frame) => {
-    if (f.skip || ((f.hit | f.sub) & prefixOnlyAll) !== prefixOnlyAll) return;
-    let found = groupFound[f.group];
-    if (!found) {
-      found = newBits(outCount);
-      groupFound[f.group] = found;
-    }
-    const atom = f.atom;
-    if (f.depth > 0 && dfa.accepting[f.d]) {
-      const id = ac.outId[f.a] as number;
-      if (atom && atom.eq.length + atom.neq.length > 0) {
-        consider(
-          withAtom(f.pos, atom.eq),
-          withAtom(f.neg, atom.neq),
-          outPos[id] as Bits,
-          outNeg[id] as Bits,
-          () => ({
-            kind: 'value',
-            value: f.text.slice(0, f.depth),
-          }),
-        );
-      } else if (!hasBit(found, id)) {
-        setBit(found, id);
-        consider(f.pos, f.neg, outPos[id] as Bits, outNeg[id] as Bits, () => ({
-          kind: 'value',
-          value: f.text.slice(0, f.depth),
-        }));
+  /** Whether `reach` adds nothing to what group g has found; otherwise adds it. */
+  const addFound = (g: number, reach: Bits) => {
+    let added = false;
+    for (let i = 0; i < O; i++) {
+      const before = groupFound[g * O + i] as number;
+      const after = before | (reach[i] as number);
+      if (after !== before) {
+        groupFound[g * O + i] = after;
+        added = true;
       }
     }
-    if (full(found)) return;
+    return added;
+  };
+
+  let capacity = 1;
+  for (const text of texts) capacity += text.length;
+  const arrays = scratch(capacity);
+  const t = flatTrie(texts, arrays);
+  const atoms = texts.map((text) => trie.get(text) as TrieAtom);
+  // Characters that occur in an atom are symbols of their own; the others go by shape class.
+  if (charStamp >= 0x7fffffff) {
+    charMarks.fill(0);
+    charStamp = 0;
+  }
+  const stamp = ++charStamp;
+  const atomCodes: number[] = [];
+  const mark = (c: number) => {
+    if (charMarks[c] !== stamp) {
+      charMarks[c] = stamp;
+      atomCodes.push(c);
+    }
+  };
+  for (const c of ac.chars) mark(c);
+  for (let v = 1; v < t.size; v++) mark(t.code[v] as number);
+  const atomChars: Codes = { codes: atomCodes, has: (c) => charMarks[c] === stamp };
+  const fallSymbols = symbolsFor(dfa, atomChars);
+  const rootAtom = trie.get('');
+  const atomAtNode = (v: number) =>
+    v === 0 ? rootAtom : (t.atom[v] as number) < 0 ? undefined : atoms[t.atom[v] as number];
+  const nodeText = (v: number) =>
+    v === 0 ? '' : (texts[t.text[v] as number] as string).slice(0, t.depth[v]);
+  // Must constraints some atom at or under each node can satisfy (children come after parents).
+  const [sub, state, acState, group, hit] = arrays.slice(9) as [
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+  ];
+  if (prefixOnly.length > 0) {
+    sub.fill(0, 0, t.size);
+    for (let v = t.size - 1; v >= 0; v--) {
+      sub[v] = (sub[v] as number) | mustBitsOf(atomAtNode(v));
+      if (v > 0) sub[t.parent[v] as number] = (sub[t.parent[v] as number] as number) | (sub[v] as number);
+    }
+  }
+  state[0] = 0;
+  acState[0] = 0;
+  const isChild = (v: number, c: number) => {
+    for (let w = t.firstChild[v] as number; w >= 0; w = t.nextSibling[w] as number)
+      if (t.code[w] === c) return true;
+    return false;
+  };
+
+  /**
+   * Values at node v: the node's own string, and the values that leave the trie there. Nodes are
+   * visited in pre-order, so values that leave near the root come first, and the first value of
+   * each kill set is the one a witness starts from (`arn:aws:lambda:eu-west-1:…` rather than a near
+   * miss such as `…:us-east-10:…`).
+   */
+  const evaluate = (v: number) => {
+    if (prefixOnlyAll !== 0 && (((hit[v] as number) | (sub[v] as number)) & prefixOnlyAll) !== prefixOnlyAll)
+      return;
+    const g = group[v] as number;
+    const d = state[v] as number;
+    const a = acState[v] as number;
+    if (v > 0 && dfa.accepting[d]) {
+      const id = ac.outId[a] as number;
+      const atom = atomAtNode(v);
+      if (atom && atom.eq.length + atom.neq.length > 0) {
+        consider(g, id, atom, () => ({ kind: 'value', value: nodeText(v) }));
+      } else if (!foundHas(g, id)) {
+        groupFound[g * O + (id >>> 5)] = (groupFound[g * O + (id >>> 5)] as number) | (1 << (id & 31));
+        consider(g, id, undefined, () => ({ kind: 'value', value: nodeText(v) }));
+      }
+    }
+    if (full(g)) return;
     for (const sym of fallSymbols) {
-      if (f.children.includes(sym.code)) continue;
-      const d2 = dfa.next[f.d * dfa.classCount + sym.cls] as number;
-      if (d2 < 0) continue;
-      const a2 = ac.step(f.a, sym.code);
+      const d2 = dfa.next[d * dfa.classCount + sym.cls] as number;
+      if (d2 < 0 || isChild(v, sym.code)) continue;
+      const a2 = ac.step(a, sym.code);
       const reach = outCount === 1 ? ONE : product.get(a2, d2);
-      if (isSubset(reach, found)) continue;
       for (let id = 0; id < outCount; id++) {
-        if (!hasBit(reach, id) || hasBit(found, id)) continue;
-        consider(f.pos, f.neg, outPos[id] as Bits, outNeg[id] as Bits, () => {
-          const node = f.text.slice(0, f.depth);
+        if (!hasBit(reach, id) || foundHas(g, id)) continue;
+        consider(g, id, undefined, () => {
+          const node = nodeText(v);
           const head = node + String.fromCharCode(sym.code);
           return {
             kind: 'shaped',
@@ -537,77 +712,41 @@ export function shapedRegions(fc: FieldConstraints, n: number, dfa: Dfa): Region
           };
         });
       }
-      for (let i = 0; i < found.length; i++) found[i] = (found[i] as number) | (reach[i] as number);
-      if (full(found)) return;
+      if (addFound(g, reach) && full(g)) return;
     }
   };
 
-  const rootAtom = trie.get('');
-  const rootPos = withAtom(newBits(K), rootAtom?.sw ?? []);
-  const rootNeg = withAtom(newBits(K), rootAtom?.nsw ?? []);
-  const stack: Frame[] = [
-    {
-      depth: 0,
-      text: '',
-      d: 0,
-      a: 0,
-      pos: rootPos,
-      neg: rootNeg,
-      group: groups++,
-      children: [],
-      atom: rootAtom,
-      hit: mustBits(rootAtom?.sw),
-      skip: mustDead(rootNeg),
-      sub: mustBitsOf(rootAtom),
-    },
-  ];
-  // Frames are evaluated after the walk (when their children and subtrees are known), in the order
-  // they were opened: values that leave the trie near the root come first, and the first value of
-  // each kill set is the one a witness starts from (`arn:aws:lambda:eu-west-1:…` rather than a
-  // near miss such as `…:us-east-10:…`).
-  const opened: Frame[] = [stack[0] as Frame];
-  const pop = () => {
-    const f = stack.pop() as Frame;
-    const parent = stack[stack.length - 1];
-    if (parent) parent.sub |= f.sub;
-  };
-  const texts = [...trie.keys()].filter((v) => v !== '').sort();
-  let prev = '';
-  for (const text of texts) {
-    let l = 0;
-    while (l < prev.length && l < text.length && prev.charCodeAt(l) === text.charCodeAt(l)) l++;
-    prev = text;
-    while ((stack[stack.length - 1] as Frame).depth > l) pop();
-    if ((stack[stack.length - 1] as Frame).skip) continue;
-    // Only the whole text is an atom here: a shorter atom sorts earlier and shares the prefix.
-    for (let t = (stack[stack.length - 1] as Frame).depth; t < text.length; t++) {
-      const parent = stack[stack.length - 1] as Frame;
-      const code = text.charCodeAt(t);
-      parent.children.push(code);
-      const d = dfa.next[parent.d * dfa.classCount + dfa.classOf(code)] as number;
-      const atom = t + 1 === text.length ? trie.get(text) : undefined;
-      const prefixAtom = atom !== undefined && atom.sw.length + atom.nsw.length > 0;
-      const neg = prefixAtom ? withAtom(parent.neg, (atom as TrieAtom).nsw) : parent.neg;
-      const frame: Frame = {
-        depth: t + 1,
-        text,
-        d,
-        a: d < 0 ? 0 : ac.step(parent.a, code),
-        pos: prefixAtom ? withAtom(parent.pos, (atom as TrieAtom).sw) : parent.pos,
-        neg,
-        group: prefixAtom ? groups++ : parent.group,
-        children: [],
-        atom,
-        hit: parent.hit | mustBits(atom?.sw),
-        skip: d < 0 || (prefixAtom && mustDead(neg)),
-        sub: mustBitsOf(atom),
-      };
-      stack.push(frame);
-      opened.push(frame);
-      if (frame.skip) break;
+  group[0] = newGroup(-1, rootAtom);
+  if (mustDead(0)) return [];
+  hit[0] = mustBits(rootAtom?.sw);
+  evaluate(0);
+  for (let v = 1; v < t.size; ) {
+    const p = t.parent[v] as number;
+    const from = state[p] as number;
+    // From a universal state every continuation is accepted: any universal state stands for all.
+    const d = dfa.universal[from]
+      ? from
+      : (dfa.next[from * dfa.classCount + dfa.classOf(t.code[v] as number)] as number);
+    if (d < 0) {
+      v = t.end[v] as number; // no value of the shape starts this way
+      continue;
     }
+    state[v] = d;
+    acState[v] = ac.step(acState[p] as number, t.code[v] as number);
+    const atom = atomAtNode(v);
+    if (atom && atom.sw.length + atom.nsw.length > 0) {
+      const g = newGroup(group[p] as number, atom);
+      if (mustDead(g)) {
+        v = t.end[v] as number; // every value under here breaks a must constraint
+        continue;
+      }
+      group[v] = g;
+    } else {
+      group[v] = group[p] as number;
+    }
+    hit[v] = prefixOnly.length === 0 ? 0 : (hit[p] as number) | mustBits(atom?.sw);
+    evaluate(v);
+    v++;
   }
-  while (stack.length > 0) pop();
-  for (const f of opened) evaluate(f);
   return collector.regions();
 }
