@@ -336,11 +336,22 @@ function productReach(ac: SuffixAutomaton, dfa: Dfa): ProductReach {
 
 // ---- the trie walk -----------------------------------------------------------------------------
 
-interface TrieAtom {
-  readonly sw: number[];
-  readonly nsw: number[];
-  readonly eq: number[];
-  readonly neq: number[];
+/** Operators of prefix and constant atoms, as bits (so that several can be asked at once). */
+const SW = 1;
+const NSW = 2;
+const EQ = 4;
+const NEQ = 8;
+/** Atom flags: some entry is a prefix (StartsWith/NotStartsWith) or a constant (Equals/NotEquals). */
+const PREFIX = 1;
+const CONSTANT = 2;
+
+let entryArrays: Int32Array[] = [];
+
+/** Reused arrays: entry list head and flags per atom; next, constraint and operator per entry. */
+function entryScratch(entries: number): Int32Array[] {
+  if ((entryArrays[0]?.length ?? 0) < entries + 1)
+    entryArrays = Array.from({ length: 5 }, () => new Int32Array(Math.max(1024, 2 * (entries + 1))));
+  return entryArrays;
 }
 
 /**
@@ -437,15 +448,16 @@ interface PrefixFamily {
 }
 
 const familyCache = new Map<string, PrefixFamily>();
-const familyOf = new WeakMap<Constraint, PrefixFamily>();
+// The last constraint asked about: covers and merge ask about one requirement many times in a row.
+let lastConstraint: Constraint | undefined;
+let lastFamily: PrefixFamily | undefined;
 
 /** A must constraint's StartsWith and Equals atoms, with their prefixes (cached: requirements repeat). */
 function prefixFamily(c: Constraint): PrefixFamily {
-  const known = familyOf.get(c);
-  if (known) return known;
-  const family = familyByAtoms(c);
-  familyOf.set(c, family);
-  return family;
+  if (c === lastConstraint && lastFamily) return lastFamily;
+  lastFamily = familyByAtoms(c);
+  lastConstraint = c;
+  return lastFamily;
 }
 
 function familyByAtoms(c: Constraint): PrefixFamily {
@@ -473,16 +485,35 @@ export function shapedRegions(fc: FieldConstraints, n: number, dfa: Dfa): Region
   const collector = new RegionCollector(fc, n);
   const { mustMask } = collector;
 
-  const trie = new Map<string, TrieAtom>();
-  const suffix = new Map<string, { pos: number[]; neg: number[] }>();
-  const atomAt = (v: string) => {
-    let e = trie.get(v);
-    if (!e) {
-      e = { sw: [], nsw: [], eq: [], neq: [] };
-      trie.set(v, e);
+  // Each value of a prefix or constant operator is an atom (one per distinct text) with a list of
+  // entries (constraint, operator), kept flat to spare the collector.
+  const atomIds = new Map<string, number>();
+  let entryCount = 0;
+  for (const c of constraints) entryCount += c.sw.length + c.nsw.length + c.eq.length + c.neq.length;
+  const [entryHead, entryNext, entryK, entryOp, atomFlags] = entryScratch(entryCount) as [
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+    Int32Array,
+  ];
+  entryCount = 0;
+  const atomAt = (v: string, k: number, op: number) => {
+    let a = atomIds.get(v);
+    if (a === undefined) {
+      a = atomIds.size;
+      atomIds.set(v, a);
+      entryHead[a] = -1;
+      atomFlags[a] = 0;
     }
-    return e;
+    const e = entryCount++;
+    entryK[e] = k;
+    entryOp[e] = op;
+    entryNext[e] = entryHead[a] as number;
+    entryHead[a] = e;
+    atomFlags[a] = (atomFlags[a] as number) | (op === SW || op === NSW ? PREFIX : CONSTANT);
   };
+  const suffix = new Map<string, { pos: number[]; neg: number[] }>();
   const suffixAt = (v: string) => {
     let e = suffix.get(v);
     if (!e) {
@@ -513,29 +544,36 @@ export function shapedRegions(fc: FieldConstraints, n: number, dfa: Dfa): Region
         ancestors.has(v) || lengths.some((len) => len <= v.length && atoms.has(v.slice(0, len))),
     );
   constraints.forEach((c, k) => {
-    const at = atomAt;
-    if ((owners[k] as number) < 0 || mustAtoms.length === 0) {
-      for (const v of c.sw) at(v).sw.push(k);
-      for (const v of c.nsw) at(v).nsw.push(k);
-      for (const v of c.eq) at(v).eq.push(k);
-      for (const v of c.neq) at(v).neq.push(k);
-    } else {
-      for (const v of c.sw) if (relevant(v)) at(v).sw.push(k);
-      for (const v of c.nsw) if (relevant(v)) at(v).nsw.push(k);
-      for (const v of c.eq) if (relevant(v)) at(v).eq.push(k);
-      for (const v of c.neq) if (relevant(v)) at(v).neq.push(k);
-    }
+    const keep = (owners[k] as number) < 0 || mustAtoms.length === 0 ? () => true : relevant;
+    for (const v of c.sw) if (keep(v)) atomAt(v, k, SW);
+    for (const v of c.nsw) if (keep(v)) atomAt(v, k, NSW);
+    for (const v of c.eq) if (keep(v)) atomAt(v, k, EQ);
+    for (const v of c.neq) if (keep(v)) atomAt(v, k, NEQ);
     for (const v of c.ew) suffixAt(v).pos.push(k);
     for (const v of c.new) suffixAt(v).neg.push(k);
   });
-  /** Bit j for each prefixOnly[j] among `ks`. */
-  const mustBits = (ks: readonly number[] | undefined) => {
+  const prefixIndex = new Int32Array(K).fill(-1);
+  prefixOnly.forEach((k, j) => {
+    prefixIndex[k] = j;
+  });
+  /** Sets bit k in `bits` (from word `base`) for every entry of `atom` with operator `op`. */
+  const setEntries = (bits: Uint32Array, base: number, atom: number, op: number) => {
+    for (let e = entryHead[atom] as number; e >= 0; e = entryNext[e] as number)
+      if (entryOp[e] === op) {
+        const k = entryK[e] as number;
+        bits[base + (k >>> 5)] = (bits[base + (k >>> 5)] as number) | (1 << (k & 31));
+      }
+  };
+  /** Bit j for each prefixOnly[j] that `atom` has an entry for, with one of the operators `ops`. */
+  const mustBits = (atom: number, ops: number) => {
     let bits = 0;
-    if (ks)
-      for (let j = 0; j < prefixOnly.length; j++) if (ks.includes(prefixOnly[j] as number)) bits |= 1 << j;
+    if (atom >= 0 && prefixOnly.length > 0)
+      for (let e = entryHead[atom] as number; e >= 0; e = entryNext[e] as number) {
+        const j = prefixIndex[entryK[e] as number] as number;
+        if (j >= 0 && ((entryOp[e] as number) & ops) !== 0) bits |= 1 << j;
+      }
     return bits;
   };
-  const mustBitsOf = (atom: TrieAtom | undefined) => mustBits(atom?.sw) | mustBits(atom?.eq);
   const prefixOnlyAll = prefixOnly.length === 0 ? 0 : 2 ** prefixOnly.length - 1;
 
   const ac = suffixAutomaton([...suffix.keys()].sort());
@@ -561,21 +599,18 @@ export function shapedRegions(fc: FieldConstraints, n: number, dfa: Dfa): Region
   // one buffer (W words each), and its found outcomes in another (O words).
   const W = newBits(K).length;
   const O = newBits(outCount).length;
-  const texts = [...trie.keys()].filter((v) => v !== '').sort();
+  const texts = [...atomIds.keys()].filter((v) => v !== '').sort();
   const groupBits = wordScratch(0, (texts.length + 1) * 2 * W);
   const groupFound = wordScratch(1, (texts.length + 1) * O);
   let groups = 0;
-  const setAll = (base: number, ks: readonly number[] | undefined) => {
-    if (ks)
-      for (const k of ks)
-        groupBits[base + (k >>> 5)] = (groupBits[base + (k >>> 5)] as number) | (1 << (k & 31));
-  };
   /** A new group: the parent group's hits plus the prefix atom's (a root group when parent < 0). */
-  const newGroup = (parent: number, atom: TrieAtom | undefined) => {
+  const newGroup = (parent: number, atom: number) => {
     const g = groups++;
     if (parent >= 0) groupBits.copyWithin(g * 2 * W, parent * 2 * W, (parent + 1) * 2 * W);
-    setAll(g * 2 * W, atom?.sw);
-    setAll(g * 2 * W + W, atom?.nsw);
+    if (atom >= 0) {
+      setEntries(groupBits, g * 2 * W, atom, SW);
+      setEntries(groupBits, g * 2 * W + W, atom, NSW);
+    }
     return g;
   };
   const mustDead = (g: number) => {
@@ -586,17 +621,17 @@ export function shapedRegions(fc: FieldConstraints, n: number, dfa: Dfa): Region
   const posScratch = newBits(K);
   const negScratch = newBits(K);
   const satScratch = newBits(K);
-  /** A value of group g with suffix outcome id (and equal to the constant `atom`, if given). */
-  const consider = (g: number, id: number, atom: TrieAtom | undefined, rep: () => Region['rep']) => {
+  /** A value of group g with suffix outcome id (and equal to the constant `atom`, if >= 0). */
+  const consider = (g: number, id: number, atom: number, rep: () => Region['rep']) => {
     const extraPos = outPos[id] as Bits;
     const extraNeg = outNeg[id] as Bits;
     for (let i = 0; i < W; i++) {
       posScratch[i] = (groupBits[g * 2 * W + i] as number) | (extraPos[i] as number);
       negScratch[i] = (groupBits[g * 2 * W + W + i] as number) | (extraNeg[i] as number);
     }
-    if (atom) {
-      for (const k of atom.eq) setBit(posScratch, k);
-      for (const k of atom.neq) setBit(negScratch, k);
+    if (atom >= 0) {
+      setEntries(posScratch, 0, atom, EQ);
+      setEntries(negScratch, 0, atom, NEQ);
     }
     collector.consider(collector.sat(posScratch, negScratch, satScratch), rep);
   };
@@ -624,7 +659,7 @@ export function shapedRegions(fc: FieldConstraints, n: number, dfa: Dfa): Region
   for (const text of texts) capacity += text.length;
   const arrays = scratch(capacity);
   const t = flatTrie(texts, arrays);
-  const atoms = texts.map((text) => trie.get(text) as TrieAtom);
+  const textAtom = texts.map((text) => atomIds.get(text) as number);
   // Characters that occur in an atom are symbols of their own; the others go by shape class.
   if (charStamp >= 0x7fffffff) {
     charMarks.fill(0);
@@ -642,9 +677,10 @@ export function shapedRegions(fc: FieldConstraints, n: number, dfa: Dfa): Region
   for (let v = 1; v < t.size; v++) mark(t.code[v] as number);
   const atomChars: Codes = { codes: atomCodes, has: (c) => charMarks[c] === stamp };
   const fallSymbols = symbolsFor(dfa, atomChars);
-  const rootAtom = trie.get('');
+  const rootAtom = atomIds.get('') ?? -1;
+  /** The atom at node v (the root's is the empty string), or -1. */
   const atomAtNode = (v: number) =>
-    v === 0 ? rootAtom : (t.atom[v] as number) < 0 ? undefined : atoms[t.atom[v] as number];
+    v === 0 ? rootAtom : (t.atom[v] as number) < 0 ? -1 : (textAtom[t.atom[v] as number] as number);
   const nodeText = (v: number) =>
     v === 0 ? '' : (texts[t.text[v] as number] as string).slice(0, t.depth[v]);
   // Must constraints some atom at or under each node can satisfy (children come after parents).
@@ -658,7 +694,7 @@ export function shapedRegions(fc: FieldConstraints, n: number, dfa: Dfa): Region
   if (prefixOnly.length > 0) {
     sub.fill(0, 0, t.size);
     for (let v = t.size - 1; v >= 0; v--) {
-      sub[v] = (sub[v] as number) | mustBitsOf(atomAtNode(v));
+      sub[v] = (sub[v] as number) | mustBits(atomAtNode(v), SW | EQ);
       if (v > 0) sub[t.parent[v] as number] = (sub[t.parent[v] as number] as number) | (sub[v] as number);
     }
   }
@@ -685,11 +721,11 @@ export function shapedRegions(fc: FieldConstraints, n: number, dfa: Dfa): Region
     if (v > 0 && dfa.accepting[d]) {
       const id = ac.outId[a] as number;
       const atom = atomAtNode(v);
-      if (atom && atom.eq.length + atom.neq.length > 0) {
+      if (atom >= 0 && ((atomFlags[atom] as number) & CONSTANT) !== 0) {
         consider(g, id, atom, () => ({ kind: 'value', value: nodeText(v) }));
       } else if (!foundHas(g, id)) {
         groupFound[g * O + (id >>> 5)] = (groupFound[g * O + (id >>> 5)] as number) | (1 << (id & 31));
-        consider(g, id, undefined, () => ({ kind: 'value', value: nodeText(v) }));
+        consider(g, id, -1, () => ({ kind: 'value', value: nodeText(v) }));
       }
     }
     if (full(g)) return;
@@ -700,7 +736,7 @@ export function shapedRegions(fc: FieldConstraints, n: number, dfa: Dfa): Region
       const reach = outCount === 1 ? ONE : product.get(a2, d2);
       for (let id = 0; id < outCount; id++) {
         if (!hasBit(reach, id) || foundHas(g, id)) continue;
-        consider(g, id, undefined, () => {
+        consider(g, id, -1, () => {
           const node = nodeText(v);
           const head = node + String.fromCharCode(sym.code);
           return {
@@ -718,7 +754,7 @@ export function shapedRegions(fc: FieldConstraints, n: number, dfa: Dfa): Region
 
   group[0] = newGroup(-1, rootAtom);
   if (mustDead(0)) return [];
-  hit[0] = mustBits(rootAtom?.sw);
+  hit[0] = mustBits(rootAtom, SW);
   evaluate(0);
   for (let v = 1; v < t.size; ) {
     const p = t.parent[v] as number;
@@ -734,7 +770,7 @@ export function shapedRegions(fc: FieldConstraints, n: number, dfa: Dfa): Region
     state[v] = d;
     acState[v] = ac.step(acState[p] as number, t.code[v] as number);
     const atom = atomAtNode(v);
-    if (atom && atom.sw.length + atom.nsw.length > 0) {
+    if (atom >= 0 && ((atomFlags[atom] as number) & PREFIX) !== 0) {
       const g = newGroup(group[p] as number, atom);
       if (mustDead(g)) {
         v = t.end[v] as number; // every value under here breaks a must constraint
@@ -744,7 +780,7 @@ export function shapedRegions(fc: FieldConstraints, n: number, dfa: Dfa): Region
     } else {
       group[v] = group[p] as number;
     }
-    hit[v] = prefixOnly.length === 0 ? 0 : (hit[p] as number) | mustBits(atom?.sw);
+    hit[v] = prefixOnly.length === 0 ? 0 : (hit[p] as number) | mustBits(atom, SW);
     evaluate(v);
     v++;
   }
