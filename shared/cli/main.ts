@@ -32,7 +32,10 @@ import {
   type AdvancedEventSelector,
   type CloudTrailEvent,
   compileSelectors,
+  hasArnShape,
   matchingSelectors,
+  partitionOf,
+  resourceTypeInfo,
   validate,
 } from '../selectors/index.js';
 import { constraintMatches } from '../selectors/match.js';
@@ -508,6 +511,22 @@ function parseEvent(text: string): CloudTrailEvent {
   return data as CloudTrailEvent;
 }
 
+/**
+ * An event's resource ARN must be an ARN of its type in the resource's partition, as `check`
+ * assumes; anything else is an event no trail could log, so a verdict on it would mislead.
+ */
+function checkEventArn(event: CloudTrailEvent, resourceArn: string) {
+  const type = event['resources.type'];
+  const arn = event['resources.ARN'];
+  const info = type === undefined ? undefined : resourceTypeInfo(type);
+  if (!info || arn === undefined) return;
+  const partition = partitionOf(resourceArn);
+  if (hasArnShape(info.type, arn, partition)) return;
+  throw new InputError(
+    `--event: resources.ARN ${JSON.stringify(arn)} is no ${info.type} ARN${partition ? ` in partition ${partition}` : ''}; expected ${partition ? info.format.replace('<partition>', partition) : info.format}`,
+  );
+}
+
 function explain(opts: { snapshot: string; resource: string; event: string }, io: Io): number {
   const event = parseEvent(opts.event);
   const r = readSnapshot(opts.snapshot)
@@ -517,6 +536,7 @@ function explain(opts: { snapshot: string; resource: string; event: string }, io
     throw new InputError(
       `--resource ${opts.resource}: no trail or event data store of that name or ARN in the snapshot`,
     );
+  checkEventArn(event, r.arn);
   if (!r.selectors) {
     io.out(`${r.name}: its event selectors are not known in this snapshot\n`);
     return EXIT.runtime;

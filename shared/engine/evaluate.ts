@@ -8,7 +8,7 @@ import type {
   ResourceView,
   Severity,
 } from '../policy/types.js';
-import { type AdvancedEventSelector, type CloudTrailEvent, covers } from '../selectors/index.js';
+import { type AdvancedEventSelector, type CloudTrailEvent, covers, partitionOf } from '../selectors/index.js';
 import { applyExceptions } from './exceptions.js';
 import { findingId } from './findingId.js';
 import { type KnownOrganization, unresolvedUnitFindings } from './organization.js';
@@ -280,7 +280,9 @@ export function evaluate(
     for (const { c } of failed) {
       if (c.definition.section === 'require' && c.definition.key === 'logEvents') {
         // Only what no selected resource logs yet.
-        const missing = (c.params as AdvancedEventSelector[]).filter((r) => !covers(union, [r]).covered);
+        const missing = (c.params as AdvancedEventSelector[]).filter(
+          (r) => !covers(union, [r], { partition: partitionOf(target.arn) }).covered,
+        );
         fixes.push({ kind: 'selectors', require: missing, forbid: [] });
       } else {
         for (const r of inScope) {

@@ -7,6 +7,7 @@ import {
   MergeError,
   merge,
   PolicyConflictError,
+  partitionOf,
   SelectorError,
 } from '../selectors/index.js';
 import type { Finding, PendingFix } from './evaluate.js';
@@ -206,7 +207,7 @@ export function buildPlan(
           r.selectorConfig,
           required.map((x) => x.s),
           forbidden.map((x) => x.s),
-          { target: r.kind, partition },
+          { target: r.kind, partition: partitionOf(arn) ?? partition },
         );
         if (result.changed) selectorsInput = result.selectors as unknown as Record<string, unknown>;
         else

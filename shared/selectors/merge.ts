@@ -8,17 +8,21 @@ import {
   constraintToFieldSelector,
 } from './compile.js';
 import { asAdvanced, BASIC_DATA_RESOURCE_TYPES, toAdvanced } from './convert.js';
-import { equivalent } from './decide.js';
+import { sameEvents } from './decide.js';
 import { MergeError, PolicyConflictError } from './errors.js';
 import { FIELD_DOMAINS } from './fields.js';
 import { constraintMatches } from './match.js';
-import { findEvent } from './solver.js';
+import { findEvent, type SolveOptions } from './solver.js';
 import type { AdvancedEventSelector, EventSelector, ReadWriteType, SelectorConfig, Target } from './types.js';
 import { errorsOf, validate } from './validate.js';
 
 export interface MergeOptions {
   target?: Target;
-  /** Partition used when a whole-service basic value (`arn:aws:s3`) has to be written. */
+  /**
+   * The resource's partition (from its ARN): decisions are taken over ARNs of that partition, and a
+   * whole-service basic value (`arn:aws:s3`) is written in it. Undefined: every known partition is
+   * considered, and `aws` is written.
+   */
   partition?: string;
 }
 
@@ -38,9 +42,13 @@ type Advanced = AdvancedEventSelector;
 const isBasic = (c: SelectorConfig): c is { EventSelectors: EventSelector[] } =>
   !('AdvancedEventSelectors' in c);
 
-/** Any event of `selector` that `list` misses. */
-const uncovered = (list: readonly CompiledSelector[], selector: CompiledSelector) =>
-  findEvent([selector], list);
+/** Whether `selector` matches some event `list` misses, in the partition of `solve`. */
+const uncovered = (list: readonly CompiledSelector[], selector: CompiledSelector, solve: SolveOptions) =>
+  findEvent([selector], list, solve) !== undefined;
+
+/** Whether the selectors match some event together. */
+const meet = (selectors: readonly CompiledSelector[], solve: SolveOptions) =>
+  findEvent(selectors, [], solve) !== undefined;
 
 /**
  * Safe remediation (semantics.md §5): the result logs everything `current` logged, everything
@@ -58,12 +66,14 @@ export function merge(
   options: MergeOptions = {},
 ): MergeResult {
   const target = options.target ?? 'trail';
+  const partition = options.partition ?? 'aws';
+  const solve: SolveOptions = { partition: options.partition, witness: false };
   const req = compileSelectors(required, 'require.logEvents');
   const forb = compileSelectors(forbidden, 'forbid.logEvents');
   rejectMeaningless(forbidden, target);
   req.forEach((r, j) => {
     forb.forEach((f, k) => {
-      const witness = findEvent([r, f], []);
+      const witness = findEvent([r, f], [], { partition: options.partition });
       if (witness)
         throw new PolicyConflictError(`require.logEvents[${j}]`, `forbid.logEvents[${k}]`, witness);
     });
@@ -71,8 +81,8 @@ export function merge(
 
   const before = asAdvanced(current);
   const beforeCompiled = compileSelectors(before);
-  const missing = req.flatMap((r, j) => (uncovered(beforeCompiled, r) ? [j] : []));
-  const logsForbidden = beforeCompiled.some((s) => forb.some((f) => findEvent([s, f], [])));
+  const missing = req.flatMap((r, j) => (uncovered(beforeCompiled, r, solve) ? [j] : []));
+  const logsForbidden = beforeCompiled.some((s) => forb.some((f) => meet([s, f], solve)));
   if (missing.length === 0 && !logsForbidden) {
     return {
       selectors: current,
@@ -87,13 +97,14 @@ export function merge(
     if (errorsOf(validate(candidate, target, { lint: false })).length > 0) return false;
     const afterList = asAdvanced(candidate);
     const after = compileSelectors(afterList);
-    if (req.some((r) => uncovered(after, r))) return false;
-    if (after.some((s) => forb.some((f) => findEvent([s, f], [])))) return false;
+    if (req.some((r) => uncovered(after, r, solve))) return false;
+    if (after.some((s) => forb.some((f) => meet([s, f], solve)))) return false;
     // Nothing logged before is lost, except what the policy forbids. A selector kept verbatim is
     // trivially still logged; the rest are proved with the solver.
     const kept = new Set(afterList.map((s) => JSON.stringify(s.FieldSelectors)));
     return beforeCompiled.every(
-      (s, i) => kept.has(JSON.stringify(before[i]?.FieldSelectors)) || !uncovered([...after, ...forb], s),
+      (s, i) =>
+        kept.has(JSON.stringify(before[i]?.FieldSelectors)) || !uncovered([...after, ...forb], s, solve),
     );
   };
 
@@ -109,7 +120,8 @@ export function merge(
     const basic = mergeBasic(
       current.EventSelectors,
       missing.map((j) => required[j] as Advanced),
-      options.partition ?? 'aws',
+      partition,
+      solve,
     );
     if (basic && check({ EventSelectors: basic })) return result({ EventSelectors: basic }, 'basic');
   }
@@ -117,24 +129,26 @@ export function merge(
   let list: Advanced[] = [...before];
   for (const j of missing) {
     const r = required[j] as Advanced;
-    if (uncovered(compileSelectors(list), req[j] as CompiledSelector)) {
+    if (uncovered(compileSelectors(list), req[j] as CompiledSelector, solve)) {
       assertWritable(r, target, `require.logEvents[${j}]`, `require.logEvents[${j}]`);
       list.push({ ...r, Name: r.Name ?? `Required by policy (require.logEvents[${j}])` });
     }
   }
   if (logsForbidden) {
-    list = dropRedundant(subtract(list, forb, target), () => true);
+    list = dropRedundant(subtract(list, forb, target, solve), () => true, solve);
   } else {
     // Drop the original selectors that the additions alone now cover, then any addition covered by the rest.
     const added = compileSelectors(list.slice(before.length));
     const originals = compileSelectors(before);
-    list = list.filter((_, i) => i >= before.length || uncovered(added, originals[i] as CompiledSelector));
+    list = list.filter(
+      (_, i) => i >= before.length || uncovered(added, originals[i] as CompiledSelector, solve),
+    );
     const firstAdded = list.length - added.length;
-    list = dropRedundant(list, (_, i) => i >= firstAdded);
+    list = dropRedundant(list, (_, i) => i >= firstAdded, solve);
   }
   // Back to the basic style when every resulting selector has an exact basic form.
   if (isBasic(current) && target === 'trail') {
-    const basic = list.map((s) => toBasic(s, options.partition ?? 'aws'));
+    const basic = list.map((s) => toBasic(s, partition, options.partition));
     if (basic.every((b) => b !== undefined)) {
       const list5 = basic as EventSelector[];
       const candidate = { EventSelectors: list5.length > 5 ? consolidateBasic(list5) : list5 };
@@ -184,13 +198,14 @@ function rejectMeaningless(forbidden: readonly Advanced[], target: Target) {
 function dropRedundant(
   list: readonly Advanced[],
   candidate: (s: CompiledSelector, i: number) => boolean,
+  solve: SolveOptions,
 ): Advanced[] {
   const compiled = compileSelectors(list);
-  const keep = compiled.map((s, i) => !candidate(s, i) || findEvent([s], []) !== undefined);
+  const keep = compiled.map((s, i) => !candidate(s, i) || meet([s], solve));
   for (let i = 0; i < compiled.length; i++) {
     if (!keep[i] || !candidate(compiled[i] as CompiledSelector, i)) continue;
     const others = compiled.filter((_, j) => j !== i && keep[j]);
-    if (!uncovered(others, compiled[i] as CompiledSelector)) keep[i] = false;
+    if (!uncovered(others, compiled[i] as CompiledSelector, solve)) keep[i] = false;
   }
   return list.filter((_, i) => keep[i]);
 }
@@ -203,8 +218,11 @@ const SERVICE: Record<string, string> = {
   'AWS::DynamoDB::Table': 'dynamodb',
 };
 
-/** A basic selector logging exactly what `r` logs, if there is one. */
-export function toBasic(r: Advanced, partition = 'aws'): EventSelector | undefined {
+/**
+ * A basic selector logging exactly what `r` logs, if there is one; whole-service values are written
+ * in `partition`, and equivalence is decided in `shapePartition` (every known partition when undefined).
+ */
+export function toBasic(r: Advanced, partition = 'aws', shapePartition?: string): EventSelector | undefined {
   let c: CompiledSelector;
   try {
     c = compileSelector(r, 'selector');
@@ -252,29 +270,34 @@ export function toBasic(r: Advanced, partition = 'aws'): EventSelector | undefin
     return undefined;
   }
   // The conversion decides; this only proposes.
-  return equivalent(toAdvanced([candidate]), [r]).equivalent ? candidate : undefined;
+  return sameEvents(toAdvanced([candidate]), [r], { partition: shapePartition }) ? candidate : undefined;
 }
 
-function mergeBasic(current: readonly EventSelector[], missing: readonly Advanced[], partition: string) {
+function mergeBasic(
+  current: readonly EventSelector[],
+  missing: readonly Advanced[],
+  partition: string,
+  solve: SolveOptions,
+) {
   let list: EventSelector[] = current.map((s) => structuredClone(s));
   for (const r of missing) {
-    if (!uncovered(compileSelectors(toAdvanced(list)), compileSelector(r, 'required'))) continue;
-    const b = toBasic(r, partition);
+    if (!uncovered(compileSelectors(toAdvanced(list)), compileSelector(r, 'required'), solve)) continue;
+    const b = toBasic(r, partition, solve.partition);
     if (!b) return undefined;
     list.push(b);
   }
-  list = dropRedundantBasic(list);
+  list = dropRedundantBasic(list, solve);
   if (list.length > 5) list = consolidateBasic(list);
   return list;
 }
 
-function dropRedundantBasic(list: readonly EventSelector[]): EventSelector[] {
+function dropRedundantBasic(list: readonly EventSelector[], solve: SolveOptions): EventSelector[] {
   const keep = list.map(() => true);
   for (let i = 0; i < list.length; i++) {
     const others = list.filter((_, j) => j !== i && keep[j]);
     const mine = compileSelectors(toAdvanced([list[i] as EventSelector]));
     const rest = compileSelectors(toAdvanced(others));
-    if (mine.every((s) => !uncovered(rest, s))) keep[i] = false;
+    if (mine.every((s) => !uncovered(rest, s, solve))) keep[i] = false;
   }
   return list.filter((_, i) => keep[i]);
 }
@@ -319,22 +342,23 @@ function subtract(
   list: readonly Advanced[],
   forbidden: readonly CompiledSelector[],
   target: Target,
+  solve: SolveOptions,
 ): Advanced[] {
   let pieces = [...list];
-  for (const f of forbidden) pieces = pieces.flatMap((a) => minus(a, f, target));
+  for (const f of forbidden) pieces = pieces.flatMap((a) => minus(a, f, target, solve));
   return pieces;
 }
 
 /** a ∧ ¬f = OR over f's constraints c of (a ∧ ¬c). */
-function minus(a: Advanced, f: CompiledSelector, target: Target): Advanced[] {
+function minus(a: Advanced, f: CompiledSelector, target: Target, solve: SolveOptions): Advanced[] {
   const ac = compileSelector(a, 'selector');
-  if (!findEvent([ac, f], [])) return [a];
+  if (!meet([ac, f], solve)) return [a];
   const out: Advanced[] = [];
   const unwritable: { branch: Constraint; error: MergeError }[] = [];
   for (const c of f.constraints) {
     for (const branch of negate(c)) {
       try {
-        const piece = conjoin(a, branch);
+        const piece = conjoin(a, branch, solve);
         // The table decides whether the target takes this piece (e.g. a trail's management
         // eventSource only as NotEquals kms/rdsdata); one it does not take is unwritable.
         if (piece) {
@@ -355,7 +379,7 @@ function minus(a: Advanced, f: CompiledSelector, target: Target): Advanced[] {
   // A branch AWS cannot express is harmless when the written pieces already log its events.
   const written = compileSelectors(out);
   for (const { branch, error } of unwritable) {
-    if (findEvent([{ constraints: [...ac.constraints, branch] }], written)) throw error;
+    if (uncovered(written, { constraints: [...ac.constraints, branch] }, solve)) throw error;
   }
   return out;
 }
@@ -372,7 +396,7 @@ function negate(c: Constraint): Constraint[] {
 }
 
 /** a ∧ c as one selector, written so that AWS accepts it where possible; undefined when empty. */
-function conjoin(a: Advanced, c: Constraint): Advanced | undefined {
+function conjoin(a: Advanced, c: Constraint, solve: SolveOptions): Advanced | undefined {
   const compiled = compileSelector(a, 'selector');
   const sameField = compiled.constraints.filter((x) => x.field === c.field);
   const others = compiled.constraints.filter((x) => x.field !== c.field);
@@ -413,7 +437,7 @@ function conjoin(a: Advanced, c: Constraint): Advanced | undefined {
   constraints.sort((x, y) => rank(order, x.field) - rank(order, y.field));
   const piece: Advanced = { FieldSelectors: constraints.map(constraintToFieldSelector) };
   if (a.Name !== undefined) piece.Name = a.Name;
-  return findEvent([compileSelector(piece, 'selector')], []) ? piece : undefined;
+  return meet([compileSelector(piece, 'selector')], solve) ? piece : undefined;
 }
 
 const rank = (order: readonly string[], field: string) => {

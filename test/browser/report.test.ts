@@ -165,7 +165,7 @@ describe('HTML coverage report in Chromium', () => {
     await expect(cell.locator('.tip').isVisible()).resolves.toBe(true);
     const text = (await cell.locator('.tip code').textContent()) ?? '';
     expect(text).toBe(
-      'for example, not logged:\neventCategory=Management\nreadOnly=false\neventSource=kms.amazonaws.com',
+      'for example, not logged:\neventCategory=Management\nreadOnly=false\neventSource=kms.amazonaws.com\neventName=ScheduleKeyDeletion',
     );
     const witness = JSON.parse((await cell.getAttribute('data-witness')) ?? '{}');
     expect(witness.eventSource).toBe('kms.amazonaws.com');

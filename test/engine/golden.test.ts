@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluate, parseSnapshot, resourceViews, simulatePlan } from '../../shared/engine/index.js';
 import { formatProblem, PolicyLoadError, parsePolicyFiles } from '../../shared/policy/loader.js';
-import { FIELD_DOMAINS, matches } from '../../shared/selectors/index.js';
+import { FIELD_DOMAINS, hasArnShape, matches, partitionOf } from '../../shared/selectors/index.js';
 
 /**
  * Golden cases (OPA-style): test/golden/<case>/{snapshot.json, policies.yaml, expected.json}.
@@ -68,6 +68,10 @@ describe('golden evaluation cases', () => {
           else if (domain.values) expect(domain.values).toContain(v);
         }
         const r = views.find((x) => x.arn === f.resource);
+        // A resource a user could meet: an ARN of its type's shape, in the partition of the resource.
+        const type = f.witness['resources.type'] as string;
+        const arn = f.witness['resources.ARN'] as string;
+        expect(hasArnShape(type, arn, partitionOf(f.resource)) ?? true, `${type} ${arn}`).toBe(true);
         if (r?.selectors && f.check === 'logEvents') expect(matches(r.selectors, f.witness)).toBe(false);
         if (r?.selectors && f.check === 'forbid.logEvents')
           expect(matches(r.selectors, f.witness)).toBe(true);

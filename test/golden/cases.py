@@ -31,17 +31,17 @@ def sel(*fields, name=None):
     return {"Name": name, **s} if name else s
 
 
-def trail(name, region=R, account=A, status=True, selectors="default", tags=(), insights=(), config=None, **settings):
+def trail(name, region=R, account=A, status=True, selectors="default", tags=(), insights=(), config=None, partition="aws", **settings):
     t = {
         "Name": name,
-        "TrailARN": f"arn:aws:cloudtrail:{region}:{account}:trail/{name}",
+        "TrailARN": f"arn:{partition}:cloudtrail:{region}:{account}:trail/{name}",
         "HomeRegion": region,
         "S3BucketName": f"logs-{name}",
         "IncludeGlobalServiceEvents": True,
         "IsMultiRegionTrail": False,
         "IsOrganizationTrail": False,
         "LogFileValidationEnabled": True,
-        "KmsKeyId": f"arn:aws:kms:{region}:{account}:key/00000000-0000-0000-0000-000000000001",
+        "KmsKeyId": f"arn:{partition}:kms:{region}:{account}:key/00000000-0000-0000-0000-000000000001",
     }
     t.update(settings)
     t = {k: v for k, v in t.items() if v is not None}
@@ -204,6 +204,25 @@ case("empty-advanced-list-logs-nothing", "An empty advanced list logs nothing.",
 case("basic-whole-service-s3-pass", "A basic arn:aws:s3 value covers all S3 object events.",
      [trail("main", selectors=basic({"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]}))],
      policies=[pol("p", {"logEvents": ALL_S3})])
+
+# ---- resource ARNs have a shape (issue 13) --------------------------------------------------------
+DDB = {"Field": "resources.type", "Equals": ["AWS::DynamoDB::Table"]}
+case("arn-shape-s3-startswith-every-object", "StartsWith arn:aws:s3::: logs every S3 object of an aws trail: PASS.",
+     [trail("main", selectors=adv(sel(M), sel(D, S3, arn_f("StartsWith", "arn:aws:s3:::"))))], policies=[pol("p", {"logEvents": ALL_S3}, action="remediate")])
+case("arn-shape-s3-notequals-bucket-slash-excludes-nothing", "NotEquals arn:aws:s3:::audit-logs/ excludes no object: every S3 object is logged.",
+     [trail("main", selectors=adv(sel(M), sel(D, S3, arn_f("NotEquals", "arn:aws:s3:::audit-logs/"))))], policies=[pol("p", {"logEvents": ALL_S3}, action="remediate")])
+case("arn-shape-s3-36-prefixes", "36 prefixes arn:aws:s3:::a … arn:aws:s3:::9 log every object: a bucket name begins with a letter or digit.",
+     [trail("main", selectors=adv(sel(M), sel(D, S3, arn_f("StartsWith", *[f"arn:aws:s3:::{c}" for c in "abcdefghijklmnopqrstuvwxyz0123456789"]))))],
+     policies=[pol("p", {"logEvents": ALL_S3}, action="remediate")])
+case("arn-shape-lambda-dynamodb-startswith", "StartsWith arn:aws:lambda: and arn:aws:dynamodb: log every function and every table.",
+     [trail("main", selectors=adv(sel(M), sel(D, LAMBDA, arn_f("StartsWith", "arn:aws:lambda:")), sel(D, DDB, arn_f("StartsWith", "arn:aws:dynamodb:"))))],
+     policies=[pol("p", {"logEvents": [sel(D, LAMBDA), sel(D, DDB)]}, action="remediate")])
+case("arn-shape-aws-cn-trails", "In aws-cn, arn:aws-cn:s3::: logs every object and arn:aws:s3::: none; the repair adds arn:aws-cn:s3 and stays basic.",
+     [trail("china", region="cn-north-1", partition="aws-cn", selectors=adv(sel(M), sel(D, S3, arn_f("StartsWith", "arn:aws-cn:s3:::")))),
+      trail("wrong", region="cn-north-1", partition="aws-cn",
+            selectors=basic({"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::"]}]}))],
+     policies=[pol("p", {"logEvents": ALL_S3}, action="remediate")], fails=[("p", "wrong", "logEvents", "FAIL")], ops=[("wrong", "PutEventSelectors")],
+     region="cn-north-1")
 
 # ---- quantifiers ---------------------------------------------------------------------------------
 case("any-one-compliant", "One compliant multi-Region trail is enough for quantifier any.",

@@ -91,9 +91,10 @@ describe('live AWS against moto, through the real CLI', () => {
         'security-trail security-trail logEvents',
         'security-trail security-trail insights',
         'everything-logging stopped-trail logging',
-        'payroll-writes trails in us-east-1 logEvents',
       ]),
     );
+    // The data trail's NotEquals "arn:aws:s3:::acme-payroll/" excludes no object: payroll writes are logged.
+    expect(findings.find((f) => f.policyId === 'payroll-writes')?.status).toBe('PASS');
     const plan = await cli(['plan', '--region', REGION, '--format', 'json']);
     const ops = (JSON.parse(plan.stdout).plan as { resource: string; operation: string }[]).map(
       (s) => `${s.resource.split('/').pop()} ${s.operation}`,
@@ -117,7 +118,7 @@ describe('live AWS against moto, through the real CLI', () => {
     const out = JSON.parse(apply.stdout);
     expect(out.steps.every((s: { status: string }) => s.status === 'ok')).toBe(true);
     expect(out.summary.error).toBe(0);
-    expect(out.summary.remediated).toBeGreaterThanOrEqual(5);
+    expect(out.summary.remediated).toBeGreaterThanOrEqual(4);
     expect(apply.code).toBe(0);
 
     // The state in moto: required coverage present, everything logged before still logged.

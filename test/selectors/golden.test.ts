@@ -6,6 +6,7 @@ import {
   covers,
   equivalent,
   errorsOf,
+  hasArnShape,
   type MergeError,
   matches,
   merge,
@@ -28,6 +29,8 @@ interface Case {
   target?: 'trail' | 'eventDataStore';
   /** For validate: what the list is for (default write). */
   purpose?: 'write' | 'forbid';
+  /** The partition of the trail (every known partition when absent). */
+  partition?: string;
   trail: SelectorConfig;
   required?: Parameters<typeof covers>[1];
   forbidden?: Parameters<typeof overlaps>[1];
@@ -43,11 +46,19 @@ describe('golden selector cases', () => {
     it(`${file}: ${c.description}`, () => {
       const trail = asAdvanced(c.trail);
       const { witness, ...rest } = c.expected as { witness?: Record<string, string> };
+      const options = { partition: c.partition };
+      /** A witness is an event a user could meet: its ARN has the shape of its type, in the partition. */
+      const expectRealResource = (w: Record<string, string | undefined>) => {
+        const type = w['resources.type'] as string;
+        const arn = w['resources.ARN'] as string;
+        expect(hasArnShape(type, arn, c.partition) ?? true, `${type} ${arn}`).toBe(true);
+      };
       switch (c.op) {
         case 'covers': {
-          const result = covers(trail, c.required ?? []);
+          const result = covers(trail, c.required ?? [], options);
           expect(result).toMatchObject(rest);
           if (!result.covered) {
+            expectRealResource(result.witness);
             expect(matches(c.required, result.witness)).toBe(true);
             expect(matches(trail, result.witness)).toBe(false);
             expect(result.witness).toMatchObject(witness ?? {});
@@ -55,16 +66,17 @@ describe('golden selector cases', () => {
           break;
         }
         case 'overlaps': {
-          const result = overlaps(trail, c.forbidden ?? []);
+          const result = overlaps(trail, c.forbidden ?? [], options);
           expect(result).toMatchObject(rest);
           if (result.overlaps) {
+            expectRealResource(result.witness);
             expect(matches(trail, result.witness) && matches(c.forbidden, result.witness)).toBe(true);
             expect(result.witness).toMatchObject(witness ?? {});
           }
           break;
         }
         case 'equivalent':
-          expect(equivalent(trail, asAdvanced(c.other as SelectorConfig))).toMatchObject(rest);
+          expect(equivalent(trail, asAdvanced(c.other as SelectorConfig), options)).toMatchObject(rest);
           break;
         case 'validate':
           expect(
@@ -74,13 +86,13 @@ describe('golden selector cases', () => {
           ).toEqual((c.expected as { problems: string[] }).problems);
           break;
         case 'merge': {
-          const options = { target: c.target ?? 'trail' };
+          const mergeOptions = { target: c.target ?? 'trail', partition: c.partition };
           const { throws, problems } = rest as { throws?: string; problems?: string[] };
           if (throws) {
             // No list the target accepts: the typed error, with the rules broken.
             let error: unknown;
             try {
-              merge(c.trail, c.required ?? [], c.forbidden ?? [], options);
+              merge(c.trail, c.required ?? [], c.forbidden ?? [], mergeOptions);
             } catch (e) {
               error = e;
             }
@@ -88,10 +100,12 @@ describe('golden selector cases', () => {
             expect((error as MergeError).problems.map((p) => `${p.code}@${p.path}`)).toEqual(problems);
             break;
           }
-          const result = merge(c.trail, c.required ?? [], c.forbidden ?? [], options);
+          const result = merge(c.trail, c.required ?? [], c.forbidden ?? [], mergeOptions);
           expect(result).toMatchObject(rest);
-          expect(errorsOf(validate(result.selectors, options.target))).toEqual([]);
-          expect(merge(result.selectors, c.required ?? [], c.forbidden ?? [], options).changed).toBe(false);
+          expect(errorsOf(validate(result.selectors, mergeOptions.target))).toEqual([]);
+          expect(merge(result.selectors, c.required ?? [], c.forbidden ?? [], mergeOptions).changed).toBe(
+            false,
+          );
           break;
         }
       }

@@ -100,7 +100,7 @@ describe('merge (semantics §5)', () => {
   });
 
   it('consolidates basic selectors to stay within five', () => {
-    const buckets = ['a', 'b', 'c', 'd', 'e'].map((b) =>
+    const buckets = ['aaa', 'bbb', 'ccc', 'ddd', 'eee'].map((b) =>
       s3(['readOnly', 'Equals', 'false'], ['resources.ARN', 'StartsWith', `arn:aws:s3:::${b}/`]),
     );
     const result = merge({ EventSelectors: [{ ReadWriteType: 'All' }] }, buckets);
@@ -200,5 +200,30 @@ describe('merge consults the field table of its target (semantics §6)', () => {
         target: 'trail',
       }),
     ).toThrow(/Insight selectors are not allowed on a trail/);
+  });
+});
+
+describe('merge over shaped ARNs', () => {
+  const allS3 = { AdvancedEventSelectors: [s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::'])] };
+
+  it('decides in the resource partition: StartsWith arn:aws:s3::: already logs every object there', () => {
+    expect(merge(allS3, [s3()], [], { partition: 'aws' }).changed).toBe(false);
+    const cn = merge(allS3, [s3()], [], { partition: 'aws-cn' });
+    expect(cn.changed).toBe(true);
+    expect(covers(asAdvanced(cn.selectors), [s3()], { partition: 'aws-cn' }).covered).toBe(true);
+  });
+
+  it('writes whole-service basic values in the partition', () => {
+    const result = merge({ EventSelectors: [{ ReadWriteType: 'All' }] }, [s3()], [], { partition: 'aws-cn' });
+    expect(result.selectors).toEqual({
+      EventSelectors: [
+        { ReadWriteType: 'All' },
+        {
+          ReadWriteType: 'All',
+          IncludeManagementEvents: false,
+          DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws-cn:s3'] }],
+        },
+      ],
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_FIELDS, errorsOf, validate } from '../../shared/selectors/index.js';
-import { type FieldSpec, management, s3, sel } from './helpers.js';
+import { data, type FieldSpec, management, s3, sel } from './helpers.js';
 
 const codes = (config: unknown, target: 'trail' | 'eventDataStore' = 'trail') =>
   validate(config, target).map((p) => `${p.severity}:${p.code}@${p.path}`);
@@ -14,7 +14,7 @@ describe('validate: basic selectors', () => {
           {
             ReadWriteType: 'WriteOnly',
             IncludeManagementEvents: false,
-            DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::b/'] }],
+            DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::bkt/'] }],
           },
         ],
       }),
@@ -25,7 +25,7 @@ describe('validate: basic selectors', () => {
     expect(codes({ EventSelectors: Array.from({ length: 6 }, () => ({})) })).toContain(
       'error:too-many-selectors@EventSelectors',
     );
-    const values = Array.from({ length: 251 }, (_, i) => `arn:aws:s3:::b${i}/`);
+    const values = Array.from({ length: 251 }, (_, i) => `arn:aws:s3:::bucket-${i}/`);
     expect(
       codes({ EventSelectors: [{ DataResources: [{ Type: 'AWS::S3::Object', Values: values }] }] }),
     ).toContain('error:too-many-data-resources@EventSelectors');
@@ -93,7 +93,7 @@ describe('validate: advanced selectors', () => {
   it('accepts typical selectors', () => {
     expect(
       codes({
-        AdvancedEventSelectors: [management(), s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::b/'])],
+        AdvancedEventSelectors: [management(), s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::bkt/'])],
       }),
     ).toEqual([]);
   });
@@ -213,7 +213,7 @@ describe('validate: advanced selectors', () => {
 
   it('flags S3 Equals/NotEquals ending in "/" and suggests StartsWith/NotStartsWith', () => {
     const problems = validate(
-      { AdvancedEventSelectors: [s3(['resources.ARN', 'NotEquals', 'arn:aws:s3:::b/'])] },
+      { AdvancedEventSelectors: [s3(['resources.ARN', 'NotEquals', 'arn:aws:s3:::bkt/'])] },
       'trail',
     );
     expect(problems).toEqual([
@@ -224,6 +224,96 @@ describe('validate: advanced selectors', () => {
       }),
     ]);
     expect(problems[0]?.message).toContain('NotStartsWith');
+  });
+
+  it('rejects an unknown resources.type and suggests the closest documented type', () => {
+    const problems = validate({ AdvancedEventSelectors: [data('AWS::S3::Objects')] }, 'trail');
+    expect(problems).toEqual([
+      {
+        severity: 'error',
+        code: 'unknown-resource-type',
+        path: 'AdvancedEventSelectors[0].FieldSelectors[1].Equals[0]',
+        message: 'unknown resources.type "AWS::S3::Objects"; did you mean "AWS::S3::Object"?',
+      },
+    ]);
+    expect(validate({ AdvancedEventSelectors: [data('Zzz')] }, 'eventDataStore')[0]?.message).toContain(
+      'the documented types are AWS::S3::Object, AWS::Lambda::Function, AWS::DynamoDB::Table',
+    );
+    expect(codes({ AdvancedEventSelectors: [data('AWS::DynamoDB::Stream')] })).toEqual([]);
+  });
+
+  it('derives "matches no object" from the S3 object shape, not from a trailing slash', () => {
+    const equals = (v: string) => codes({ AdvancedEventSelectors: [s3(['resources.ARN', 'Equals', v])] });
+    // A "folder" object's key may end in "/": that is an object ARN.
+    expect(equals('arn:aws:s3:::audit-logs/2026/')).toEqual([]);
+    expect(equals('arn:aws-cn:s3:::audit-logs/k')).toEqual([]);
+    // The lint and the solver use one definition: the selector matches nothing at all.
+    expect(equals('arn:aws:s3:::audit-logs/')).toEqual([
+      'warning:s3-equals-trailing-slash@AdvancedEventSelectors[0].FieldSelectors[2].Equals[0]',
+      'warning:dead-selector@AdvancedEventSelectors[0]',
+    ]);
+    // Not a bucket name (too short, upper case): no object has this ARN, and AWS rejects it.
+    expect(equals('arn:aws:s3:::ab/')).toEqual([
+      'error:invalid-arn-format@AdvancedEventSelectors[0].FieldSelectors[2].Equals[0]',
+    ]);
+    expect(equals('arn:aws:s3:::Logs/k')).toEqual([
+      'error:invalid-arn-format@AdvancedEventSelectors[0].FieldSelectors[2].Equals[0]',
+    ]);
+    const message = validate(
+      { AdvancedEventSelectors: [s3(['resources.ARN', 'Equals', 'arn:aws:s3:::logs'])] },
+      'trail',
+    )[0]?.message;
+    expect(message).toContain('needs the form arn:<partition>:s3:::<bucket_name>/<object_path>');
+    expect(message).toContain('use StartsWith');
+  });
+
+  it('accepts Lambda qualifiers and checks Region and account in Equals values', () => {
+    const lambda = (arn: string) =>
+      codes({
+        AdvancedEventSelectors: [data('AWS::Lambda::Function', ['resources.ARN', 'NotEquals', arn])],
+      });
+    expect(lambda('arn:aws:lambda:us-east-1:111122223333:function:f:$LATEST')).toEqual([]);
+    expect(lambda('arn:aws:lambda:us-east-1:111122223333:function:f:prod')).toEqual([]);
+    expect(lambda('arn:aws:lambda:us-east-1:11112222333:function:f')).toEqual([
+      'error:invalid-arn-format@AdvancedEventSelectors[0].FieldSelectors[2].NotEquals[0]',
+    ]);
+  });
+
+  it('warns about prefixes and suffixes no ARN of the type can have', () => {
+    expect(
+      codes({
+        AdvancedEventSelectors: [
+          s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::Payroll/', 'arn:aws:s3:::payroll/']),
+          data('AWS::Lambda::Function', ['resources.ARN', 'NotEndsWith', '/']),
+        ],
+      }),
+    ).toEqual([
+      'warning:arn-prefix-matches-nothing@AdvancedEventSelectors[0].FieldSelectors[2].StartsWith[0]',
+      'warning:arn-suffix-matches-nothing@AdvancedEventSelectors[1].FieldSelectors[2].NotEndsWith[0]',
+    ]);
+  });
+
+  it('judges dead and redundant selectors over shaped ARNs', () => {
+    expect(
+      codes({
+        AdvancedEventSelectors: [management(), s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::ab/'])],
+      }),
+    ).toEqual([
+      'warning:arn-prefix-matches-nothing@AdvancedEventSelectors[1].FieldSelectors[2].StartsWith[0]',
+      'warning:dead-selector@AdvancedEventSelectors[1]',
+    ]);
+    const everyBucket = 'abcdefghijklmnopqrstuvwxyz0123456789'.split('').map((c) => `arn:aws:s3:::${c}`);
+    const payrollReads = s3(
+      ['readOnly', 'Equals', 'true'],
+      ['resources.ARN', 'StartsWith', 'arn:aws:s3:::payroll/'],
+    );
+    expect(
+      codes({ AdvancedEventSelectors: [s3(['resources.ARN', 'StartsWith', ...everyBucket]), payrollReads] }),
+    ).toEqual(['warning:redundant-selector@AdvancedEventSelectors[1]']);
+    // Without a partition, every partition counts: the arn:aws:… prefixes do not make all S3 objects redundant.
+    expect(
+      codes({ AdvancedEventSelectors: [s3(['resources.ARN', 'StartsWith', ...everyBucket]), s3()] }),
+    ).toEqual(['warning:redundant-selector@AdvancedEventSelectors[0]']);
   });
 
   it('warns on duplicate values, dead and redundant selectors', () => {
@@ -322,7 +412,7 @@ describe('validate: fields per event category and target (semantics §6)', () =>
     readOnly: 'true',
     errorCode: 'VpceAccessDenied',
     'resources.type': 'AWS::S3::Object',
-    'resources.ARN': 'arn:aws:s3:::b/k',
+    'resources.ARN': 'arn:aws:s3:::example-bucket/key',
     sessionCredentialFromConsole: 'true',
   };
   const REQUIRED: Record<string, string[]> = { Data: ['resources.type'], NetworkActivity: ['eventSource'] };

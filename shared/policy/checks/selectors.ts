@@ -6,6 +6,7 @@ import {
   OPERATORS,
   overlaps,
   type Purpose,
+  partitionOf,
   validate,
 } from '../../selectors/index.js';
 import { describeEvent, label } from '../describe.js';
@@ -44,6 +45,15 @@ const unknownSelectors = (r: ResourceView): CheckOutcome => ({
   message: `${label(r)}: its event selectors are not known${r.loadErrors.length ? ` (${r.loadErrors.map((e) => e.message).join('; ')})` : ''}`,
 });
 
+/** Decisions about a resource are taken over ARNs of its own partition (read from its ARN). */
+const within = (r: ResourceView) => ({ partition: partitionOf(r.arn) });
+
+/** The partition shared by all `resources` (every known partition when they have none in common). */
+function commonPartition(resources: readonly ResourceView[]) {
+  const partitions = new Set(resources.map((r) => partitionOf(r.arn)));
+  return { partition: partitions.size === 1 ? [...partitions][0] : undefined };
+}
+
 /** Only resources that deliver events log anything; an unknown state is given the benefit of the doubt. */
 const delivering = (resources: readonly ResourceView[]) => resources.filter((r) => r.active !== false);
 
@@ -72,7 +82,7 @@ function logEventsCheck(kind: ResourceKind): CheckDefinition<AdvancedEventSelect
     validateParams: validateSelectors(kind, 'write'),
     evaluate(r, required) {
       if (!r.selectors) return unknownSelectors(r);
-      const result = covers(r.selectors, required);
+      const result = covers(r.selectors, required, within(r));
       if (result.covered) return { status: 'PASS', message: `${label(r)} logs every required event` };
       return {
         status: 'FAIL',
@@ -85,7 +95,7 @@ function logEventsCheck(kind: ResourceKind): CheckDefinition<AdvancedEventSelect
       const unknown = resources.find((r) => !r.selectors);
       if (unknown) return unknownSelectors(unknown);
       const union = delivering(resources).flatMap((r) => r.selectors ?? []);
-      const result = covers(union, required);
+      const result = covers(union, required, commonPartition(resources));
       const kind = resources[0]?.kind === 'eventDataStore' ? 'event data store' : 'trail';
       const names = resources.map((r) => r.name).join(', ');
       const what =
@@ -125,7 +135,7 @@ function forbidLogEventsCheck(kind: ResourceKind): CheckDefinition<AdvancedEvent
     validateParams: validateSelectors(kind, 'forbid'),
     evaluate(r, forbidden) {
       if (!r.selectors) return unknownSelectors(r);
-      const result = overlaps(r.selectors, forbidden);
+      const result = overlaps(r.selectors, forbidden, within(r));
       if (!result.overlaps) return { status: 'PASS', message: `${label(r)} logs no forbidden event` };
       return {
         status: 'FAIL',
