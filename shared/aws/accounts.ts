@@ -1,5 +1,8 @@
+import type { STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import { ASSUME_ROLE_PART, type OrganizationSection, type Snapshot } from '../engine/index.js';
+import type { AwsClients } from './clients.js';
+import { assumedRoleCredentials, memberRoleArn } from './credentials.js';
 import { translateAwsError } from './errors.js';
 import { type AccountReads, type ClientProvider, loadRegion, newAccountReads } from './loader.js';
 
@@ -11,6 +14,45 @@ export interface AccountAccess {
   readonly enter?: () => Promise<unknown>;
   /** Where the account sits in the organization, when that was read. */
   readonly organization?: OrganizationSection;
+}
+
+/** The role Trailwarden enters member accounts with. */
+export interface MemberRole {
+  readonly partition: string;
+  readonly roleName: string;
+  /** Required by the role's trust policy when it names one (`sts:ExternalId`). */
+  readonly externalId?: string;
+  /** The session name member accounts' CloudTrail logs show (the loop guard reads it). */
+  readonly sessionName?: string;
+}
+
+/**
+ * How to enter each account: the caller's own (`own`) with its own clients, every other one through
+ * its member role, assumed once per account with the credentials shared by all its clients and
+ * renewed before they expire. Kept per account, so a long CLI run or a warm Lambda container
+ * assumes each account's role once an hour, not once per read.
+ */
+export function memberAccounts(
+  clients: AwsClients,
+  sts: STSClient,
+  own: string,
+  role: MemberRole,
+): (account: string) => AccountAccess {
+  const known = new Map<string, AccountAccess>();
+  return (account) => {
+    if (account === own) return { account, clients };
+    let access = known.get(account);
+    if (!access) {
+      const credentials = assumedRoleCredentials(sts, {
+        roleArn: memberRoleArn(role.partition, account, role.roleName),
+        ...(role.externalId ? { externalId: role.externalId } : {}),
+        ...(role.sessionName ? { sessionName: role.sessionName } : {}),
+      });
+      access = { account, clients: clients.inAccount(account, credentials), enter: credentials };
+      known.set(account, access);
+    }
+    return access;
+  };
 }
 
 export interface AccountsLoadOptions {

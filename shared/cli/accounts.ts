@@ -5,9 +5,8 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Command } from 'commander';
-import { type AccountAccess, loadAccounts } from '../aws/accounts.js';
+import { type AccountAccess, loadAccounts, memberAccounts } from '../aws/accounts.js';
 import type { AwsClients } from '../aws/clients.js';
-import { assumedRoleCredentials, memberRoleArn } from '../aws/credentials.js';
 import { translateAwsError } from '../aws/errors.js';
 import { callerIdentity } from '../aws/identity.js';
 import { loadRegions } from '../aws/loader.js';
@@ -168,16 +167,14 @@ export async function readLive(
     const organizations = clients.adopt(new OrganizationsClient(clients.config(home)));
     ids = (await listActiveAccounts(organizations)).map((a) => a.id).sort();
   }
-  const sts = clients.adopt(new STSClient(clients.config(home)));
+  const enter = memberAccounts(clients, clients.adopt(new STSClient(clients.config(home))), caller.account, {
+    partition: caller.partition,
+    roleName: selection.roleName,
+    ...(selection.externalId ? { externalId: selection.externalId } : {}),
+  });
   const access: AccountAccess[] = ids.map((account) => {
     const organization = sectionOf(account);
-    const placed = organization ? { organization } : {};
-    if (account === caller.account) return { account, clients, ...placed };
-    const credentials = assumedRoleCredentials(sts, {
-      roleArn: memberRoleArn(caller.partition, account, selection.roleName),
-      ...(selection.externalId ? { externalId: selection.externalId } : {}),
-    });
-    return { account, clients: clients.inAccount(account, credentials), enter: credentials, ...placed };
+    return { ...enter(account), ...(organization ? { organization } : {}) };
   });
   const snapshots = await loadAccounts(access, regions, {
     concurrency: options.concurrency,
