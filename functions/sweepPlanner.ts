@@ -14,7 +14,7 @@ const config = loadConfig(process.env);
 const central = config.central;
 if (!central?.sweepQueueUrl)
   throw new ConfigError(
-    `invalid configuration: ${central ? 'SWEEP_QUEUE_URL is required by the sweep planner' : 'the sweep planner runs in a central stack only (MODE=central)'}`,
+    `invalid configuration: ${central ? 'SWEEP_QUEUE_URL is required by the sweep planner' : 'the sweep planner runs in a central stack only (STACK_MODE=central)'}`,
   );
 const queueUrl = central.sweepQueueUrl;
 

@@ -22,7 +22,7 @@ export interface Config {
   /** The EventBridge rule feeding onTrailChange, and that function's name: what the sweep watches. */
   readonly watchedRule?: string;
   readonly onTrailChangeFunction?: string;
-  /** The central stack's settings (MODE=central): one stack for many accounts; absent: this account only. */
+  /** The central stack's settings (STACK_MODE=central): one stack for many accounts; absent: this account only. */
   readonly central?: CentralConfig;
 }
 
@@ -108,7 +108,7 @@ const Environment = z
     REMEDIATION_ROLE_ARN: arn('iam'),
     WATCHED_RULE_NAME: name('an EventBridge rule name', /^[\w.-]{1,64}$/),
     ON_TRAIL_CHANGE_FUNCTION: name('a Lambda function name', /^[\w-]{1,64}$/),
-    MODE: optional(z.enum(['single', 'central'], { error: 'expected single or central' })).transform(
+    STACK_MODE: optional(z.enum(['single', 'central'], { error: 'expected single or central' })).transform(
       (v) => v ?? 'single',
     ),
     ACCOUNTS: optional(
@@ -143,18 +143,20 @@ const Environment = z
         path: [env.WATCHED_RULE_NAME ? 'ON_TRAIL_CHANGE_FUNCTION' : 'WATCHED_RULE_NAME'],
         message: 'is required with WATCHED_RULE_NAME and ON_TRAIL_CHANGE_FUNCTION together',
       });
-    if (env.MODE === 'central') {
+    if (env.STACK_MODE === 'central') {
       if (Boolean(env.ACCOUNTS) === env.ORGANIZATION)
         ctx.addIssue({
           code: 'custom',
-          path: [env.ACCOUNTS ? 'ACCOUNTS' : 'ORGANIZATION'],
-          message: 'MODE=central needs ACCOUNTS or ORGANIZATION=true, not both',
+          path: ['ACCOUNTS'],
+          message: env.ORGANIZATION
+            ? 'must be empty with ORGANIZATION=true (STACK_MODE=central takes one or the other)'
+            : 'or ORGANIZATION=true is required with STACK_MODE=central',
         });
       if (!env.ORGANIZATION_ID)
         ctx.addIssue({
           code: 'custom',
           path: ['ORGANIZATION_ID'],
-          message: 'is required with MODE=central (the organization member accounts are in)',
+          message: 'is required with STACK_MODE=central (the organization member accounts are in)',
         });
     } else {
       // A single-account stack given central settings was most likely deployed without mode=central.
@@ -168,7 +170,7 @@ const Environment = z
       };
       for (const [variable, value] of Object.entries(central))
         if (value !== undefined)
-          ctx.addIssue({ code: 'custom', path: [variable], message: 'is only used with MODE=central' });
+          ctx.addIssue({ code: 'custom', path: [variable], message: 'is only used with STACK_MODE=central' });
     }
   });
 
@@ -207,7 +209,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     ...(e.REMEDIATION_ROLE_ARN ? { remediationRoleArn: e.REMEDIATION_ROLE_ARN } : {}),
     ...(e.WATCHED_RULE_NAME ? { watchedRule: e.WATCHED_RULE_NAME } : {}),
     ...(e.ON_TRAIL_CHANGE_FUNCTION ? { onTrailChangeFunction: e.ON_TRAIL_CHANGE_FUNCTION } : {}),
-    ...(e.MODE === 'central'
+    ...(e.STACK_MODE === 'central'
       ? {
           central: {
             accounts: e.ACCOUNTS ? [...new Set(e.ACCOUNTS)] : 'organization',

@@ -53,7 +53,7 @@ export interface FlowDeps {
   readonly now: () => Date;
   readonly log: Log;
   readonly metrics: Metrics;
-  /** A central stack's reach into member accounts (MODE=central); absent: this account only. */
+  /** A central stack's reach into member accounts (mode=central); absent: this account only. */
   readonly members?: Members;
   /** Where this account sits in the organization, for policies that select by OU (central stack). */
   readonly placement?: () => Promise<OrganizationSection>;

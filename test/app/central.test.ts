@@ -1,5 +1,5 @@
 /**
- * The central stack's flows (MODE=central) with finding state in memory and each account's CloudTrail
+ * The central stack's flows (mode=central) with finding state in memory and each account's CloudTrail
  * faked: events and repairs in member accounts, the loop guard across accounts, and the sweep as a
  * planner and workers with one digest per sweep.
  */

@@ -63,8 +63,8 @@ describe('configuration, parsed once at cold start', () => {
     );
   });
 
-  describe('the central stack (MODE=central)', () => {
-    const central = { ...base, MODE: 'central', ORGANIZATION_ID: 'o-a1b2c3d4e5' };
+  describe('the central stack (STACK_MODE=central)', () => {
+    const central = { ...base, STACK_MODE: 'central', ORGANIZATION_ID: 'o-a1b2c3d4e5' };
 
     it('acts in every account of the organization, or in the accounts listed', () => {
       expect(loadConfig({ ...central, ORGANIZATION: 'true' }).central).toEqual({
@@ -90,23 +90,23 @@ describe('configuration, parsed once at cold start', () => {
       });
       // Today's stack: one account, no central settings.
       expect(loadConfig(base).central).toBeUndefined();
-      expect(loadConfig({ ...base, MODE: 'single' }).central).toBeUndefined();
+      expect(loadConfig({ ...base, STACK_MODE: 'single' }).central).toBeUndefined();
     });
 
     it.each([
-      [{ MODE: 'multi' }, /MODE expected single or central \(got "multi"\)/],
-      [{}, /MODE=central needs ACCOUNTS or ORGANIZATION=true, not both/],
-      [
-        { ORGANIZATION: 'true', ACCOUNTS: '111111111111' },
-        /ACCOUNTS MODE=central needs ACCOUNTS or ORGANIZATION=true, not both/,
-      ],
+      [{ STACK_MODE: 'multi' }, /STACK_MODE expected single or central \(got "multi"\)/],
+      [{}, /ACCOUNTS or ORGANIZATION=true is required with STACK_MODE=central/],
+      [{ ORGANIZATION: 'true', ACCOUNTS: '111111111111' }, /ACCOUNTS must be empty with ORGANIZATION=true/],
       [
         { ACCOUNTS: '11111111111' },
         /ACCOUNTS expected comma-separated 12-digit account ids such as [\d,]+ \(got "11111111111"\)/,
       ],
       [{ ACCOUNTS: ',' }, /ACCOUNTS expected at least one account id/],
       [{ ORGANIZATION: 'yes' }, /ORGANIZATION expected true or false/],
-      [{ ORGANIZATION: 'true', ORGANIZATION_ID: undefined }, /ORGANIZATION_ID is required with MODE=central/],
+      [
+        { ORGANIZATION: 'true', ORGANIZATION_ID: undefined },
+        /ORGANIZATION_ID is required with STACK_MODE=central/,
+      ],
       [
         { ORGANIZATION: 'true', ORGANIZATION_ID: 'org-1' },
         /ORGANIZATION_ID expected an organization id such as o-a1b2c3d4e5/,
@@ -124,10 +124,10 @@ describe('configuration, parsed once at cold start', () => {
 
     it('refuses central settings in a single-account stack, and never echoes the external id', () => {
       expect(() => loadConfig({ ...base, ACCOUNTS: '111111111111' })).toThrow(
-        /ACCOUNTS is only used with MODE=central/,
+        /ACCOUNTS is only used with STACK_MODE=central/,
       );
       expect(() => loadConfig({ ...base, ORGANIZATION: 'true' })).toThrow(
-        /ORGANIZATION is only used with MODE=central/,
+        /ORGANIZATION is only used with STACK_MODE=central/,
       );
       expect(() => loadConfig({ ...central, ORGANIZATION: 'true', EXTERNAL_ID: 'x' })).not.toThrow(/"x"/);
     });
