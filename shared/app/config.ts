@@ -126,7 +126,8 @@ const Environment = z
     EXTERNAL_ID: name('2 to 1224 characters of letters, digits and +=,.@:/_-', /^[\w+=,.@:/-]{2,1224}$/),
     SWEEP_QUEUE_URL: name(
       'an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)',
-      /^https:\/\/\S+\/\d{12}\/[\w-]{1,80}$/,
+      // http too, for an emulator.
+      /^https?:\/\/\S+\/\d{12}\/[\w-]{1,80}$/,
     ),
     CHANGE_BUS_NAME: name('an EventBridge event bus name', /^[\w.\-/]{1,256}$/),
   })
