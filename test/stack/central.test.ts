@@ -53,7 +53,8 @@ const statementsOf = (role: Resource): Statement[] =>
 const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const roles = () => Object.fromEntries(ofType('AWS::IAM::Role'));
 const WRITES = /^cloudtrail:(Put|Start|Stop|Update|Create|Delete|Add|Remove)/;
-const FUNCTIONS = ['onTrailChange', 'sweepPlanner', 'sweepWorker', 'remediate'];
+/** A CloudFormation !Sub string (its ${…} are CloudFormation's, not JavaScript's). */
+const cfn = (text: string) => text.replaceAll('%', '$');
 
 beforeAll(async () => {
   out = mkdtempSync(join(tmpdir(), 'trailwarden-central-'));
@@ -146,7 +147,7 @@ describe('the central stack (mode=central)', () => {
       statementsOf(roles()[name] as Resource).filter((s) => actions(s).includes('sts:AssumeRole'));
     const target = (name: string) => ({
       'Fn::Sub': [
-        'arn:${AWS::Partition}:iam::*:role/${Name}',
+        cfn('arn:%{AWS::Partition}:iam::*:role/%{Name}'),
         { Name: { 'Fn::If': ['HasMemberRoleName', { Ref: 'MemberRoleName' }, name] } },
       ],
     });
