@@ -16,6 +16,8 @@ export const SweepMessage = z.object({
   sweepId: z.string().min(1).max(200),
   account: z.string().regex(/^\d{12}$/),
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
+  /** Every Region of the sweep: which worker records a multi-Region trail homed in none of them. */
+  regions: z.array(z.string()).optional(),
   /** Where the account sits in the organization, read once by the planner (for `select.ous`). */
   organization: z.object({ id: z.string(), managementAccount: z.string(), path: z.string() }).optional(),
   /** Why the organization's structure could not be read. */
@@ -80,6 +82,7 @@ export async function planSweep(
       sweepId,
       account,
       region,
+      regions: [...plan.regions],
       ...(organization ? { organization } : {}),
       ...(organizationError ? { organizationError } : {}),
     }));

@@ -65,14 +65,21 @@ export async function sweepPair(raw: unknown, deps: FlowDeps): Promise<SweepPair
     here,
     read ?? { version: 1, account, region, trails: [], eventDataStores: [] },
   );
-  const result = evaluate(snapshot, deps.policies, observedAt);
-  // Resources this Region holds in full: a multi-Region trail's findings are complete in its home
-  // Region only (another Region's worker sees its shadow), and another account's organization
-  // trail is that account's to judge.
+  const evaluated = evaluate(snapshot, deps.policies, observedAt);
+  // A multi-Region trail shows in every Region (as a shadow) with the same findings: the worker of
+  // its home Region records them, so each finding has one writer per sweep (the others would only
+  // contend for the same items). A trail homed outside the sweep's Regions is recorded by the
+  // worker of the sweep's first Region.
+  const sweepRegions = message.regions ?? [region];
+  const home = new Map(snapshot.trails.map((t) => [t.trail.TrailARN, t.trail.HomeRegion ?? region]));
+  const recordsHere = (arn: string) => {
+    const at = home.get(arn);
+    return at === undefined || at === region || (!sweepRegions.includes(at) && region === sweepRegions[0]);
+  };
+  const result = { ...evaluated, findings: evaluated.findings.filter((f) => recordsHere(f.resource)) };
+  // Resources whose findings this worker holds in full, for the left-scope check.
   const complete = [
-    ...snapshot.trails
-      .filter((t) => (t.trail.HomeRegion ?? region) === region && t.trail.TrailARN.split(':')[4] === account)
-      .map((t) => t.trail.TrailARN),
+    ...snapshot.trails.filter((t) => recordsHere(t.trail.TrailARN)).map((t) => t.trail.TrailARN),
     ...snapshot.eventDataStores.map((e) => e.eventDataStore.EventDataStoreArn),
   ];
   const queue: Delivery[] = await reconcile(here, owner, {

@@ -28,26 +28,31 @@ const arnOf = (account: string, name: string, region = 'us-east-1') =>
   `arn:aws:cloudtrail:${region}:${account}:trail/${name}`;
 
 /** One account's CloudTrail, faked: a trail per entry, logging or not; records every call. */
-function cloudTrailOf(account: string, trails: Record<string, { logging: boolean }>, calls: string[]) {
+function cloudTrailOf(
+  account: string,
+  trails: Record<string, { logging: boolean; multiRegion?: boolean }>,
+  calls: string[],
+) {
   return {
     cloudTrail: (region: string) =>
       ({
         send: async (command: { input: Record<string, unknown>; constructor: { name: string } }) => {
           const name = command.constructor.name.replace(/Command$/, '');
           calls.push(`${account} ${region} ${name}`);
-          const listed = Object.keys(trails).map((t) => ({
+          const listed = Object.entries(trails).map(([t, { multiRegion }]) => ({
             Name: t,
             TrailARN: arnOf(account, t),
             HomeRegion: 'us-east-1',
             S3BucketName: 'logs',
-            IsMultiRegionTrail: false,
+            IsMultiRegionTrail: multiRegion === true,
           }));
           const named = (command.input.Name ?? command.input.TrailName) as string | undefined;
           const trail = named ? trails[named.split('/').pop() as string] : undefined;
           switch (name) {
             case 'DescribeTrails': {
               const only = command.input.trailNameList as string[] | undefined;
-              const here = listed.filter((t) => region === 'us-east-1' || t.HomeRegion === region);
+              // A multi-Region trail shows in every Region (a shadow outside its home Region).
+              const here = listed.filter((t) => t.HomeRegion === region || t.IsMultiRegionTrail);
               return { trailList: only ? here.filter((t) => only.includes(t.TrailARN)) : here };
             }
             case 'GetTrailStatus':
@@ -307,6 +312,21 @@ describe('the sweep as a planner and workers', () => {
     expect(await sweepPair(messages[5], deps)).toMatchObject({ counted: 'repeat', digest: false });
     expect(await sweepPair(messages[0], deps)).toMatchObject({ counted: 'repeat', digest: false });
     expect(digests(sent)).toHaveLength(1);
+  });
+
+  it("a multi-Region trail's findings are recorded by its home Region's worker only, and counted once", async () => {
+    const { deps, sent, store } = central({ [MEMBER]: { org: { logging: false, multiRegion: true } } });
+    const { messages } = await planned(deps, 's1', [MEMBER]);
+    const outcomes = [];
+    for (const m of messages) outcomes.push(await sweepPair(m, deps));
+    // Both Regions list the trail; only us-east-1, its home, records and counts its finding.
+    expect(outcomes.map((o) => (o.outcome === 'evaluated' ? o.open : -1))).toEqual([1, 0]);
+    expect(
+      sent.filter((s) => s.finding.policyId === 'logging').map((s) => `${s.transition} ${s.region}`),
+    ).toEqual(['opened us-east-1']);
+    expect(digests(sent)[0]?.finding.message).toContain('1 open findings in 1 of 1 accounts');
+    const stored = await store.load({ account: MEMBER, resource: arnOf(MEMBER, 'org') });
+    expect([...stored.findings.values()].map((f) => `${f.status} v${f.version}`)).toEqual(['FAIL v1']);
   });
 
   it('a failure fails the message alone; its retry finishes the sweep and the digest goes out once', async () => {
