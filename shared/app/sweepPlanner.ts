@@ -76,17 +76,23 @@ export async function planSweep(
       };
     }
   }
-  const messages: SweepMessage[] = accounts.flatMap((account) => {
-    const organization = tree ? organizationSection(tree, account) : undefined;
-    return plan.regions.map((region) => ({
-      sweepId,
-      account,
-      region,
-      regions: [...plan.regions],
-      ...(organization ? { organization } : {}),
-      ...(organizationError ? { organizationError } : {}),
-    }));
-  });
+  // Region by Region (every account's first Region, then every account's second…): an account's
+  // Regions all read its multi-Region trails in their home Region, so they are evaluated apart in
+  // time rather than side by side against that Region's per-account request rate.
+  const sections = new Map(accounts.map((a) => [a, tree ? organizationSection(tree, a) : undefined]));
+  const messages: SweepMessage[] = plan.regions.flatMap((region) =>
+    accounts.map((account) => {
+      const organization = sections.get(account);
+      return {
+        sweepId,
+        account,
+        region,
+        regions: [...plan.regions],
+        ...(organization ? { organization } : {}),
+        ...(organizationError ? { organizationError } : {}),
+      };
+    }),
+  );
 
   // What only the central account can say: the change rule, and OUs no account is under.
   const queue: Delivery[] = [];

@@ -86,7 +86,7 @@ const POLICIES = parsePolicyFiles([
 ]).policies;
 
 function central(
-  accounts: Record<string, Record<string, { logging: boolean }>>,
+  accounts: Record<string, Record<string, { logging: boolean; multiRegion?: boolean }>>,
   over: Partial<FlowDeps> = {},
 ) {
   const calls: string[] = [];
@@ -274,13 +274,13 @@ describe('the sweep as a planner and workers', () => {
     const { deps, sent, calls } = central(structuredClone(ACCOUNTS));
     const { plan, messages } = await planned(deps, 's1');
     expect(plan).toEqual({ sweepId: 's1', accounts: 3, messages: 6 });
-    // Accounts in order, each in every Region.
+    // Region by Region, every account in each: an account's Regions are not evaluated side by side.
     expect(messages.map((m) => `${m.account} ${m.region}`)).toEqual([
       `${MEMBER} us-east-1`,
-      `${MEMBER} eu-west-1`,
       `${OTHER} us-east-1`,
-      `${OTHER} eu-west-1`,
       `${CENTRAL} us-east-1`,
+      `${MEMBER} eu-west-1`,
+      `${OTHER} eu-west-1`,
       `${CENTRAL} eu-west-1`,
     ]);
     const outcomes = [];
