@@ -244,6 +244,11 @@ describe('the central stack (mode=central)', () => {
       expect(JSON.stringify(s.Condition), s.Sid).toContain('"aws:SourceAccount":{"Ref":"AWS::AccountId"}');
       expect(JSON.stringify(s.Condition), s.Sid).toContain('aws:SourceArn');
     }
+    // Lambda lets EventBridge invoke a function only for the rule that targets it.
+    for (const [id, permission] of ofType('AWS::Lambda::Permission')) {
+      expect(permission.Properties.Principal, id).toBe('events.amazonaws.com');
+      expect(permission.Properties.SourceArn, id).toBeDefined();
+    }
     // The rule on the organization's bus, which the dead-letter queue takes failed deliveries of.
     expect(JSON.stringify(services[0]?.Condition)).toContain(
       'rule/trailwarden-ci/trailwarden-ci-cloudtrail-changes',
