@@ -5,6 +5,7 @@ import {
   combineEvaluations,
   type Evaluation,
   evaluate,
+  evaluateRegions,
   type PlanStep,
   type Snapshot,
 } from '../engine/index.js';
@@ -222,7 +223,8 @@ export async function onTrailChange(raw: unknown, deps: FlowDeps): Promise<Trail
 
   const snapshot = await readOne(deps, change.kind, arn, change.region);
   if (!snapshot) return { outcome: 'skipped', reason: `${arn} no longer exists` };
-  const result = evaluate(snapshot, singleResourcePolicies(deps), deps.now());
+  // One resource read: a policy's other named resources are simply not in it, not missing.
+  const result = evaluate(snapshot, singleResourcePolicies(deps), deps.now(), { partial: true });
   notes.push(
     ...(await changes(deps, result.findings, change.region, change.actor ? { actors: [change.actor] } : {})),
   );
@@ -242,10 +244,10 @@ export async function onTrailChange(raw: unknown, deps: FlowDeps): Promise<Trail
 export async function scheduledSweep(regions: readonly string[], deps: FlowDeps) {
   const snapshots = await loadRegions(deps.clients, regions, { account: deps.account });
   const notes: Notification[] = [];
-  const results: Evaluation[] = [];
-  for (const snapshot of snapshots) {
-    const result = evaluate(snapshot, deps.policies, deps.now());
-    results.push(result);
+  // Each Region knowing the others: a named trail of another Region is not reported missing.
+  const results = evaluateRegions(snapshots, deps.policies, deps.now());
+  for (const [i, snapshot] of snapshots.entries()) {
+    const result = results[i] as Evaluation;
     notes.push(...(await changes(deps, result.findings, snapshot.region)));
     await maybeRemediate(deps, result, snapshot.region, undefined, notes);
     await deps.store.record(result.findings, deps.now());
@@ -288,9 +290,9 @@ export async function remediate(request: RemediationRequest, deps: FlowDeps) {
   const snapshot = await readOne(deps, kind, request.resource, request.region);
   if (!snapshot) return { outcome: 'skipped' as const, reason: `${request.resource} no longer exists` };
   const policies = singleResourcePolicies(deps);
-  const before = evaluate(snapshot, policies, deps.now());
+  const before = evaluate(snapshot, policies, deps.now(), { partial: true });
   if (before.plan.length === 0) return { outcome: 'skipped' as const, reason: 'already compliant' };
-  const outcome = await applyAndVerify(deps.clients, snapshot, policies, before);
+  const outcome = await applyAndVerify(deps.clients, snapshot, policies, before, { partial: true });
   deps.metrics.milliseconds('RemediationLatency', deps.now().getTime() - Date.parse(request.requestedAt));
   const remediated = outcome.findings.filter((f) => f.status === 'REMEDIATED');
   const failed = outcome.findings.filter((f) => f.status === 'ERROR' && f.remediation?.planned);

@@ -7,7 +7,14 @@ import {
   UpdateEventDataStoreCommand,
   UpdateTrailCommand,
 } from '@aws-sdk/client-cloudtrail';
-import { type Evaluation, evaluate, type Finding, type PlanStep, type Snapshot } from '../engine/index.js';
+import {
+  type EvaluateOptions,
+  type Evaluation,
+  evaluate,
+  type Finding,
+  type PlanStep,
+  type Snapshot,
+} from '../engine/index.js';
 import type { Policy } from '../policy/loader.js';
 import { type AwsCallError, translateAwsError } from './errors.js';
 import { type ClientProvider, reloadEventDataStore, reloadTrail } from './loader.js';
@@ -109,10 +116,12 @@ export async function applyAndVerify(
   snapshot: Snapshot,
   policies: readonly Policy[],
   before: Evaluation,
+  /** The options `before` was evaluated with (the other Regions read, or a partial snapshot). */
+  options: EvaluateOptions = {},
 ): Promise<ApplyOutcome> {
   const steps = await executePlan(clients, before.plan);
   const touched = new Set(before.plan.map((s) => s.resource));
-  const after = evaluate(await readBack(clients, snapshot, touched), policies);
+  const after = evaluate(await readBack(clients, snapshot, touched), policies, undefined, options);
   const afterById = new Map(after.findings.map((f) => [f.id, f]));
   const findings = before.findings.map((f): VerifiedFinding => {
     if (!f.remediation?.planned) return f;

@@ -10,6 +10,14 @@ import type {
   Severity,
 } from '../policy/types.js';
 import { type AdvancedEventSelector, type CloudTrailEvent, covers } from '../selectors/index.js';
+import {
+  conflictOn,
+  constraintsOn,
+  findConflict,
+  logEventsOf,
+  type PolicyConflict,
+  type PolicyScope,
+} from './conflicts.js';
 import { buildPlan, type PlanStep } from './plan.js';
 import { appliesToRegion, parseArn, resourceViews } from './resources.js';
 import type { Snapshot } from './snapshot.js';
@@ -27,7 +35,12 @@ export interface Finding {
   readonly severity: Severity;
   readonly message: string;
   readonly witness?: CloudTrailEvent;
-  readonly remediation?: { readonly planned: boolean; readonly reason?: string };
+  readonly remediation?: {
+    readonly planned: boolean;
+    readonly reason?: string;
+    /** When policies contradict each other on the resource: which ones, and an example event. */
+    readonly conflict?: PolicyConflict;
+  };
 }
 
 export interface Evaluation {
@@ -42,6 +55,50 @@ export interface PendingFix {
   readonly resource: ResourceView;
   readonly fixes: readonly Fix[];
   readonly remediate: boolean;
+  /** The policy's quantifier: an any/union fix is placed on a resource by choice, not by requirement. */
+  readonly quantifier: Policy['quantifier'];
+}
+
+/**
+ * What a run read, beyond the snapshot being evaluated: tells a named resource that does not exist
+ * from one that lives in another Region.
+ */
+export interface Inventory {
+  /** The Regions read. */
+  readonly regions: readonly string[];
+  /** `<kind>:<name>` and `<kind>:<arn>` of every resource read, shadow trails included. */
+  readonly keys: ReadonlySet<string>;
+  /** Regions whose listing failed (DescribeTrails / ListEventDataStores, by kind): absence there proves nothing. */
+  readonly unlisted: readonly { readonly kind: ResourceKind; readonly region: string }[];
+}
+
+export interface EvaluateOptions {
+  /** Every Region read in the run (default: this snapshot alone). */
+  readonly inventory?: Inventory;
+  /**
+   * The snapshot holds only some of its Region's resources (one resource read after a change): a
+   * named resource absent from it is then not reported as missing.
+   */
+  readonly partial?: boolean;
+}
+
+const LISTING: Record<ResourceKind, string> = {
+  trail: 'DescribeTrails',
+  eventDataStore: 'ListEventDataStores',
+};
+
+export function inventoryOf(snapshots: readonly Snapshot[]): Inventory {
+  const keys = new Set<string>();
+  for (const r of snapshots.flatMap(resourceViews)) {
+    keys.add(`${r.kind}:${r.name}`);
+    keys.add(`${r.kind}:${r.arn}`);
+  }
+  const unlisted = snapshots.flatMap((s) =>
+    (['trail', 'eventDataStore'] as const)
+      .filter((kind) => s.errors?.some((e) => e.part === LISTING[kind]))
+      .map((kind) => ({ kind, region: s.region })),
+  );
+  return { regions: [...new Set(snapshots.map((s) => s.region))], keys, unlisted };
 }
 
 export function findingId(policyId: string, resource: string, check: string): string {
@@ -72,13 +129,16 @@ export function evaluate(
   snapshot: Snapshot,
   policies: readonly Policy[],
   _now: Date = new Date(0),
+  options: EvaluateOptions = {},
 ): Evaluation {
   const region = snapshot.region;
   const resources = resourceViews(snapshot);
   const partition = resources.map((r) => parseArn(r.arn)?.partition).find(Boolean) ?? 'aws';
+  const inventory = options.inventory ?? inventoryOf([snapshot]);
   const findings: Finding[] = [];
   const pending: PendingFix[] = [];
-  const forbidsByResource = new Map<string, { policyId: string; selectors: AdvancedEventSelector[] }[]>();
+  const pendingByResource = new Map<ResourceView, PendingFix[]>();
+  const scopes: PolicyScope[] = [];
 
   const push = (
     policy: Policy,
@@ -108,40 +168,104 @@ export function evaluate(
       findings[index] = { ...(findings[index] as Finding), remediation: { planned: false, reason } };
       return;
     }
-    pending.push({
+    const fix: PendingFix = {
       findingIndex: index,
       resource: r,
       fixes: outcome.fixes,
       remediate: policy.action === 'remediate',
-    });
+      quantifier: policy.quantifier,
+    };
+    pending.push(fix);
+    pendingByResource.set(r, [...(pendingByResource.get(r) ?? []), fix]);
   };
 
+  // First what each policy selects: the planner, and the choice of where an any/union policy is
+  // repaired, need every policy's scope.
   for (const policy of policies) {
+    const selectedHere: ResourceView[] = [];
+    const undecided: ResourceView[] = [];
+    for (const r of resources) {
+      if (r.kind !== policy.resource) continue;
+      const s = selected(policy, r);
+      if (s === 'unknown') undecided.push(r);
+      else if (s) selectedHere.push(r);
+    }
+    const inScope = selectedHere.filter((r) => appliesToRegion(r, region));
+    scopes.push({ policy, selected: selectedHere, undecided, inScope, passed: false });
+  }
+  // Where an any/union policy's repair can go: owned here, and not where the `every` policies
+  // contradict each other (nothing is planned there). Asked only once all of them are evaluated.
+  /** What the pending fixes on `r` ask it to log and not to log (`every` ones only, or all). */
+  const pendingOn = (r: ResourceView, all: boolean) => {
+    const fixes = (pendingByResource.get(r) ?? [])
+      .filter((p) => all || p.quantifier === 'every')
+      .flatMap((p) => p.fixes.flatMap((f) => (f.kind === 'selectors' ? [f] : [])));
+    return {
+      requires: fixes.map((f) => ({ policyId: '', selectors: f.require })),
+      forbids: fixes.map((f) => ({ policyId: '', selectors: f.forbid })),
+    };
+  };
+  const conflicts = new Map<ResourceView, boolean>();
+  const conflicted = (r: ResourceView) => {
+    if (!conflicts.has(r))
+      conflicts.set(r, conflictOn(r, scopes, pendingOn(r, false).requires) !== undefined);
+    return conflicts.get(r) as boolean;
+  };
+  const repairable = (r: ResourceView) => ownedHere(r, snapshot) && !conflicted(r);
+  /**
+   * Whether an any/union policy's repair fits on `r`: what it requires there is forbidden by no
+   * policy bound to `r` (or repaired there already), and what it forbids there is required by none.
+   */
+  const fits = (
+    r: ResourceView,
+    requires: readonly AdvancedEventSelector[],
+    forbids: readonly AdvancedEventSelector[] = [],
+  ) => {
+    const here = pendingOn(r, true);
+    const bound = constraintsOn(r, scopes, here.requires, here.forbids);
+    return (
+      !findConflict([{ policyId: '', selectors: requires }], bound.forbids) &&
+      !findConflict(bound.requires, [{ policyId: '', selectors: forbids }])
+    );
+  };
+  const deferred: (() => void)[] = [];
+
+  for (const scope of scopes) {
+    const { policy, selected: candidates, inScope } = scope;
     const kind: ResourceKind = policy.resource;
     const accountResource = `arn:${partition}:cloudtrail:${region}:${snapshot.account}:${kind === 'trail' ? 'trail' : 'eventdatastore'}/*`;
     const accountName = `${kind === 'trail' ? 'trails' : 'event data stores'} in ${region}`;
-    const candidates: ResourceView[] = [];
-    for (const r of resources) {
-      if (r.kind !== kind) continue;
-      const s = selected(policy, r);
-      if (s === 'unknown') {
-        push(policy, r.arn, r.name, 'select', {
-          status: 'ERROR',
-          message: `${label(r)}: its tags are not known, so the policy's selection cannot be decided`,
-        });
-      } else if (s) {
-        candidates.push(r);
-      }
+    for (const r of scope.undecided) {
+      push(policy, r.arn, r.name, 'select', {
+        status: 'ERROR',
+        message: `${label(r)}: its tags are not known, so the policy's selection cannot be decided`,
+      });
     }
-    for (const r of candidates) {
-      for (const c of policy.checks) {
-        const forbid = c.definition.section === 'forbid' && c.definition.key === 'logEvents';
-        if (forbid)
-          forbidsByResource.set(r.arn, [
-            ...(forbidsByResource.get(r.arn) ?? []),
-            { policyId: policy.id, selectors: c.params as AdvancedEventSelector[] },
-          ]);
-      }
+    // A resource the policy names and nobody read is the worst finding there is: it was deleted.
+    const absent = options.partial ? [] : missingNames(policy, resources, inventory);
+    const missing = absent.length;
+    for (const m of absent) {
+      const type = kind === 'trail' ? 'trail' : 'eventdatastore';
+      const index = findings.length;
+      findings.push({
+        id: findingId(policy.id, `${kind}:${m.name}`, 'exists'),
+        policyId: policy.id,
+        resource: m.name.startsWith('arn:')
+          ? m.name
+          : `arn:${partition}:cloudtrail:${region}:${snapshot.account}:${type}/${kind === 'trail' ? m.name : '*'}`,
+        resourceName: m.name,
+        region,
+        status: m.status,
+        check: 'exists',
+        severity: policy.severity,
+        message: m.message,
+      });
+      if (m.status === 'FAIL')
+        recordFixes(policy, index, undefined, {
+          status: 'FAIL',
+          message: '',
+          manual: `Trailwarden does not create ${kind === 'trail' ? 'trails' : 'event data stores'}: recreate it, or take it out of the policy's select.names`,
+        });
     }
     const checkNames = policy.checks.map((c) => c.definition.check).join(',');
     // A Region-wide read that failed leaves this policy undecidable here: say so, then judge what was read.
@@ -156,7 +280,7 @@ export function evaluate(
     }
 
     if (policy.quantifier === 'every') {
-      if (candidates.length === 0) {
+      if (candidates.length === 0 && missing === 0) {
         push(policy, accountResource, accountName, checkNames, {
           status: 'SKIPPED',
           message: `no ${kind === 'trail' ? 'trail' : 'event data store'} matches the policy's selection`,
@@ -171,13 +295,13 @@ export function evaluate(
       continue;
     }
 
-    const inScope = candidates.filter((r) => appliesToRegion(r, region));
     if (policy.quantifier === 'any') {
       const scored = inScope.map((r) => {
         const outcomes = policy.checks.map((c) => evaluateCheck(c, r));
         return { r, outcomes, failing: outcomes.filter((o) => o.status !== 'PASS').length };
       });
       const passing = scored.find((s) => s.failing === 0);
+      scope.passed = passing !== undefined;
       if (passing) {
         push(policy, accountResource, accountName, checkNames, {
           status: 'PASS',
@@ -186,6 +310,8 @@ export function evaluate(
         continue;
       }
       if (scored.length === 0) {
+        // Every named resource is missing: those findings say it already.
+        if (missing > 0) continue;
         const index = push(policy, accountResource, accountName, checkNames, {
           status: 'FAIL',
           message: `no ${kind === 'trail' ? 'trail' : 'event data store'} records events in ${region}`,
@@ -197,25 +323,35 @@ export function evaluate(
         });
         continue;
       }
-      // Closest candidate: fewest failing checks, preferring one this account can repair.
-      const best = [...scored].sort(
-        (a, b) =>
-          a.failing - b.failing || Number(!ownedHere(a.r, snapshot)) - Number(!ownedHere(b.r, snapshot)),
-      )[0] as (typeof scored)[number];
-      const failed = best.outcomes.filter((o) => o.status !== 'PASS');
-      const status = failed.some((o) => o.status === 'FAIL') ? 'FAIL' : 'ERROR';
-      const witness = failed.find((o) => o.witness)?.witness;
-      const index = push(policy, accountResource, accountName, checkNames, {
-        status,
-        message: `no ${kind === 'trail' ? 'trail' : 'event data store'} in ${region} satisfies the whole policy; closest is ${label(best.r)}: ${failed.map((o) => o.message).join('; ')}`,
-        ...(witness ? { witness } : {}),
-      });
-      const fixes = failed.flatMap((o) => o.fixes ?? []);
-      const manual = failed.find((o) => o.status === 'FAIL' && !o.fixes)?.manual;
-      recordFixes(policy, index, best.r, {
-        status: 'FAIL',
-        message: '',
-        ...(manual ? { manual } : { fixes }),
+      // Chosen once every `every` policy has said what it needs (see `repairable`).
+      const index = push(policy, accountResource, accountName, checkNames, { status: 'FAIL', message: '' });
+      deferred.push(() => {
+        const needs = logEventsOf(policy, 'require');
+        const avoids = logEventsOf(policy, 'forbid');
+        const suits = (r: ResourceView) => repairable(r) && fits(r, needs, avoids);
+        // The closest candidate it can be repaired on, else the closest (whose finding says why not).
+        const best = [...scored].sort(
+          (a, b) => Number(!suits(a.r)) - Number(!suits(b.r)) || a.failing - b.failing,
+        )[0] as (typeof scored)[number];
+        const failed = best.outcomes.filter((o) => o.status !== 'PASS');
+        const witness = failed.find((o) => o.witness)?.witness;
+        findings[index] = {
+          ...(findings[index] as Finding),
+          status: failed.some((o) => o.status === 'FAIL') ? 'FAIL' : 'ERROR',
+          message: `no ${kind === 'trail' ? 'trail' : 'event data store'} in ${region} satisfies the whole policy; closest is ${label(best.r)}: ${failed.map((o) => o.message).join('; ')}`,
+          ...(witness ? { witness } : {}),
+        };
+        // Repaired on this resource, the policy's forbids bind it (even those it satisfies today).
+        const fixes: Fix[] = [
+          ...failed.flatMap((o) => o.fixes ?? []),
+          ...(avoids.length > 0 ? [{ kind: 'selectors' as const, require: [], forbid: avoids }] : []),
+        ];
+        const manual = failed.find((o) => o.status === 'FAIL' && !o.fixes)?.manual;
+        recordFixes(policy, index, best.r, {
+          status: 'FAIL',
+          message: '',
+          ...(manual ? { manual } : { fixes }),
+        });
       });
       continue;
     }
@@ -226,6 +362,7 @@ export function evaluate(
       o: c.definition.evaluateUnion?.(inScope, c.params as never) as CheckOutcome,
     }));
     const failed = outcomes.filter(({ o }) => o.status !== 'PASS');
+    scope.passed = failed.length === 0;
     if (failed.length === 0) {
       push(policy, accountResource, accountName, checkNames, {
         status: 'PASS',
@@ -239,51 +376,116 @@ export function evaluate(
       message: failed.map(({ o }) => o.message).join('; '),
       ...(witness ? { witness } : {}),
     });
-    const target = unionTarget(inScope, snapshot);
-    if (!target) {
-      recordFixes(policy, index, undefined, {
-        status: 'FAIL',
-        message: '',
-        manual: `no ${kind === 'trail' ? 'trail' : 'event data store'} in scope can be repaired from this account`,
-      });
-      continue;
-    }
-    const fixes: Fix[] =
-      target.active === false ? [{ kind: kind === 'trail' ? 'startLogging' : 'startIngestion' }] : [];
-    const union = inScope.filter((r) => r.active !== false).flatMap((r) => r.selectors ?? []);
-    for (const { c } of failed) {
-      if (c.definition.section === 'require' && c.definition.key === 'logEvents') {
-        // Only what no selected resource logs yet.
-        const missing = (c.params as AdvancedEventSelector[]).filter((r) => !covers(union, [r]).covered);
-        fixes.push({ kind: 'selectors', require: missing, forbid: [] });
-      } else {
-        for (const r of inScope) {
-          const o = evaluateCheck(c, r);
-          if (o.status === 'FAIL' && o.fixes) recordFixes(policy, index, r, o);
+    deferred.push(() => {
+      const union = inScope.filter((r) => r.active !== false).flatMap((r) => r.selectors ?? []);
+      // Only what no selected resource logs yet, placed where no policy forbids it.
+      const missing = logEventsOf(policy, 'require').filter((r) => !covers(union, [r]).covered);
+      const target =
+        unionTarget(inScope, (r) => repairable(r) && fits(r, missing)) ?? unionTarget(inScope, repairable);
+      if (!target) {
+        recordFixes(policy, index, undefined, {
+          status: 'FAIL',
+          message: '',
+          manual: `no ${kind === 'trail' ? 'trail' : 'event data store'} in scope can be repaired from this account`,
+        });
+        return;
+      }
+      const fixes: Fix[] =
+        target.active === false ? [{ kind: kind === 'trail' ? 'startLogging' : 'startIngestion' }] : [];
+      for (const { c } of failed) {
+        if (c.definition.section === 'require' && c.definition.key === 'logEvents') {
+          fixes.push({ kind: 'selectors', require: missing, forbid: [] });
+        } else {
+          for (const r of inScope) {
+            const o = evaluateCheck(c, r);
+            if (o.status === 'FAIL' && o.fixes) recordFixes(policy, index, r, o);
+          }
         }
       }
-    }
-    recordFixes(policy, index, target, { status: 'FAIL', message: '', fixes });
+      recordFixes(policy, index, target, { status: 'FAIL', message: '', fixes });
+    });
   }
 
-  const plan = buildPlan(snapshot, findings, pending, forbidsByResource, partition);
+  for (const choose of deferred) choose();
+  const plan = buildPlan(snapshot, findings, pending, scopes, partition);
   return { findings, plan, summary: summarize(findings) };
 }
 
-/** A resource Trailwarden may write from this snapshot's account and region. */
+/**
+ * A resource Trailwarden may write from this snapshot's account and Region: in its home Region, and
+ * for organization trails and stores, from the management account (the owner) or the CloudTrail
+ * delegated administrator account.
+ */
 export function ownedHere(r: ResourceView, snapshot: Snapshot): boolean {
-  return r.homeRegion === snapshot.region && (!r.isOrganization || r.owner === snapshot.account);
+  return (
+    r.homeRegion === snapshot.region &&
+    (!r.isOrganization || r.owner === snapshot.account || snapshot.delegatedAdministrator === true)
+  );
+}
+
+interface MissingName {
+  readonly name: string;
+  readonly status: 'FAIL' | 'ERROR';
+  readonly message: string;
+}
+
+/**
+ * Names in the policy's `select.names` that no Region read has, each reported from every Region
+ * with one id (so a run over several Regions shows it once). A name found in any Region read is
+ * never missing; an ARN is decided in its own Region (where it is always listed), and absence
+ * where the listing failed proves nothing.
+ */
+function missingNames(
+  policy: Policy,
+  resources: readonly ResourceView[],
+  inventory: Inventory,
+): MissingName[] {
+  const kind = policy.resource;
+  const what = kind === 'trail' ? 'trail' : 'event data store';
+  const out: MissingName[] = [];
+  for (const name of policy.select?.names ?? []) {
+    if (resources.some((r) => r.kind === kind && (r.name === name || r.arn === name))) continue;
+    if (inventory.keys.has(`${kind}:${name}`)) continue;
+    const home = name.startsWith('arn:') ? parseArn(name)?.region : undefined;
+    const regions = home ? [home] : inventory.regions;
+    if (home && !inventory.regions.includes(home)) {
+      out.push({
+        name,
+        status: 'ERROR',
+        message: `${what} ${name} is not visible from ${inventory.regions.join(', ')}; read its home Region ${home} to tell whether it exists`,
+      });
+      continue;
+    }
+    const unlisted = inventory.unlisted.filter((u) => u.kind === kind && regions.includes(u.region));
+    if (unlisted.length > 0) {
+      out.push({
+        name,
+        status: 'ERROR',
+        message: `cannot tell whether ${what} ${name} exists: listing ${what}s failed in ${unlisted.map((u) => u.region).join(', ')}`,
+      });
+      continue;
+    }
+    out.push({
+      name,
+      status: 'FAIL',
+      message: home
+        ? `${what} ${name} does not exist`
+        : `${what} ${name} does not exist (in ${regions.length > 1 ? 'any of ' : ''}${regions.join(', ')})`,
+    });
+  }
+  return out;
 }
 
 /** Where a union policy's missing coverage goes: a repairable, delivering, multi-Region resource first. */
-function unionTarget(inScope: readonly ResourceView[], snapshot: Snapshot): ResourceView | undefined {
+function unionTarget(
+  inScope: readonly ResourceView[],
+  repairable: (r: ResourceView) => boolean,
+): ResourceView | undefined {
   const score = (r: ResourceView) =>
     (r.active !== false ? 4 : 0) +
     (r.settings.IsMultiRegionTrail === true || r.settings.MultiRegionEnabled === true ? 2 : 0) +
     (r.selectors ? 1 : 0);
-  return inScope
-    .filter((r) => ownedHere(r, snapshot))
-    .sort((a, b) => score(b) - score(a) || a.name.localeCompare(b.name))[0];
+  return inScope.filter(repairable).sort((a, b) => score(b) - score(a) || a.name.localeCompare(b.name))[0];
 }
 
 export { describeEvent };
@@ -319,11 +521,24 @@ export function combineEvaluations(results: readonly Evaluation[]): Evaluation {
   return { findings, plan: results.flatMap((r) => r.plan), summary: summarize(findings) };
 }
 
+/**
+ * Each Region's evaluation, knowing what the others hold: a named resource that lives in another
+ * Region read is not missing. Combine them with `combineEvaluations`.
+ */
+export function evaluateRegions(
+  snapshots: readonly Snapshot[],
+  policies: readonly Policy[],
+  now?: Date,
+): Evaluation[] {
+  const inventory = inventoryOf(snapshots);
+  return snapshots.map((s) => evaluate(s, policies, now, { inventory }));
+}
+
 /** Evaluates several Regions' snapshots together; a trail seen from several Regions is reported once. */
 export function evaluateAll(
   snapshots: readonly Snapshot[],
   policies: readonly Policy[],
   now?: Date,
 ): Evaluation {
-  return combineEvaluations(snapshots.map((s) => evaluate(s, policies, now)));
+  return combineEvaluations(evaluateRegions(snapshots, policies, now));
 }

@@ -3,6 +3,7 @@ import type { InsightSelector } from '../../engine/snapshot.js';
 import { type AdvancedEventSelector, overlaps } from '../../selectors/index.js';
 import { label } from '../describe.js';
 import type { CheckDefinition, CheckOutcome, Fix, ResourceView } from '../types.js';
+import { unknownSelectors } from './selectors.js';
 
 const InsightType = z.enum(['ApiCallRateInsight', 'ApiErrorRateInsight']);
 const TrailInsights = z.array(
@@ -67,7 +68,7 @@ function unmetPrerequisites(r: ResourceView, pairs: readonly string[]) {
 function evaluateInsights(r: ResourceView, required: InsightSelector[], destination?: string): CheckOutcome {
   if (!r.insightSelectors)
     return { status: 'ERROR', message: `${label(r)}: its Insights selectors are not known` };
-  if (!r.selectors) return { status: 'ERROR', message: `${label(r)}: its event selectors are not known` };
+  if (!r.selectors) return unknownSelectors(r);
   const have = new Set(insightPairs(r.insightSelectors));
   const missing = insightPairs(required).filter((p) => !have.has(p));
   const unmet = unmetPrerequisites(r, [...new Set([...have, ...insightPairs(required)])]);
