@@ -1,4 +1,5 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 
 export interface AwsOptions {
   /** A named profile; otherwise the default credential chain (AWS_PROFILE, env, SSO, instance role…). */
@@ -6,7 +7,14 @@ export interface AwsOptions {
   /** A custom endpoint, e.g. an emulator; otherwise AWS_ENDPOINT_URL or the real service. */
   endpoint?: string;
   maxAttempts?: number;
+  /** Time to establish a connection (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Time for a whole request, once sent (default 30 s). Without it, an endpoint that never answers hangs forever. */
+  requestTimeoutMs?: number;
 }
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** Counts SDK commands by name (not retries): how many calls a sweep costs. */
 export class CallCounter {
@@ -50,6 +58,7 @@ function instrument<C extends Client>(client: C, counter: CallCounter | undefine
 /** One CloudTrail client per Region, created on first use, with the SDK's adaptive retry mode. */
 export class AwsClients {
   private readonly cloudtrail = new Map<string, CloudTrailClient>();
+  private orgs: OrganizationsClient | undefined;
   constructor(
     private readonly options: AwsOptions = {},
     readonly counter?: CallCounter,
@@ -61,9 +70,26 @@ export class AwsClients {
       region,
       retryMode: 'adaptive',
       maxAttempts: this.options.maxAttempts ?? 3,
+      requestHandler: {
+        connectionTimeout: this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        requestTimeout: this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+        // Otherwise the SDK only logs a warning when the request timeout passes, and keeps waiting.
+        throwOnRequestTimeout: true,
+      },
       ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
       ...(this.options.profile ? { profile: this.options.profile } : {}),
     };
+  }
+
+  /** Where requests go: the custom endpoint, or the service's own in that Region. */
+  endpointFor(service: string, region: string): string {
+    return this.options.endpoint ?? `https://${service}.${region}.amazonaws.com`;
+  }
+
+  /** Organizations is global: one client serves every Region. */
+  organizations(region: string): OrganizationsClient {
+    if (!this.orgs) this.orgs = instrument(new OrganizationsClient(this.config(region)), this.counter);
+    return this.orgs;
   }
 
   cloudTrail(region: string): CloudTrailClient {
@@ -77,5 +103,6 @@ export class AwsClients {
 
   destroy(): void {
     for (const c of this.cloudtrail.values()) c.destroy();
+    this.orgs?.destroy();
   }
 }

@@ -1,6 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsClients } from './clients.js';
-import { translateAwsError } from './errors.js';
+import { EndpointError, translateAwsError } from './errors.js';
 
 /** The account the credentials belong to (the CLI; Lambda functions read it from their context). */
 export async function callerAccount(clients: AwsClients, region: string): Promise<string> {
@@ -10,7 +10,10 @@ export async function callerAccount(clients: AwsClients, region: string): Promis
     if (clients.counter) clients.counter.record('GetCallerIdentity');
     return identity.Account as string;
   } catch (error) {
-    throw translateAwsError(error, 'GetCallerIdentity');
+    const e = translateAwsError(error, 'GetCallerIdentity');
+    // The first call of a run: when the endpoint is unreachable, say which one.
+    if (e instanceof EndpointError) e.endpoint = clients.endpointFor('sts', region);
+    throw e;
   } finally {
     sts.destroy();
   }

@@ -24,6 +24,8 @@ export interface LoadOptions {
   concurrency?: number;
   /** Called as resources are loaded, for a progress line. */
   onProgress?: (loaded: number, total: number) => void;
+  /** The caller's role, read once per run (organizations.ts), recorded in every Region's snapshot. */
+  delegatedAdministrator?: boolean;
 }
 
 type PartError = { part: string; message: string };
@@ -263,6 +265,9 @@ export async function loadRegion(
     version: 1,
     account,
     region,
+    ...(options.delegatedAdministrator !== undefined
+      ? { delegatedAdministrator: options.delegatedAdministrator }
+      : {}),
     trails: entries.map((e) => withTags(e, e.trail.TrailARN)),
     eventDataStores: presentStores.map((s) => withTags(s, s.eventDataStore.EventDataStoreArn)),
     ...(errors.length ? { errors } : {}),

@@ -1,18 +1,19 @@
-import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, Option } from 'commander';
+import { join } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { applyAndVerify, type VerifiedFinding } from '../aws/apply.js';
-import { AwsClients } from '../aws/clients.js';
-import { AwsCallError } from '../aws/errors.js';
+import { AwsClients, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../aws/clients.js';
+import { AwsCallError, EndpointError } from '../aws/errors.js';
 import { callerAccount } from '../aws/identity.js';
 import { loadRegions } from '../aws/loader.js';
+import { delegatedAdministrator } from '../aws/organizations.js';
 import {
   combineEvaluations,
   dedupeById,
   type Evaluation,
   evaluate,
   evaluateAll,
+  evaluateRegions,
+  inventoryOf,
   resourceViews,
   type Snapshot,
   simulatePlan,
@@ -24,12 +25,25 @@ import {
   type AdvancedEventSelector,
   type CloudTrailEvent,
   compileSelectors,
+  EVENT_FIELDS,
   matchingSelectors,
   validate,
 } from '../selectors/index.js';
 import { constraintMatches } from '../selectors/match.js';
+import { closest } from '../selectors/suggest.js';
 import { emulatedDemo } from './emulated-demo.js';
-import { InputError, loadPolicies, readSnapshot } from './io.js';
+import {
+  checkWritable,
+  formatBytes,
+  InputError,
+  LIMITS,
+  loadPolicies,
+  PACKAGE_ROOT,
+  printable,
+  readSnapshot,
+  writeOutput,
+} from './io.js';
+import { checkEndpoint, checkProfile, checkRegion, checkSeconds } from './options.js';
 import {
   type Format,
   findingsMarkdown,
@@ -44,7 +58,7 @@ import {
 
 export const EXIT = { ok: 0, findings: 1, input: 2, runtime: 3 } as const;
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = PACKAGE_ROOT;
 
 export interface Io {
   out: (s: string) => void;
@@ -59,27 +73,44 @@ export interface Io {
 
 interface CommonOptions {
   snapshot?: string;
-  policies: string[];
+  policies?: string[];
   format: Format | 'asff';
   region?: string[];
   profile?: string;
   endpointUrl?: string;
   concurrency?: string;
+  connectTimeout?: string;
+  requestTimeout?: string;
 }
 
 const isLive = (opts: CommonOptions) => !opts.snapshot;
 
 function liveClients(opts: CommonOptions, io: Io): { clients: AwsClients; regions: string[] } {
-  const regions =
-    opts.region ?? [io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION].filter((r): r is string => Boolean(r));
+  const fromEnv = io.env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION';
+  const regions = opts.region
+    ? opts.region.map((r) => checkRegion(r, '--region'))
+    : [io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION]
+        .filter((r): r is string => r !== undefined)
+        .map((r) => checkRegion(r, fromEnv));
   if (regions.length === 0)
     throw new InputError(
       'no Region: pass --region (repeatable) or set AWS_REGION, or read a file with --snapshot FILE',
     );
+  if (opts.endpointUrl !== undefined) checkEndpoint(opts.endpointUrl, '--endpoint-url');
+  else if (io.env.AWS_ENDPOINT_URL) checkEndpoint(io.env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL');
+  if (opts.profile !== undefined) checkProfile(opts.profile, io.env);
   // Profile and endpoint also come from AWS_PROFILE and AWS_ENDPOINT_URL, which the SDK reads itself.
   const clients = new AwsClients({
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
+    connectTimeoutMs: checkSeconds(
+      opts.connectTimeout ?? String(DEFAULT_CONNECT_TIMEOUT_MS / 1000),
+      '--connect-timeout',
+    ),
+    requestTimeoutMs: checkSeconds(
+      opts.requestTimeout ?? String(DEFAULT_REQUEST_TIMEOUT_MS / 1000),
+      '--request-timeout',
+    ),
   });
   return { clients, regions };
 }
@@ -95,9 +126,12 @@ async function loadLive(
     throw new InputError(`--concurrency ${opts.concurrency}: expected a whole number of at least 1`);
   const progress = io.interactive && opts.format !== 'json';
   const account = await callerAccount(clients, regions[0] as string);
+  // Whether organization trails and stores may be repaired from here (semantics §5).
+  const delegated = await delegatedAdministrator(clients, account, regions[0] as string);
   const snapshots = await loadRegions(clients, regions, {
     account,
     concurrency,
+    ...(delegated !== undefined ? { delegatedAdministrator: delegated } : {}),
     ...(progress
       ? { onProgress: (n: number, total: number) => io.err(`\rloading trails: ${n}/${total}   `) }
       : {}),
@@ -138,25 +172,51 @@ function exitFor(result: { summary: { fail: number; error: number } }): number {
   return EXIT.ok;
 }
 
+/** plan: 1 when there are steps to apply, else 3 when some checks could not be decided, else 0. */
+function exitForPlan(result: Evaluation): number {
+  if (result.plan.length > 0) return EXIT.findings;
+  return result.summary.error > 0 ? EXIT.runtime : EXIT.ok;
+}
+
+const POLICIES_HELP =
+  'policy files or folders (default: the CIS and Security Hub packs; policies/examples only when named)';
+
+const EXIT_HELP =
+  'Exit codes: 0 compliant, 1 findings, 2 bad input (one message), 3 AWS or runtime error, or checks that could not be decided.';
+
 function addLive(cmd: Command): Command {
   return cmd
     .option('--region <region...>', 'Regions to read (repeatable; default AWS_REGION)')
     .option('--profile <name>', 'AWS profile (default: the standard credential chain, AWS_PROFILE)')
-    .option('--endpoint-url <url>', 'CloudTrail endpoint, e.g. an emulator (default AWS_ENDPOINT_URL)')
-    .option('--concurrency <n>', 'resources read at once (a trail reads its four parts in parallel)', '5');
+    .option('--endpoint-url <url>', 'AWS endpoint, e.g. an emulator (default AWS_ENDPOINT_URL)')
+    .option('--concurrency <n>', 'resources read at once (a trail reads its four parts in parallel)', '5')
+    .option(
+      '--connect-timeout <seconds>',
+      `seconds to wait for a connection to an endpoint (default ${DEFAULT_CONNECT_TIMEOUT_MS / 1000})`,
+    )
+    .option(
+      '--request-timeout <seconds>',
+      `seconds to wait for the answer to each request (default ${DEFAULT_REQUEST_TIMEOUT_MS / 1000}); an endpoint that never answers fails the call after 3 attempts instead of hanging`,
+    );
 }
 
-function addCommon(cmd: Command): Command {
-  return addLive(
-    cmd
-      .option('--snapshot <file>', 'read a snapshot file instead of live AWS')
-      .option('--policies <path...>', 'policy files or folders', ['policies'])
-      .addOption(
-        new Option('--format <format>', 'output format')
-          .choices(['table', 'json', 'markdown', 'asff'])
-          .default('table'),
-      ),
-  );
+function formatOption(formats: readonly string[]): Option {
+  return new Option('--format <format>', `output format: ${formats.join(', ')}`)
+    .default('table')
+    .argParser((value: string) => {
+      if (formats.includes(value)) return value;
+      if (value === 'asff')
+        throw new InvalidArgumentError(`--format asff is for check (findings); use ${formats.join(', ')}`);
+      throw new InvalidArgumentError(`expected ${formats.join(', ')}`);
+    });
+}
+
+function addCommon(cmd: Command, formats: readonly string[], snapshot = true): Command {
+  const withInput = snapshot
+    ? cmd.option('--snapshot <file>', 'read a snapshot file instead of live AWS')
+    : // Not offered: apply changes live AWS. Kept hidden to say so instead of "unknown option".
+      cmd.addOption(new Option('--snapshot <file>').hideHelp());
+  return addLive(withInput.option('--policies <path...>', POLICIES_HELP).addOption(formatOption(formats)));
 }
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -168,11 +228,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError();
 
-  addCommon(program.command('check'))
-    .description('evaluate a snapshot against policies; exit 1 on any failure')
+  addCommon(program.command('check'), ['table', 'json', 'markdown', 'asff'])
+    .description('evaluate a snapshot or live AWS against policies; exit 1 on any failure')
     .addHelpText(
       'after',
-      '\nExamples:\n  trailwarden check --snapshot examples/demo-account/snapshot.json\n  trailwarden check --region us-east-1 --region eu-west-1 --profile audit --format json\n  trailwarden check --snapshot snap.json --policies policies/cis-aws-foundations.yaml --format markdown',
+      `\n${EXIT_HELP}\n\nExamples:\n  trailwarden check --snapshot examples/demo-account/snapshot.json\n  trailwarden check --region us-east-1 --region eu-west-1 --profile audit --format json\n  trailwarden check --snapshot snap.json --policies policies/cis-aws-foundations.yaml --format markdown`,
     )
     .option('--all', 'also list passing checks (table format)')
     .action(async (opts: CommonOptions & { all?: boolean }) => {
@@ -184,66 +244,64 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(exitFor(result));
     });
 
-  addCommon(program.command('plan'))
+  addCommon(program.command('plan'), ['table', 'json', 'markdown'])
     .description('the exact Put* requests that would repair the failures of remediate policies')
     .addHelpText(
       'after',
-      '\nExamples:\n  trailwarden plan --snapshot examples/demo-account/snapshot.json --policies policies/examples',
+      '\nExit codes: 0 nothing to do, 1 the plan has steps, 2 bad input, 3 AWS or runtime error, or checks that could not be decided.\n\nExamples:\n  trailwarden plan --snapshot examples/demo-account/snapshot.json --policies policies/examples',
     )
     .action(async (opts: CommonOptions) => {
-      if (opts.format === 'asff')
-        throw new InputError(
-          '--format asff is for check (findings); plan prints requests: use table, json or markdown',
-        );
       const result = await run(opts, io);
       if (opts.format === 'json') io.out(toJson(result, { findings: false, plan: true }));
       else if (opts.format === 'markdown') io.out(planMarkdown(result.plan));
       else io.out(planTable(result.plan, io.color));
-      setExit(exitFor(result));
+      setExit(exitForPlan(result));
     });
 
   program
     .command('validate')
     .description('check policy files (and, with --snapshot, lint the selectors of every resource)')
-    .option('--policies <path...>', 'policy files or folders', ['policies'])
+    .option('--policies <path...>', POLICIES_HELP)
     .option('--snapshot <file>', 'also lint the selectors found in this snapshot')
     .addHelpText(
       'after',
-      '\nExamples:\n  trailwarden validate --policies policies/\n  trailwarden validate --snapshot snap.json',
+      '\nExit codes: 0 valid (warnings allowed), 1 the snapshot has selector errors (malformed, or rejected by AWS), 2 a policy file is invalid or bad input.\n\nExamples:\n  trailwarden validate --policies policies/\n  trailwarden validate --snapshot snap.json',
     )
-    .action((opts: { policies: string[]; snapshot?: string }) => {
+    .action((opts: { policies?: string[]; snapshot?: string }) => {
       const { policies, warnings } = loadPolicies(opts.policies);
       const c = palette(io.color);
       if (warnings.length > 0) io.out(problemsText(warnings, io.color));
       let lint = 0;
+      let errors = 0;
       if (opts.snapshot) {
-        for (const r of readSnapshot(opts.snapshot).flatMap(resourceViews)) {
+        for (const r of readSnapshot(opts.snapshot).flatMap((s) => resourceViews(s))) {
+          if (r.selectorProblem) {
+            lint++;
+            errors++;
+            io.out(`${r.name}: error: ${r.selectorProblem}\n`);
+          }
           if (!r.selectorConfig) continue;
           for (const p of validate(r.selectorConfig, r.kind)) {
             lint++;
+            if (p.severity === 'error') errors++;
             io.out(`${r.name}: ${p.severity}: ${p.path}: ${p.message}\n`);
           }
         }
       }
-      io.out(
-        c.green(
-          `${policies.length} policies valid${warnings.length ? `, ${warnings.length} warnings` : ''}${opts.snapshot ? `, ${lint} selector findings in the snapshot` : ''}\n`,
-        ),
-      );
-      setExit(EXIT.ok);
+      const summary = `${policies.length} policies valid${warnings.length ? `, ${warnings.length} warnings` : ''}${opts.snapshot ? `, ${lint} selector findings in the snapshot (${errors} errors)` : ''}\n`;
+      io.out(errors > 0 ? c.red(summary) : c.green(summary));
+      setExit(errors > 0 ? EXIT.findings : EXIT.ok);
     });
 
-  addCommon(program.command('apply'))
+  addCommon(program.command('apply'), ['table', 'json'], false)
     .description('apply the plan to live AWS, then read every changed resource back and verify it')
     .option('--yes', 'do not ask for confirmation (for automation)')
     .option('--dry-run', 'show the plan only (the same as plan)')
     .addHelpText(
       'after',
-      '\nExamples:\n  trailwarden apply --region us-east-1 --policies policies/examples\n  trailwarden apply --region us-east-1 --yes --format json',
+      `\n${EXIT_HELP}\n\nExamples:\n  trailwarden apply --region us-east-1 --policies policies/examples\n  trailwarden apply --region us-east-1 --yes --format json`,
     )
     .action(async (opts: CommonOptions & { yes?: boolean; dryRun?: boolean }) => {
-      if (opts.format === 'asff')
-        throw new InputError('--format asff is for check (findings); apply prints steps: use table or json');
       if (!isLive(opts)) throw new InputError('apply changes live AWS: drop --snapshot and pass --region');
       const { policies } = loadPolicies(opts.policies);
       // Refuse before reading anything when nobody can confirm.
@@ -255,7 +313,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const { clients, regions } = liveClients(opts, io);
       try {
         const snapshots = await loadLive(opts, io, clients, regions);
-        const evaluations = snapshots.map((s) => evaluate(s, policies));
+        const evaluations = evaluateRegions(snapshots, policies);
         const plan = evaluations.flatMap((e) => e.plan);
         if (opts.format !== 'json') io.out(planTable(plan, io.color));
         if (opts.dryRun || plan.length === 0) {
@@ -274,7 +332,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         }
         const outcomes = [];
         for (const [i, snapshot] of snapshots.entries())
-          outcomes.push(await applyAndVerify(clients, snapshot, policies, evaluations[i] as Evaluation));
+          outcomes.push(
+            await applyAndVerify(clients, snapshot, policies, evaluations[i] as Evaluation, {
+              inventory: inventoryOf(snapshots),
+            }),
+          );
         const findings = dedupeVerified(outcomes.flatMap((o) => o.findings));
         const steps = outcomes.flatMap((o) => o.steps);
         const summary = {
@@ -314,10 +376,12 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .action(async (opts: CommonOptions & { out?: string }) => {
       const { clients, regions } = liveClients(opts, io);
+      // Refuse a place that cannot take the file before reading the account, not after.
+      if (opts.out) checkWritable(opts.out);
       try {
         const snapshots = await loadLive({ ...opts, format: 'json' }, io, clients, regions);
         const text = `${JSON.stringify(snapshots.length === 1 ? snapshots[0] : snapshots, null, 2)}\n`;
-        if (opts.out) writeFileSync(opts.out, text);
+        if (opts.out) writeOutput(opts.out, text);
         else io.out(text);
         setExit(EXIT.ok);
       } finally {
@@ -336,7 +400,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  trailwarden explain --snapshot examples/demo-account/snapshot.json --resource data-events \\\n    --event \'{"eventCategory":"Data","readOnly":"false","resources.type":"AWS::S3::Object","resources.ARN":"arn:aws:s3:::acme-payroll/q3.csv"}\'',
+      `\nFields: ${EVENT_FIELDS.join(', ')}.\nExit codes: 0 LOGGED, 1 NOT LOGGED, 2 bad input, 3 the resource's selectors are not known.\n\nExamples:\n  trailwarden explain --snapshot examples/demo-account/snapshot.json --resource data-events \\\n    --event '{"eventCategory":"Data","readOnly":"false","resources.type":"AWS::S3::Object","resources.ARN":"arn:aws:s3:::acme-payroll/q3.csv"}'`,
     )
     .action((opts: { snapshot: string; resource: string; event: string }) => {
       setExit(explain(opts, io));
@@ -364,15 +428,27 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 }
 
 function parseEvent(text: string): CloudTrailEvent {
+  const size = Buffer.byteLength(text);
+  if (size > LIMITS.event)
+    throw new InputError(
+      `--event: ${formatBytes(size)} is more than the ${formatBytes(LIMITS.event)} an event may have`,
+    );
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new InputError(`--event: not valid JSON: ${(error as Error).message}`);
+    throw new InputError(`--event: not valid JSON: ${printable((error as Error).message)}`);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     throw new InputError('--event: expected a JSON object of field names to strings');
   for (const [k, v] of Object.entries(data)) {
+    // A misspelt field would otherwise be read as absent, and the verdict would be about another event.
+    if (!(EVENT_FIELDS as readonly string[]).includes(k)) {
+      const hint = closest(k, EVENT_FIELDS);
+      throw new InputError(
+        `--event: unknown field ${JSON.stringify(k)}${hint ? `; did you mean "${hint}"?` : ''} (fields: ${EVENT_FIELDS.join(', ')})`,
+      );
+    }
     if (typeof v !== 'string')
       throw new InputError(`--event: field ${k} must be a string (write readOnly as "true" or "false")`);
   }
@@ -389,7 +465,7 @@ function explain(opts: { snapshot: string; resource: string; event: string }, io
       `--resource ${opts.resource}: no trail or event data store of that name or ARN in the snapshot`,
     );
   if (!r.selectors) {
-    io.out(`${r.name}: its event selectors are not known in this snapshot\n`);
+    io.out(`${r.name}: ${r.selectorProblem ?? 'its event selectors are not known in this snapshot'}\n`);
     return EXIT.runtime;
   }
   const selectors = r.selectors as AdvancedEventSelector[];
@@ -472,16 +548,30 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.err(problemsText(error.problems, io.color));
       return EXIT.input;
     }
+    if (error instanceof EndpointError) {
+      const endpoint = error.endpoint ?? io.env.AWS_ENDPOINT_URL ?? 'the AWS endpoint';
+      io.err(
+        `error: AWS endpoint ${endpoint}: ${error.operation}: ${error.detail} (see --connect-timeout, --request-timeout, --endpoint-url)\n`,
+      );
+      return EXIT.runtime;
+    }
     if (error instanceof AwsCallError) {
       io.err(`error: AWS: ${error.message}\n`);
       return EXIT.runtime;
     }
     const name = (error as { name?: string })?.name;
     if (name === 'CredentialsProviderError' || name === 'ProviderError') {
-      io.err(`error: AWS credentials: ${(error as Error).message}\n`);
+      const profile = argv.includes('--profile') ? argv[argv.indexOf('--profile') + 1] : io.env.AWS_PROFILE;
+      io.err(
+        `error: AWS credentials${profile ? ` of profile ${profile}` : ''}: ${printable((error as Error).message, 400)}\n`,
+      );
       return EXIT.runtime;
     }
-    io.err(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // Never a stack trace for the user; TRAILWARDEN_DEBUG=1 shows it when reporting a bug.
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(
+      `error: ${printable(message, 400)}${io.env.TRAILWARDEN_DEBUG && error instanceof Error ? `\n${error.stack}` : ' (this is unexpected: rerun with TRAILWARDEN_DEBUG=1 and report the stack trace)'}\n`,
+    );
     return EXIT.runtime;
   }
 }
