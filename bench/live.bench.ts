@@ -5,53 +5,32 @@
  *  3. time from apply start to verified state, one trail
  */
 import { performance } from 'node:perf_hooks';
-import {
-  CreateTrailCommand,
-  PutEventSelectorsCommand,
-  PutInsightSelectorsCommand,
-  StartLoggingCommand,
-  StopLoggingCommand,
-} from '@aws-sdk/client-cloudtrail';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { applyAndVerify } from '../shared/aws/apply.js';
-import { AwsClients, CallCounter, isWrite } from '../shared/aws/clients.js';
+import { AwsClients } from '../shared/aws/clients.js';
 import { loadRegions } from '../shared/aws/loader.js';
-import { startMoto } from '../shared/cli/moto.js';
+import { CallCounter, isWrite } from '../shared/emulator/callCounter.js';
+import { startMoto } from '../shared/emulator/moto.js';
+import { seedAccount } from '../shared/emulator/seed.js';
 import { evaluate } from '../shared/engine/index.js';
 import { parsePolicyFiles } from '../shared/policy/loader.js';
 
-Object.assign(process.env, {
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-});
+Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' });
 const moto = await startMoto();
 try {
   const region = 'us-east-1';
-  const seedClients = new AwsClients({ endpoint: moto.endpoint });
-  const ct = seedClients.cloudTrail(region);
-  await new S3Client({ region, endpoint: moto.endpoint, forcePathStyle: true }).send(
-    new CreateBucketCommand({ Bucket: 'bench-logs' }),
-  );
-  for (let i = 0; i < 200; i++) {
-    const Name = `trail-${String(i).padStart(3, '0')}`;
-    await ct.send(
-      new CreateTrailCommand({ Name, S3BucketName: 'bench-logs', EnableLogFileValidation: true }),
-    );
-    await ct.send(
-      new PutEventSelectorsCommand({
-        TrailName: Name,
-        EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }],
-      }),
-    );
-    await ct.send(
-      new PutInsightSelectorsCommand({
-        TrailName: Name,
-        InsightSelectors: [{ InsightType: 'ApiCallRateInsight' }],
-      }),
-    );
-    await ct.send(new StartLoggingCommand({ Name }));
-  }
+  // 200 compliant trails: the sweep below finds no drift.
+  await seedAccount(moto.endpoint, {
+    bucket: 'bench-logs',
+    trails: Array.from({ length: 200 }, (_, i) => ({
+      name: `trail-${String(i).padStart(3, '0')}`,
+      region,
+      options: { EnableLogFileValidation: true },
+      selectors: { EventSelectors: [{ ReadWriteType: 'All' as const, IncludeManagementEvents: true }] },
+      insights: [{ InsightType: 'ApiCallRateInsight' as const }],
+      logging: true,
+    })),
+  });
   const { policies } = parsePolicyFiles([
     {
       file: 'bench.yaml',
@@ -77,7 +56,7 @@ try {
     `2. sweep of ${snapshot.trails.length} trails on moto: ${(sweepMs / 1000).toFixed(2)} s wall, ${counter.total()} calls (concurrency 5)`,
   );
 
-  await ct.send(new StopLoggingCommand({ Name: 'trail-042' }));
+  await clients.cloudTrail(region).send(new StopLoggingCommand({ Name: 'trail-042' }));
   const [drifted] = await loadRegions(clients, [region], { account: '123456789012' });
   if (!drifted) throw new Error('no snapshot');
   const before = evaluate(drifted, policies);
@@ -89,7 +68,6 @@ try {
       `${outcome.findings.filter((f) => f.status === 'REMEDIATED').length} finding remediated)`,
   );
   clients.destroy();
-  seedClients.destroy();
 } finally {
   await moto.stop();
 }

@@ -1,24 +1,13 @@
 #!/usr/bin/env node
-// The `trailwarden` command. The TypeScript sources run through tsx's loader, so the CLI and the
-// tests always run the same code as the Lambda handlers, with no build step to forget.
-import { register } from 'tsx/esm/api';
+// The `trailwarden` command runs the CLI that `npm run build` bundles into dist/ (npm ci and
+// npm pack build it), so an installed package needs neither TypeScript nor its dev tools.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../shared/cli/main.ts');
-const { createInterface } = await import('node:readline/promises');
-const code = await main(process.argv.slice(2), {
-  out: (s) => process.stdout.write(s),
-  err: (s) => process.stderr.write(s),
-  color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
-  interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
-  env: process.env,
-  confirm: async (question) => {
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      return /^y(es)?$/i.test((await rl.question(question)).trim());
-    } finally {
-      rl.close();
-    }
-  },
-});
-process.exitCode = code;
+const built = new URL('../dist/cli.mjs', import.meta.url);
+if (!existsSync(built)) {
+  process.stderr.write(
+    'trailwarden: the CLI is not built (dist/cli.mjs is missing): run `npm run build` in the repository\n',
+  );
+  process.exit(3);
+}
+await import(built.href);

@@ -6,21 +6,16 @@ import { isAbsolute, join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Config } from '../shared/app/config.js';
 import type { FlowDeps, RemediationRequest } from '../shared/app/flows.js';
 import { AwsClients } from '../shared/aws/clients.js';
+import { WATCHED_EVENT_NAMES } from '../shared/events/cloudtrailEvent.js';
 import type { Channel } from '../shared/notify/notifier.js';
 import { combinePolicyResults, type Policy, parsePolicyData } from '../shared/policy/document.js';
-import { DEFAULT_BREAKER } from '../shared/state/breaker.js';
 import { FindingStore } from '../shared/state/findingStore.js';
 
 export const logger = new Logger({ serviceName: 'trailwarden' });
 export const metrics = new Metrics({ namespace: 'Trailwarden', serviceName: 'trailwarden' });
-
-const env = (name: string, fallback?: string): string => {
-  const v = process.env[name] ?? fallback;
-  if (v === undefined) throw new Error(`environment variable ${name} is not set`);
-  return v;
-};
 
 /** Set at build time by stack/esbuild-plugins.cjs: the bundled policy files, as data. */
 declare const __TRAILWARDEN_POLICIES__: readonly { file: string; data: unknown }[] | undefined;
@@ -30,7 +25,7 @@ declare const __TRAILWARDEN_POLICIES__: readonly { file: string; data: unknown }
  * Lambda bundle they are embedded data; elsewhere (tests, local runs) the YAML files of POLICY_PATHS.
  */
 export async function loadBundledPolicies(
-  paths = env('POLICY_PATHS', 'policies'),
+  paths = process.env.POLICY_PATHS || 'policies',
   root = process.cwd(),
 ): Promise<Policy[]> {
   if (typeof __TRAILWARDEN_POLICIES__ !== 'undefined') {
@@ -43,90 +38,119 @@ export async function loadBundledPolicies(
     .policies;
 }
 
-function channels(region: string): Channel[] {
+/** A channel whose SDK client and formatter load on first use: most invocations notify nothing. */
+function lazyChannel(name: string, load: () => Promise<Channel['send']>): Channel {
+  let send: Promise<Channel['send']> | undefined;
+  return {
+    name,
+    send: async (ns) => {
+      send ??= load();
+      return (await send)(ns);
+    },
+  };
+}
+
+function channels(config: Config, partition: string): Channel[] {
+  const { region } = config;
   const out: Channel[] = [];
-  const topic = process.env.TOPIC_ARN;
+  const topic = config.topicArn;
   if (topic) {
-    // Most invocations change no finding's state and send nothing: the SNS client loads on first use.
-    let sns: import('@aws-sdk/client-sns').SNSClient | undefined;
-    out.push({
-      name: 'sns',
-      send: async (ns) => {
+    out.push(
+      lazyChannel('sns', async () => {
         const [{ SNSClient }, { publishToSns }] = await Promise.all([
           import('@aws-sdk/client-sns'),
           import('../shared/notify/sns.js'),
         ]);
-        sns ??= new SNSClient({ region });
-        const client = sns;
-        await Promise.all(ns.map((n) => publishToSns(client, topic, n)));
-      },
-    });
+        const sns = new SNSClient({ region });
+        return async (ns) => void (await Promise.all(ns.map((n) => publishToSns(sns, topic, n))));
+      }),
+    );
   }
-  // Optional channels load their SDK clients only when a stage turns them on: less to load at cold start.
-  const slackParameter = process.env.SLACK_WEBHOOK_PARAMETER;
+  const slackParameter = config.slackParameter;
   if (slackParameter) {
-    out.push({
-      name: 'slack',
-      send: async (ns) => {
-        const [{ getParameter }, { IncomingWebhook }, { sendToSlack }] = await Promise.all([
+    out.push(
+      lazyChannel('slack', async () => {
+        const [{ getParameter }, { slackChannel }] = await Promise.all([
           import('@aws-lambda-powertools/parameters/ssm'),
-          import('@slack/webhook'),
           import('../shared/notify/slack.js'),
         ]);
         // The webhook URL is a secret: read from SSM (SecureString, cached 5 minutes), never logged.
-        const url = await getParameter(slackParameter, { decrypt: true, maxAge: 300 });
-        if (!url) throw new Error(`SSM parameter ${slackParameter} is empty`);
-        const webhook = new IncomingWebhook(url);
-        for (const n of ns) await sendToSlack(webhook, n);
-      },
-    });
+        return slackChannel({
+          parameterName: slackParameter,
+          webhookUrl: () => getParameter(slackParameter, { decrypt: true, maxAge: 300 }),
+        }).send;
+      }),
+    );
   }
-  if (process.env.SECURITY_HUB === 'true') {
-    out.push({
-      name: 'securityhub',
-      send: async (ns) => {
+  if (config.securityHub) {
+    out.push(
+      lazyChannel('securityhub', async () => {
         const [{ SecurityHubClient }, { importToSecurityHub, toAsff }] = await Promise.all([
           import('@aws-sdk/client-securityhub'),
           import('../shared/notify/asff.js'),
         ]);
         const hub = new SecurityHubClient({ region });
-        const failed = await importToSecurityHub(
-          hub,
-          ns.map((n) => toAsff(n.finding, n.account, region, 'aws', new Date())),
-        );
-        if (failed > 0) throw new Error(`Security Hub rejected ${failed} findings`);
-      },
-    });
+        return async (ns) => {
+          const failed = await importToSecurityHub(
+            hub,
+            ns.map((n) => toAsff(n.finding, n.account, region, partition, new Date())),
+          );
+          if (failed > 0) throw new Error(`Security Hub rejected ${failed} findings`);
+        };
+      }),
+    );
+  }
+  if (config.eventBridgeFindings) {
+    out.push(
+      lazyChannel('eventbridge', async () => {
+        const [{ EventBridgeClient }, { publishToEventBridge }] = await Promise.all([
+          import('@aws-sdk/client-eventbridge'),
+          import('../shared/notify/eventbridge.js'),
+        ]);
+        const events = new EventBridgeClient({ region });
+        return async (ns) => {
+          for (const n of ns) await publishToEventBridge(events, n);
+        };
+      }),
+    );
   }
   return out;
 }
 
 let deps: Promise<FlowDeps> | undefined;
 
-/** The account, from the function's own ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME). */
-export function accountOf(context: { invokedFunctionArn?: string }): string {
-  const account = context.invokedFunctionArn?.split(':')[4];
-  if (!account || !/^\d{12}$/.test(account))
+/** The account and partition, from the function's own ARN (arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME). */
+export function identityOf(context: { invokedFunctionArn?: string }): { account: string; partition: string } {
+  const parts = context.invokedFunctionArn?.split(':') ?? [];
+  const [, partition, , , account] = parts;
+  if (parts[0] !== 'arn' || !partition || !account || !/^\d{12}$/.test(account))
     throw new Error(`cannot read the account from ${context.invokedFunctionArn}`);
-  return account;
+  return { account, partition };
 }
 
+/** The account, from the function's own ARN. */
+export const accountOf = (context: { invokedFunctionArn?: string }) => identityOf(context).account;
+
 /** The flows' dependencies, created on the first invocation of a container and reused. */
-export function runtime(context: { invokedFunctionArn?: string }): Promise<FlowDeps> {
+export function runtime(context: { invokedFunctionArn?: string }, config: Config): Promise<FlowDeps> {
   deps ??= (async () => {
-    const region = env('AWS_REGION', 'us-east-1');
-    const policies = await loadBundledPolicies();
+    const { region } = config;
+    const { account, partition } = identityOf(context);
+    const policies = await loadBundledPolicies(config.policyPaths);
     const clients = new AwsClients();
-    const remediateFunction = process.env.REMEDIATE_FUNCTION;
+    const remediateFunction = config.remediateFunction;
     let lambda: import('@aws-sdk/client-lambda').LambdaClient | undefined;
+    const watched = config.watchedRule;
+    const target = config.onTrailChangeFunction;
     return {
       policies,
       clients,
-      account: accountOf(context),
-      store: new FindingStore(new DynamoDBClient({ region }), env('TABLE_NAME')),
-      channels: channels(region),
-      remediationEnabled: process.env.REMEDIATION === 'true',
-      ...(process.env.REMEDIATION_ROLE_ARN ? { remediationRoleArn: process.env.REMEDIATION_ROLE_ARN } : {}),
+      account,
+      partition,
+      store: new FindingStore(new DynamoDBClient({ region }), config.table),
+      channels: channels(config, partition),
+      remediationEnabled: config.remediation,
+      ...(config.remediationRoleArn ? { remediationRoleArn: config.remediationRoleArn } : {}),
       requestRemediation: async (request: RemediationRequest) => {
         if (!remediateFunction) throw new Error('REMEDIATE_FUNCTION is not set');
         // Only evaluators request repairs, and only on drift: the Lambda client loads then.
@@ -140,10 +164,25 @@ export function runtime(context: { invokedFunctionArn?: string }): Promise<FlowD
           }),
         );
       },
-      breaker: {
-        maxRemediations: Number(process.env.BREAKER_MAX ?? DEFAULT_BREAKER.maxRemediations),
-        windowMinutes: Number(process.env.BREAKER_WINDOW_MINUTES ?? DEFAULT_BREAKER.windowMinutes),
-      },
+      breaker: config.breaker,
+      ...(watched && target
+        ? {
+            watcher: async () => {
+              const [{ EventBridgeClient }, { checkRule }] = await Promise.all([
+                import('@aws-sdk/client-eventbridge'),
+                import('../shared/aws/watcher.js'),
+              ]);
+              return checkRule(new EventBridgeClient({ region }), {
+                ruleName: watched,
+                functionArn: `arn:${partition}:lambda:${region}:${account}:function:${target}`,
+                eventNames: WATCHED_EVENT_NAMES,
+                partition,
+                region,
+                account,
+              });
+            },
+          }
+        : {}),
       now: () => new Date(),
       log: {
         info: (message, extra = {}) => logger.info(message, extra),

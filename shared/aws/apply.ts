@@ -34,7 +34,15 @@ export interface StepResult {
   readonly step: PlanStep;
   readonly status: 'ok' | 'failed' | 'skipped';
   readonly error?: AwsCallError;
+  /** Why a skipped step was not sent, when a guard stopped the run. */
+  readonly reason?: string;
 }
+
+/**
+ * Asked before each write: a reason to stop (e.g. the resource changed since the plan was made),
+ * or undefined to go on. `done` holds the steps already sent.
+ */
+export type StepGuard = (step: PlanStep, done: readonly StepResult[]) => Promise<string | undefined>;
 
 export type VerifiedStatus = 'REMEDIATED' | 'ERROR';
 export interface VerifiedFinding extends Omit<Finding, 'status'> {
@@ -47,16 +55,28 @@ export interface ApplyOutcome {
   readonly findings: readonly VerifiedFinding[];
   /** The evaluation of the state read back after the changes. */
   readonly after: Evaluation;
+  /** The step a guard stopped the run at, and why. */
+  readonly aborted?: { readonly step: PlanStep; readonly reason: string };
 }
 
 /**
  * Sends the plan's steps in order, each in its resource's home Region. When a step fails, the
  * remaining steps of that resource are skipped (they build on it); other resources go on.
  */
-export async function executePlan(clients: ClientProvider, plan: readonly PlanStep[]): Promise<StepResult[]> {
+export async function executePlan(
+  clients: ClientProvider,
+  plan: readonly PlanStep[],
+  guard?: StepGuard,
+): Promise<StepResult[]> {
   const failed = new Set<string>();
   const results: StepResult[] = [];
+  let stopped: string | undefined;
   for (const step of plan) {
+    if (stopped === undefined && guard) stopped = await guard(step, results);
+    if (stopped !== undefined) {
+      results.push({ step, status: 'skipped', reason: stopped });
+      continue;
+    }
     if (failed.has(step.resource)) {
       results.push({ step, status: 'skipped' });
       continue;
@@ -106,6 +126,15 @@ async function readBack(
   return next;
 }
 
+export interface VerifyOptions {
+  /** Asked before each step is sent: a reason stops the run there. */
+  readonly guard?: StepGuard;
+  /** The options `before` was evaluated with (the other Regions read, or a partial snapshot). */
+  readonly evaluation?: EvaluateOptions;
+  /** The clock `before` was evaluated at: it decides which exceptions are in force. */
+  readonly now?: Date;
+}
+
 /**
  * Applies a plan and proves it: executes the steps, reads every touched resource back, evaluates
  * again, and marks a finding REMEDIATED only when the read-back state passes; otherwise ERROR with
@@ -116,12 +145,17 @@ export async function applyAndVerify(
   snapshot: Snapshot,
   policies: readonly Policy[],
   before: Evaluation,
-  /** The options `before` was evaluated with (the other Regions read, or a partial snapshot). */
-  options: EvaluateOptions = {},
+  options: VerifyOptions = {},
 ): Promise<ApplyOutcome> {
-  const steps = await executePlan(clients, before.plan);
+  const steps = await executePlan(clients, before.plan, options.guard);
+  const stop = steps.find((s) => s.reason !== undefined);
   const touched = new Set(before.plan.map((s) => s.resource));
-  const after = evaluate(await readBack(clients, snapshot, touched), policies, undefined, options);
+  const after = evaluate(
+    await readBack(clients, snapshot, touched),
+    policies,
+    options.now,
+    options.evaluation,
+  );
   const afterById = new Map(after.findings.map((f) => [f.id, f]));
   const findings = before.findings.map((f): VerifiedFinding => {
     if (!f.remediation?.planned) return f;
@@ -133,9 +167,16 @@ export async function applyAndVerify(
     const why = stepError
       ? stepError.status === 'failed'
         ? `${stepError.step.operation} failed: ${stepError.error?.message}`
-        : `${stepError.step.operation} was skipped after an earlier step on the resource failed`
+        : stepError.reason !== undefined
+          ? `${stepError.step.operation} was not sent: ${stepError.reason}`
+          : `${stepError.step.operation} was skipped after an earlier step on the resource failed`
       : `still failing after the change: ${now?.message ?? 'the resource could not be read back'}`;
     return { ...f, status: 'ERROR', message: why };
   });
-  return { steps, findings, after };
+  return {
+    steps,
+    findings,
+    after,
+    ...(stop?.reason !== undefined ? { aborted: { step: stop.step, reason: stop.reason } } : {}),
+  };
 }

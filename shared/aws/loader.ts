@@ -10,7 +10,7 @@ import {
   paginateListEventDataStores,
   type Trail,
 } from '@aws-sdk/client-cloudtrail';
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { EventDataStoreEntry, Snapshot, TrailEntry } from '../engine/snapshot.js';
 import { translateAwsError } from './errors.js';
 
@@ -24,9 +24,27 @@ export interface LoadOptions {
   concurrency?: number;
   /** Called as resources are loaded, for a progress line. */
   onProgress?: (loaded: number, total: number) => void;
-  /** The caller's role, read once per run (organizations.ts), recorded in every Region's snapshot. */
+  /** A limiter shared with other account-Regions read at the same time (instead of `concurrency`). */
+  limit?: LimitFunction;
+  /** Reads shared with the account's other Regions (see `AccountReads`). */
+  accountReads?: AccountReads;
+  /** Whether the account is CloudTrail's delegated administrator (organization.ts); kept in the snapshot. */
   delegatedAdministrator?: boolean;
 }
+
+type TagResult = { tags?: { Key: string; Value?: string }[]; error?: PartError };
+
+/**
+ * What the Regions of one account share, by ARN, read or being read: a multi-Region trail shows in
+ * every Region (as a shadow) but is read once, in its home Region, whose per-account request rate
+ * the other Regions would otherwise spend again.
+ */
+export interface AccountReads {
+  readonly trails: Map<string, Promise<Omit<TrailEntry, 'tags'>>>;
+  readonly tags: Map<string, Promise<TagResult | undefined>>;
+}
+
+export const newAccountReads = (): AccountReads => ({ trails: new Map(), tags: new Map() });
 
 type PartError = { part: string; message: string };
 
@@ -108,8 +126,8 @@ async function loadTags(
   clients: ClientProvider,
   arns: readonly { arn: string; region: string }[],
   limit: ReturnType<typeof pLimit>,
-): Promise<Map<string, { tags?: { Key: string; Value?: string }[]; error?: PartError }>> {
-  const out = new Map<string, { tags?: { Key: string; Value?: string }[]; error?: PartError }>();
+): Promise<Map<string, TagResult>> {
+  const out = new Map<string, TagResult>();
   const byRegion = new Map<string, string[]>();
   for (const { arn, region } of arns) byRegion.set(region, [...(byRegion.get(region) ?? []), arn]);
   const batches: { region: string; ids: string[] }[] = [];
@@ -140,6 +158,31 @@ async function loadTags(
       }),
     ),
   );
+  return out;
+}
+
+/** Tags of the ARNs, asking only for those no other Region of the account has asked for. */
+async function loadTagsOnce(
+  clients: ClientProvider,
+  arns: readonly { arn: string; region: string }[],
+  limit: ReturnType<typeof pLimit>,
+  shared: AccountReads['tags'] | undefined,
+): Promise<Map<string, TagResult>> {
+  if (!shared) return loadTags(clients, arns, limit);
+  const fresh = arns.filter((a) => !shared.has(a.arn));
+  if (fresh.length > 0) {
+    const loading = loadTags(clients, fresh, limit);
+    for (const { arn } of fresh)
+      shared.set(
+        arn,
+        loading.then((m) => m.get(arn)),
+      );
+  }
+  const out = new Map<string, TagResult>();
+  for (const { arn } of arns) {
+    const result = await shared.get(arn);
+    if (result) out.set(arn, result);
+  }
   return out;
 }
 
@@ -220,7 +263,7 @@ export async function loadRegion(
   region: string,
   options: LoadOptions = {},
 ): Promise<Snapshot> {
-  const limit = pLimit(options.concurrency ?? 5);
+  const limit = options.limit ?? pLimit(options.concurrency ?? 5);
   const errors: PartError[] = [];
   let trails: Trail[] = [];
   try {
@@ -238,7 +281,7 @@ export async function loadRegion(
     Promise.all(
       trails.map((t) =>
         limit(async () => {
-          const entry = await loadTrail(clients, t, region);
+          const entry = await readOnce(options.accountReads?.trails, t, () => loadTrail(clients, t, region));
           progress();
           return entry;
         }),
@@ -247,13 +290,14 @@ export async function loadRegion(
     loadEventDataStores(clients, region, limit, errors),
   ]);
   const presentStores = stores.filter((s): s is EventDataStoreEntry => s !== undefined);
-  const tags = await loadTags(
+  const tags = await loadTagsOnce(
     clients,
     [
       ...trails.map((t) => ({ arn: t.TrailARN as string, region: t.HomeRegion ?? region })),
       ...presentStores.map((s) => ({ arn: s.eventDataStore.EventDataStoreArn, region })),
     ],
     limit,
+    options.accountReads?.tags,
   );
   const withTags = <E extends { errors?: PartError[] }>(entry: E, arn: string): E => {
     const t = tags.get(arn);
@@ -274,15 +318,33 @@ export async function loadRegion(
   };
 }
 
-/** Reads several Regions of one account (one snapshot each). */
+/** The trail's read, shared with the other Regions of the account that list it. */
+function readOnce(
+  reads: AccountReads['trails'] | undefined,
+  trail: Trail,
+  read: () => Promise<Omit<TrailEntry, 'tags'>>,
+): Promise<Omit<TrailEntry, 'tags'>> {
+  const arn = trail.TrailARN as string;
+  if (!reads) return read();
+  let pending = reads.get(arn);
+  if (!pending) {
+    pending = read();
+    reads.set(arn, pending);
+  }
+  return pending;
+}
+
+/** Reads several Regions of one account (one snapshot each); a multi-Region trail is read once. */
 export async function loadRegions(
   clients: ClientProvider,
   regions: readonly string[],
   options: LoadOptions & { account: string },
 ): Promise<Snapshot[]> {
   const { account } = options;
+  const accountReads = options.accountReads ?? newAccountReads();
   const out: Snapshot[] = [];
-  for (const region of regions) out.push(await loadRegion(clients, account, region, options));
+  for (const region of regions)
+    out.push(await loadRegion(clients, account, region, { ...options, accountReads }));
   return out;
 }
 

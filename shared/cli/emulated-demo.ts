@@ -1,14 +1,10 @@
-import {
-  CreateTrailCommand,
-  PutEventSelectorsCommand,
-  PutInsightSelectorsCommand,
-  StartLoggingCommand,
-} from '@aws-sdk/client-cloudtrail';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { applyAndVerify } from '../aws/apply.js';
 import { AwsClients } from '../aws/clients.js';
 import { callerAccount } from '../aws/identity.js';
 import { loadRegions } from '../aws/loader.js';
+import { DEMO_ACCOUNT } from '../emulator/demoAccount.js';
+import { startMoto } from '../emulator/moto.js';
+import { EMULATOR_CREDENTIALS, seedAccount } from '../emulator/seed.js';
 import {
   combineEvaluations,
   type Evaluation,
@@ -17,121 +13,9 @@ import {
   inventoryOf,
 } from '../engine/index.js';
 import type { Policy } from '../policy/loader.js';
-import { startMoto } from './moto.js';
 import { findingsTable, palette, planTable, stepsText } from './render.js';
 
 const REGION = 'us-east-1';
-const MGMT = { FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] };
-
-/** The demo account's classic mistakes, created through the AWS SDK against the emulator. */
-async function seed(endpoint: string): Promise<void> {
-  const s3 = new S3Client({ region: REGION, endpoint, forcePathStyle: true });
-  const ct = (region: string) => new AwsClients({ endpoint }).cloudTrail(region);
-  await s3.send(new CreateBucketCommand({ Bucket: 'acme-cloudtrail' }));
-  const create = async (
-    region: string,
-    Name: string,
-    extra: Record<string, unknown>,
-    selectors: Record<string, unknown>,
-    insights = true,
-  ) => {
-    await ct(region).send(new CreateTrailCommand({ Name, S3BucketName: 'acme-cloudtrail', ...extra }));
-    await ct(region).send(new PutEventSelectorsCommand({ TrailName: Name, ...selectors }));
-    // Emulators answer GetInsightSelectors only once a trail has some Insights.
-    if (insights)
-      await ct(region).send(
-        new PutInsightSelectorsCommand({
-          TrailName: Name,
-          InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }],
-        }),
-      );
-  };
-  await create(
-    REGION,
-    'security',
-    { IsMultiRegionTrail: true, TagsList: [{ Key: 'role', Value: 'security' }] },
-    {
-      AdvancedEventSelectors: [
-        {
-          Name: 'Read management events',
-          FieldSelectors: [...MGMT.FieldSelectors, { Field: 'readOnly', Equals: ['true'] }],
-        },
-        {
-          Name: 'Write management events',
-          FieldSelectors: [...MGMT.FieldSelectors, { Field: 'readOnly', Equals: ['false'] }],
-        },
-      ],
-    },
-  );
-  await create(
-    REGION,
-    'audit-no-kms-events',
-    { IsMultiRegionTrail: true, EnableLogFileValidation: true, KmsKeyId: 'alias/cloudtrail' },
-    {
-      EventSelectors: [
-        {
-          ReadWriteType: 'All',
-          IncludeManagementEvents: true,
-          ExcludeManagementEventSources: ['kms.amazonaws.com'],
-        },
-      ],
-    },
-  );
-  await create(
-    REGION,
-    'data-events',
-    { EnableLogFileValidation: true, TagsList: [{ Key: 'role', Value: 'data' }] },
-    {
-      AdvancedEventSelectors: [
-        {
-          Name: 'S3 writes except payroll',
-          FieldSelectors: [
-            { Field: 'eventCategory', Equals: ['Data'] },
-            { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
-            { Field: 'readOnly', Equals: ['false'] },
-            { Field: 'resources.ARN', NotEquals: ['arn:aws:s3:::acme-payroll/'] },
-          ],
-        },
-      ],
-    },
-  );
-  await create(
-    REGION,
-    'legacy',
-    { EnableLogFileValidation: true, TagsList: [{ Key: 'cost-profile', Value: 'lean' }] },
-    {
-      EventSelectors: [
-        {
-          ReadWriteType: 'All',
-          IncludeManagementEvents: true,
-          DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3'] }],
-        },
-      ],
-    },
-  );
-  await create(
-    REGION,
-    'app-writes',
-    { IncludeGlobalServiceEvents: false, TagsList: [{ Key: 'role', Value: 'security' }] },
-    { EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true }] },
-  );
-  await create(
-    'eu-west-1',
-    'eu-central',
-    { IsMultiRegionTrail: true },
-    { EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] },
-  );
-  for (const [region, name] of [
-    [REGION, 'security'],
-    [REGION, 'audit-no-kms-events'],
-    [REGION, 'data-events'],
-    [REGION, 'app-writes'],
-    ['eu-west-1', 'eu-central'],
-  ] as const) {
-    await ct(region).send(new StartLoggingCommand({ Name: name }));
-  }
-  s3.destroy();
-}
 
 /**
  * The demo on an emulated account: moto on a free loopback port, a drifted account seeded through
@@ -161,15 +45,14 @@ export async function emulatedDemo(
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    // An emulator accepts any credentials; these never leave this machine.
+    // The CLI's own clients read the default credential chain: point it at the emulator's.
     Object.assign(process.env, {
-      AWS_ACCESS_KEY_ID: 'demo',
-      AWS_SECRET_ACCESS_KEY: 'demo',
+      AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMULATOR_CREDENTIALS.secretAccessKey,
       AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     out(`${c.bold('Trailwarden demo on an emulated AWS account')} ${c.dim(`(moto at ${moto.endpoint})`)}\n`);
-    await seed(moto.endpoint);
+    await seedAccount(moto.endpoint, DEMO_ACCOUNT);
     const clients = new AwsClients({ endpoint: moto.endpoint });
     const regions = [REGION, 'eu-west-1'];
     const account = await callerAccount(clients, REGION);
@@ -190,7 +73,7 @@ export async function emulatedDemo(
     let errors = 0;
     for (const [i, snapshot] of snapshots.entries()) {
       const outcome = await applyAndVerify(clients, snapshot, policies, evaluations[i] as Evaluation, {
-        inventory: inventoryOf(snapshots),
+        evaluation: { inventory: inventoryOf(snapshots) },
       });
       out(stepsText(outcome.steps, color));
       remediated += outcome.findings.filter((f) => f.status === 'REMEDIATED').length;

@@ -1,8 +1,8 @@
 import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseSnapshotFile, type Snapshot, SnapshotError } from '../engine/index.js';
 import { parsePolicyFiles } from '../policy/loader.js';
+import { packagePath } from './package.js';
 
 /** Bad input from the user: exit code 2, with one message saying what and where. */
 export class InputError extends Error {
@@ -12,17 +12,14 @@ export class InputError extends Error {
   }
 }
 
-/** The package's own folder, where the bundled policy packs live. */
-export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
 /**
  * What `--policies` reads when not given: the CIS and Security Hub packs only. The examples
  * (a fictional payroll bucket, a cost guard…) would report on, and repair, resources of a real
  * account as if they mattered, so they are read only when named.
  */
 export const DEFAULT_POLICY_PATHS: readonly string[] = [
-  join(PACKAGE_ROOT, 'policies', 'cis-aws-foundations.yaml'),
-  join(PACKAGE_ROOT, 'policies', 'security-hub-cloudtrail.yaml'),
+  packagePath('policies', 'cis-aws-foundations.yaml'),
+  packagePath('policies', 'security-hub-cloudtrail.yaml'),
 ];
 
 /**

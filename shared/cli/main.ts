@@ -1,11 +1,8 @@
-import { join } from 'node:path';
+import { relative } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { applyAndVerify, type VerifiedFinding } from '../aws/apply.js';
 import { AwsClients, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../aws/clients.js';
 import { AwsCallError, EndpointError } from '../aws/errors.js';
-import { callerAccount } from '../aws/identity.js';
-import { loadRegions } from '../aws/loader.js';
-import { delegatedAdministrator } from '../aws/organizations.js';
 import {
   combineEvaluations,
   dedupeById,
@@ -14,37 +11,61 @@ import {
   evaluateAll,
   evaluateRegions,
   inventoryOf,
+  type KnownOrganization,
   resourceViews,
   type Snapshot,
   simulatePlan,
+  summarize,
+  unresolvedUnitFindings,
 } from '../engine/index.js';
 import { parseArn } from '../engine/resources.js';
+import type { TemplateSnapshot } from '../iac/index.js';
 import { toAsff } from '../notify/asff.js';
-import { PolicyLoadError } from '../policy/loader.js';
+import { type Policy, PolicyLoadError } from '../policy/loader.js';
+import {
+  REPORT_FORMATS,
+  type Report,
+  type ReportFinding,
+  type ReportFormat,
+  renderReport,
+} from '../report/index.js';
 import {
   type AdvancedEventSelector,
   type CloudTrailEvent,
   compileSelectors,
   EVENT_FIELDS,
+  hasArnShape,
   matchingSelectors,
+  partitionOf,
+  resourceTypeInfo,
   validate,
 } from '../selectors/index.js';
 import { constraintMatches } from '../selectors/match.js';
 import { closest } from '../selectors/suggest.js';
+import {
+  type AccountOptions,
+  addAccountOptions,
+  type LiveRead,
+  readLive,
+  selectsByUnit,
+} from './accounts.js';
 import { emulatedDemo } from './emulated-demo.js';
+import { exceptionLines } from './exceptions.js';
 import {
   checkWritable,
+  DEFAULT_POLICY_PATHS,
   formatBytes,
   InputError,
   LIMITS,
   loadPolicies,
-  PACKAGE_ROOT,
   printable,
   readSnapshot,
   writeOutput,
 } from './io.js';
 import { checkEndpoint, checkProfile, checkRegion, checkSeconds } from './options.js';
+import { PACKAGE_VERSION, packagePath } from './package.js';
 import {
+  accountsOf,
   type Format,
   findingsMarkdown,
   findingsTable,
@@ -55,10 +76,14 @@ import {
   stepsText,
   toJson,
 } from './render.js';
+import { writeHtmlReport } from './report.js';
+import { onTemplate, readTemplateFiles, templatePlanText } from './templates.js';
 
 export const EXIT = { ok: 0, findings: 1, input: 2, runtime: 3 } as const;
 
-const ROOT = PACKAGE_ROOT;
+const isReportFormat = (f: string): f is ReportFormat => (REPORT_FORMATS as readonly string[]).includes(f);
+
+const TOOL_VERSION = PACKAGE_VERSION;
 
 export interface Io {
   out: (s: string) => void;
@@ -71,10 +96,11 @@ export interface Io {
   confirm?: (question: string) => Promise<boolean>;
 }
 
-interface CommonOptions {
+interface CommonOptions extends AccountOptions {
   snapshot?: string;
+  template?: string[];
   policies?: string[];
-  format: Format | 'asff';
+  format: Format | 'asff' | ReportFormat;
   region?: string[];
   profile?: string;
   endpointUrl?: string;
@@ -83,7 +109,7 @@ interface CommonOptions {
   requestTimeout?: string;
 }
 
-const isLive = (opts: CommonOptions) => !opts.snapshot;
+const isLive = (opts: CommonOptions) => !opts.snapshot && !opts.template;
 
 function liveClients(opts: CommonOptions, io: Io): { clients: AwsClients; regions: string[] } {
   const fromEnv = io.env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION';
@@ -115,54 +141,85 @@ function liveClients(opts: CommonOptions, io: Io): { clients: AwsClients; region
   return { clients, regions };
 }
 
+/** Reads live AWS (one account, or several with --accounts/--org); `organization`: read its structure too. */
 async function loadLive(
   opts: CommonOptions,
   io: Io,
   clients: AwsClients,
   regions: string[],
-): Promise<Snapshot[]> {
+  organization = false,
+): Promise<LiveRead> {
   const concurrency = opts.concurrency ? Number(opts.concurrency) : 5;
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new InputError(`--concurrency ${opts.concurrency}: expected a whole number of at least 1`);
   const progress = io.interactive && opts.format !== 'json';
-  const account = await callerAccount(clients, regions[0] as string);
-  // Whether organization trails and stores may be repaired from here (semantics §5).
-  const delegated = await delegatedAdministrator(clients, account, regions[0] as string);
-  const snapshots = await loadRegions(clients, regions, {
-    account,
+  const read = await readLive(clients, regions, opts, {
     concurrency,
-    ...(delegated !== undefined ? { delegatedAdministrator: delegated } : {}),
-    ...(progress
-      ? { onProgress: (n: number, total: number) => io.err(`\rloading trails: ${n}/${total}   `) }
-      : {}),
+    organization,
+    ...(progress ? { onProgress: (text: string) => io.err(`\r${text}   `) } : {}),
   });
   if (progress) io.err('\r\u001b[2K');
-  return snapshots;
+  return read;
 }
 
-async function input(opts: CommonOptions, io: Io): Promise<{ snapshots: Snapshot[]; clients?: AwsClients }> {
+async function input(
+  opts: CommonOptions,
+  io: Io,
+  organization = false,
+): Promise<{
+  snapshots: Snapshot[];
+  clients?: AwsClients;
+  organization?: KnownOrganization;
+  template?: TemplateSnapshot;
+}> {
+  if (opts.template) {
+    if (opts.snapshot || opts.profile || opts.endpointUrl || opts.org || opts.accounts)
+      throw new InputError('use --template FILE on its own, without --snapshot or live AWS options');
+    // A template names no Region: --region says where it would be deployed (default us-east-1).
+    const region = opts.region?.[0] !== undefined ? checkRegion(opts.region[0], '--region') : 'us-east-1';
+    const template = readTemplateFiles(opts.template, region);
+    return { snapshots: [template.snapshot], template };
+  }
   if (!isLive(opts)) {
-    if (opts.region || opts.profile || opts.endpointUrl)
+    if (opts.region || opts.profile || opts.endpointUrl || opts.org || opts.accounts)
       throw new InputError(
-        'use either --snapshot FILE or live AWS options (--region, --profile, --endpoint-url), not both',
+        'use either --snapshot FILE or live AWS options (--region, --profile, --endpoint-url, --org, --accounts), not both',
       );
     return { snapshots: readSnapshot(opts.snapshot as string) };
   }
   const { clients, regions } = liveClients(opts, io);
-  return { snapshots: await loadLive(opts, io, clients, regions), clients };
+  return { ...(await loadLive(opts, io, clients, regions, organization)), clients };
 }
 
-async function run(opts: CommonOptions, io: Io): Promise<Evaluation & { account: string }> {
+export interface RunResult extends Evaluation {
+  readonly account: string;
+  readonly policies: readonly Policy[];
+  readonly findings: ReportFinding[];
+  readonly template?: TemplateSnapshot;
+  readonly generatedAt: Date;
+  readonly snapshots: readonly Snapshot[];
+}
+
+export async function run(opts: CommonOptions, io: Io): Promise<RunResult> {
   const { policies } = loadPolicies(opts.policies);
-  const { snapshots, clients } = await input(opts, io);
+  const { snapshots, clients, organization, template } = await input(opts, io, selectsByUnit(policies));
   clients?.destroy();
-  return { ...evaluateAll(snapshots, policies), account: snapshots[0]?.account ?? '000000000000' };
+  // The CLI owns the clock: it decides which exceptions are still in force.
+  const generatedAt = new Date();
+  const evaluation = evaluateAll(snapshots, policies, generatedAt, organization);
+  const decided = template ? onTemplate(evaluation, template, policies) : evaluation;
+  const account = snapshots[0]?.account ?? '000000000000';
+  return { ...decided, account, policies, generatedAt, snapshots, ...(template ? { template } : {}) };
+}
+
+function reportOf(result: RunResult): Report {
+  return { ...result, tool: { name: 'Trailwarden', version: TOOL_VERSION } };
 }
 
 /** Findings in the AWS Security Finding Format, ready for BatchImportFindings. */
 function asffOutput(result: Evaluation & { account: string }): string {
   const now = new Date();
-  return `${JSON.stringify({ Findings: result.findings.map((f) => toAsff(f, result.account, f.region, parseArn(f.resource)?.partition ?? 'aws', now)) }, null, 2)}\n`;
+  return `${JSON.stringify({ Findings: result.findings.map((f) => toAsff(f, f.account ?? result.account, f.region, parseArn(f.resource)?.partition ?? 'aws', now)) }, null, 2)}\n`;
 }
 
 /** 1 on any FAIL, 3 on errors without failures, 0 when compliant. */
@@ -178,9 +235,6 @@ function exitForPlan(result: Evaluation): number {
   return result.summary.error > 0 ? EXIT.runtime : EXIT.ok;
 }
 
-const POLICIES_HELP =
-  'policy files or folders (default: the CIS and Security Hub packs; policies/examples only when named)';
-
 const EXIT_HELP =
   'Exit codes: 0 compliant, 1 findings, 2 bad input (one message), 3 AWS or runtime error, or checks that could not be decided.';
 
@@ -189,7 +243,11 @@ function addLive(cmd: Command): Command {
     .option('--region <region...>', 'Regions to read (repeatable; default AWS_REGION)')
     .option('--profile <name>', 'AWS profile (default: the standard credential chain, AWS_PROFILE)')
     .option('--endpoint-url <url>', 'AWS endpoint, e.g. an emulator (default AWS_ENDPOINT_URL)')
-    .option('--concurrency <n>', 'resources read at once (a trail reads its four parts in parallel)', '5')
+    .option(
+      '--concurrency <n>',
+      'resources read at once (a trail reads its four parts in parallel); with several accounts, also account-Regions at once',
+      '5',
+    )
     .option(
       '--connect-timeout <seconds>',
       `seconds to wait for a connection to an endpoint (default ${DEFAULT_CONNECT_TIMEOUT_MS / 1000})`,
@@ -200,23 +258,57 @@ function addLive(cmd: Command): Command {
     );
 }
 
+/** Live options and the options that read several accounts. */
+const addLiveAccounts = (cmd: Command): Command => addAccountOptions(addLive(cmd));
+
+/**
+ * `--policies`, by default the CIS and Security Hub packs shipped in the package, wherever it is run
+ * from. The examples (a fictional payroll bucket, a cost guard…) are read only when named: they
+ * would report on, and repair, a real account's resources as if they mattered.
+ */
+const builtInPolicies = () =>
+  new Option('--policies <path...>', 'policy files or folders (policies/examples only when named)').default(
+    [...DEFAULT_POLICY_PATHS],
+    'the CIS and Security Hub packs',
+  );
+
+/** What `check` can print: every other command refers a finding format back to it. */
+const CHECK_FORMATS: readonly string[] = ['table', 'json', 'markdown', 'asff', ...REPORT_FORMATS];
+
 function formatOption(formats: readonly string[]): Option {
   return new Option('--format <format>', `output format: ${formats.join(', ')}`)
     .default('table')
     .argParser((value: string) => {
       if (formats.includes(value)) return value;
-      if (value === 'asff')
-        throw new InvalidArgumentError(`--format asff is for check (findings); use ${formats.join(', ')}`);
+      if (CHECK_FORMATS.includes(value))
+        throw new InvalidArgumentError(
+          `--format ${value} is for check (findings); use ${formats.join(', ')}`,
+        );
       throw new InvalidArgumentError(`expected ${formats.join(', ')}`);
     });
 }
 
-function addCommon(cmd: Command, formats: readonly string[], snapshot = true): Command {
-  const withInput = snapshot
-    ? cmd.option('--snapshot <file>', 'read a snapshot file instead of live AWS')
-    : // Not offered: apply changes live AWS. Kept hidden to say so instead of "unknown option".
-      cmd.addOption(new Option('--snapshot <file>').hideHelp());
-  return addLive(withInput.option('--policies <path...>', POLICIES_HELP).addOption(formatOption(formats)));
+/**
+ * The options of the commands that evaluate: input (a snapshot, templates or live AWS), policies,
+ * and `formats` (none: the command writes one format, and `--format` is refused with a reason).
+ * `liveOnly`: the command changes live AWS; --snapshot and --template are kept hidden so that
+ * passing them says why instead of "unknown option".
+ */
+function addCommon(cmd: Command, formats: readonly string[] | undefined, liveOnly = false): Command {
+  const snapshot = new Option('--snapshot <file>', 'read a snapshot file instead of live AWS');
+  const template = new Option(
+    '--template <file...>',
+    'check CloudFormation templates (YAML/JSON) or Terraform plans (terraform show -json) before deploy',
+  );
+  return addLiveAccounts(
+    cmd
+      .addOption(liveOnly ? snapshot.hideHelp() : snapshot)
+      .addOption(liveOnly ? template.hideHelp() : template)
+      .addOption(builtInPolicies())
+      .addOption(
+        formats ? formatOption(formats) : new Option('--format <format>').hideHelp().default('table'),
+      ),
+  );
 }
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
@@ -224,21 +316,23 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description(
       'Keeps AWS CloudTrail logging compliant: exact selector verdicts, example events, safe repairs.',
     )
+    .version(PACKAGE_VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError();
 
-  addCommon(program.command('check'), ['table', 'json', 'markdown', 'asff'])
-    .description('evaluate a snapshot or live AWS against policies; exit 1 on any failure')
+  addCommon(program.command('check'), CHECK_FORMATS)
+    .description('evaluate a snapshot, templates or live AWS against policies; exit 1 on any failure')
     .addHelpText(
       'after',
-      `\n${EXIT_HELP}\n\nExamples:\n  trailwarden check --snapshot examples/demo-account/snapshot.json\n  trailwarden check --region us-east-1 --region eu-west-1 --profile audit --format json\n  trailwarden check --snapshot snap.json --policies policies/cis-aws-foundations.yaml --format markdown`,
+      `\n${EXIT_HELP}\n\nExamples:\n  trailwarden check --snapshot examples/demo-account/snapshot.json\n  trailwarden check --region us-east-1 --region eu-west-1 --profile audit --format json\n  trailwarden check --snapshot snap.json --policies policies/cis-aws-foundations.yaml --format markdown\n  trailwarden check --template template.yaml --format sarif`,
     )
     .option('--all', 'also list passing checks (table format)')
     .action(async (opts: CommonOptions & { all?: boolean }) => {
       const result = await run(opts, io);
       if (opts.format === 'json') io.out(toJson(result, { findings: true, plan: true }));
       else if (opts.format === 'asff') io.out(asffOutput(result));
+      else if (isReportFormat(opts.format)) io.out(renderReport(opts.format, reportOf(result)));
       else if (opts.format === 'markdown') io.out(findingsMarkdown(result));
       else io.out(findingsTable(result, io.color, opts.all));
       setExit(exitFor(result));
@@ -254,14 +348,38 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       const result = await run(opts, io);
       if (opts.format === 'json') io.out(toJson(result, { findings: false, plan: true }));
       else if (opts.format === 'markdown') io.out(planMarkdown(result.plan));
+      else if (result.template) io.out(templatePlanText(result, result.template, io.color));
       else io.out(planTable(result.plan, io.color));
       setExit(exitForPlan(result));
+    });
+
+  addCommon(program.command('report'), undefined)
+    .description('write the HTML coverage report: matrix, findings by policy, plan; one offline file')
+    .option('--out <file>', 'where to write the report', 'report.html')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  trailwarden report --snapshot examples/demo-account/snapshot.json --out report.html\n  trailwarden report --template template.yaml --out report.html\n  trailwarden report --region us-east-1 --out report.html',
+    )
+    .action(async (opts: CommonOptions & { out: string }) => {
+      if (opts.format !== 'table')
+        throw new InputError(
+          `--format ${opts.format}: report writes HTML; use check --format for other formats`,
+        );
+      const result = await run(opts, io);
+      const shown = (p: string) => relative(process.cwd(), p) || p;
+      const source = opts.template
+        ? `templates ${opts.template.map(shown).join(', ')}`
+        : opts.snapshot
+          ? `snapshot ${shown(opts.snapshot)}`
+          : 'live AWS';
+      io.out(writeHtmlReport(opts.out, result, reportOf(result), source));
+      setExit(exitFor(result));
     });
 
   program
     .command('validate')
     .description('check policy files (and, with --snapshot, lint the selectors of every resource)')
-    .option('--policies <path...>', POLICIES_HELP)
+    .addOption(builtInPolicies())
     .option('--snapshot <file>', 'also lint the selectors found in this snapshot')
     .addHelpText(
       'after',
@@ -273,8 +391,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       if (warnings.length > 0) io.out(problemsText(warnings, io.color));
       let lint = 0;
       let errors = 0;
-      if (opts.snapshot) {
-        for (const r of readSnapshot(opts.snapshot).flatMap((s) => resourceViews(s))) {
+      const snapshots = opts.snapshot ? readSnapshot(opts.snapshot) : undefined;
+      const exceptionNotes = exceptionLines(policies, new Date(), snapshots);
+      for (const line of exceptionNotes) io.out(c.yellow(`${line}\n`));
+      if (snapshots) {
+        for (const r of snapshots.flatMap((s) => resourceViews(s))) {
           if (r.selectorProblem) {
             lint++;
             errors++;
@@ -288,21 +409,23 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
           }
         }
       }
-      const summary = `${policies.length} policies valid${warnings.length ? `, ${warnings.length} warnings` : ''}${opts.snapshot ? `, ${lint} selector findings in the snapshot (${errors} errors)` : ''}\n`;
+      const noted = warnings.length + exceptionNotes.length;
+      const summary = `${policies.length} policies valid${noted ? `, ${noted} warnings` : ''}${opts.snapshot ? `, ${lint} selector findings in the snapshot (${errors} errors)` : ''}\n`;
       io.out(errors > 0 ? c.red(summary) : c.green(summary));
       setExit(errors > 0 ? EXIT.findings : EXIT.ok);
     });
 
-  addCommon(program.command('apply'), ['table', 'json'], false)
+  addCommon(program.command('apply'), ['table', 'json'], true)
     .description('apply the plan to live AWS, then read every changed resource back and verify it')
     .option('--yes', 'do not ask for confirmation (for automation)')
     .option('--dry-run', 'show the plan only (the same as plan)')
     .addHelpText(
       'after',
-      `\n${EXIT_HELP}\n\nExamples:\n  trailwarden apply --region us-east-1 --policies policies/examples\n  trailwarden apply --region us-east-1 --yes --format json`,
+      `\n${EXIT_HELP}\n\nExamples:\n  trailwarden apply --region us-east-1 --policies policies/examples\n  trailwarden apply --region us-east-1 --yes --format json\n  trailwarden apply --org --region us-east-1 --yes`,
     )
     .action(async (opts: CommonOptions & { yes?: boolean; dryRun?: boolean }) => {
-      if (!isLive(opts)) throw new InputError('apply changes live AWS: drop --snapshot and pass --region');
+      if (!isLive(opts))
+        throw new InputError('apply changes live AWS: drop --snapshot/--template and pass --region');
       const { policies } = loadPolicies(opts.policies);
       // Refuse before reading anything when nobody can confirm.
       if (!opts.yes && !opts.dryRun && (!io.interactive || !io.confirm)) {
@@ -312,12 +435,24 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       }
       const { clients, regions } = liveClients(opts, io);
       try {
-        const snapshots = await loadLive(opts, io, clients, regions);
-        const evaluations = evaluateRegions(snapshots, policies);
+        const { snapshots, organization } = await loadLive(
+          opts,
+          io,
+          clients,
+          regions,
+          selectsByUnit(policies),
+        );
+        // Each Region knowing the others (a named trail of another Region is not missing).
+        const now = new Date();
+        const inventory = inventoryOf(snapshots);
+        const evaluations = evaluateRegions(snapshots, policies, now);
+        const unresolved = unresolvedUnitFindings(policies, snapshots, organization);
         const plan = evaluations.flatMap((e) => e.plan);
         if (opts.format !== 'json') io.out(planTable(plan, io.color));
         if (opts.dryRun || plan.length === 0) {
-          const combined = combineEvaluations(evaluations);
+          const each = combineEvaluations(evaluations);
+          const all = [...each.findings, ...unresolved];
+          const combined = { ...each, findings: all, summary: summarize(all) };
           if (opts.format === 'json') io.out(toJson(combined, { findings: false, plan: true }));
           setExit(exitFor(combined));
           return;
@@ -333,11 +468,16 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         const outcomes = [];
         for (const [i, snapshot] of snapshots.entries())
           outcomes.push(
-            await applyAndVerify(clients, snapshot, policies, evaluations[i] as Evaluation, {
-              inventory: inventoryOf(snapshots),
-            }),
+            // Each account is written through the clients it was read with (its member role).
+            await applyAndVerify(
+              clients.forAccount(snapshot.account),
+              snapshot,
+              policies,
+              evaluations[i] as Evaluation,
+              { evaluation: { inventory }, now },
+            ),
           );
-        const findings = dedupeVerified(outcomes.flatMap((o) => o.findings));
+        const findings = dedupeVerified([...outcomes.flatMap((o) => o.findings), ...unresolved]);
         const steps = outcomes.flatMap((o) => o.steps);
         const summary = {
           remediated: findings.filter((f) => f.status === 'REMEDIATED').length,
@@ -352,9 +492,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         } else {
           const c = palette(io.color);
           io.out(stepsText(steps, io.color));
+          const several = accountsOf(findings).length > 0;
           for (const f of findings.filter((x) => x.status === 'REMEDIATED' || x.status === 'ERROR')) {
             io.out(
-              `${f.status === 'REMEDIATED' ? c.green('REMEDIATED') : c.red('ERROR     ')} ${f.policyId}  ${f.resourceName}  [${f.check}]  ${f.message}\n`,
+              `${f.status === 'REMEDIATED' ? c.green('REMEDIATED') : c.red('ERROR     ')} ${f.policyId}  ${several ? `${f.account}  ` : ''}${f.resourceName}  [${f.check}]  ${f.message}\n`,
             );
           }
           io.out(
@@ -367,8 +508,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       }
     });
 
-  addLive(program.command('snapshot'))
-    .description('read live AWS into a snapshot file (one Region: an object; several: a list)')
+  addLiveAccounts(program.command('snapshot'))
+    .description(
+      'read live AWS into a snapshot file (one Region of one account: an object; otherwise a list, one per account and Region)',
+    )
     .option('--out <file>', 'write here instead of standard output')
     .addHelpText(
       'after',
@@ -379,7 +522,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       // Refuse a place that cannot take the file before reading the account, not after.
       if (opts.out) checkWritable(opts.out);
       try {
-        const snapshots = await loadLive({ ...opts, format: 'json' }, io, clients, regions);
+        // Several accounts: each snapshot records its place in the organization, for select.ous.
+        const multi = Boolean(opts.org || opts.accounts);
+        const { snapshots } = await loadLive({ ...opts, format: 'json' }, io, clients, regions, multi);
         const text = `${JSON.stringify(snapshots.length === 1 ? snapshots[0] : snapshots, null, 2)}\n`;
         if (opts.out) writeOutput(opts.out, text);
         else io.out(text);
@@ -414,8 +559,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--snapshot-only', 'skip the emulator: check and plan examples/demo-account/snapshot.json')
     .action(async (opts: { snapshotOnly?: boolean }) => {
       const { policies } = loadPolicies([
-        join(ROOT, 'policies', 'cis-aws-foundations.yaml'),
-        join(ROOT, 'policies', 'examples'),
+        packagePath('policies', 'cis-aws-foundations.yaml'),
+        packagePath('policies', 'examples'),
       ]);
       if (!opts.snapshotOnly && (await emulatedDemo(io.out, io.color, policies))) {
         setExit(EXIT.ok);
@@ -455,6 +600,22 @@ function parseEvent(text: string): CloudTrailEvent {
   return data as CloudTrailEvent;
 }
 
+/**
+ * An event's resource ARN must be an ARN of its type in the resource's partition, as `check`
+ * assumes; anything else is an event no trail could log, so a verdict on it would mislead.
+ */
+function checkEventArn(event: CloudTrailEvent, resourceArn: string) {
+  const type = event['resources.type'];
+  const arn = event['resources.ARN'];
+  const info = type === undefined ? undefined : resourceTypeInfo(type);
+  if (!info || arn === undefined) return;
+  const partition = partitionOf(resourceArn);
+  if (hasArnShape(info.type, arn, partition)) return;
+  throw new InputError(
+    `--event: resources.ARN ${JSON.stringify(arn)} is no ${info.type} ARN${partition ? ` in partition ${partition}` : ''}; expected ${partition ? info.format.replace('<partition>', partition) : info.format}`,
+  );
+}
+
 function explain(opts: { snapshot: string; resource: string; event: string }, io: Io): number {
   const event = parseEvent(opts.event);
   const r = readSnapshot(opts.snapshot)
@@ -464,6 +625,7 @@ function explain(opts: { snapshot: string; resource: string; event: string }, io
     throw new InputError(
       `--resource ${opts.resource}: no trail or event data store of that name or ARN in the snapshot`,
     );
+  checkEventArn(event, r.arn);
   if (!r.selectors) {
     io.out(`${r.name}: ${r.selectorProblem ?? 'its event selectors are not known in this snapshot'}\n`);
     return EXIT.runtime;
@@ -493,11 +655,11 @@ function explain(opts: { snapshot: string; resource: string; event: string }, io
 
 function demo(io: Io): number {
   const c = palette(io.color);
-  const snapshotFile = join(ROOT, 'examples', 'demo-account', 'snapshot.json');
+  const snapshotFile = packagePath('examples', 'demo-account', 'snapshot.json');
   const [snapshot] = readSnapshot(snapshotFile) as [Snapshot];
   const { policies } = loadPolicies([
-    join(ROOT, 'policies', 'cis-aws-foundations.yaml'),
-    join(ROOT, 'policies', 'examples'),
+    packagePath('policies', 'cis-aws-foundations.yaml'),
+    packagePath('policies', 'examples'),
   ]);
   const result = evaluate(snapshot, policies);
   io.out(

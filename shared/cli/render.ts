@@ -1,6 +1,6 @@
 import pc from 'picocolors';
 import type { StepResult } from '../aws/apply.js';
-import type { Evaluation, Finding, PlanStep } from '../engine/index.js';
+import { type Evaluation, type Finding, type PlanStep, summarize } from '../engine/index.js';
 import { describeEvent } from '../policy/describe.js';
 import type { PolicyProblem } from '../policy/loader.js';
 import { formatProblem } from '../policy/loader.js';
@@ -16,7 +16,7 @@ export function palette(color: boolean) {
 }
 
 const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
-const STATUS_RANK: Record<string, number> = { FAIL: 0, ERROR: 1, SKIPPED: 2, PASS: 3 };
+const STATUS_RANK: Record<string, number> = { FAIL: 0, ERROR: 1, SUPPRESSED: 2, SKIPPED: 3, PASS: 4 };
 
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
@@ -38,20 +38,49 @@ export function toJson(result: Evaluation, include: { findings: boolean; plan: b
     fail: result.summary.fail,
     error: result.summary.error,
     skipped: result.summary.skipped,
+    suppressed: result.summary.suppressed,
   };
   return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+/** The accounts findings were read in, when there are several (then each finding names its own). */
+export function accountsOf(findings: readonly { account?: string }[]): string[] {
+  const accounts = [...new Set(findings.map((f) => f.account).filter((a): a is string => Boolean(a)))];
+  return accounts.length > 1 ? accounts.sort() : [];
+}
+
+/** Per account: how many failed, errors and passed (several accounts only). */
+function accountSummary(findings: readonly Finding[], accounts: readonly string[]): string[] {
+  return accounts.map((a) => {
+    const s = summarize(findings.filter((f) => f.account === a));
+    return `  ${a}: ${s.fail} failed, ${s.error} errors, ${s.pass} passed`;
+  });
 }
 
 export function findingsTable(result: Evaluation, color: boolean, showPass = false): string {
   const c = palette(color);
   const lines: string[] = [];
-  const statusColor = { FAIL: c.red, ERROR: c.yellow, SKIPPED: c.dim, PASS: c.green } as const;
+  const statusColor = {
+    FAIL: c.red,
+    ERROR: c.yellow,
+    SKIPPED: c.dim,
+    PASS: c.green,
+    SUPPRESSED: c.dim,
+  } as const;
+  const accounts = accountsOf(result.findings);
   for (const f of sortFindings(result.findings)) {
     if (f.status === 'PASS' && !showPass) continue;
+    const where = accounts.length > 0 ? `${f.account}  ${f.resourceName}` : f.resourceName;
     lines.push(
-      `${statusColor[f.status](f.status.padEnd(7))} ${f.severity.padEnd(8)} ${c.bold(f.policyId)}  ${f.resourceName}  ${c.dim(`[${f.check}]`)}`,
+      `${statusColor[f.status](f.status.padEnd(10))} ${f.severity.padEnd(8)} ${c.bold(f.policyId)}  ${where}  ${c.dim(`[${f.check}]`)}`,
     );
+    const at = (f as { location?: { file: string; line: number; logicalId: string } }).location;
+    if (at) lines.push(`        ${c.cyan(`${at.file}:${at.line}`)} ${at.logicalId}`);
     lines.push(`        ${f.message}`);
+    if (f.status === 'SUPPRESSED' && f.exception)
+      lines.push(
+        `        ${c.dim(`exception (${f.exception.source}): ${f.exception.reason}; expires ${f.exception.expires}`)}`,
+      );
     if (f.remediation) {
       lines.push(
         `        ${c.dim(f.remediation.planned ? 'remediation: planned (see plan)' : `remediation: not planned: ${f.remediation.reason}`)}`,
@@ -61,8 +90,10 @@ export function findingsTable(result: Evaluation, color: boolean, showPass = fal
   const s = result.summary;
   lines.push('');
   lines.push(
-    `${c.green(`${s.pass} passed`)}, ${s.fail > 0 ? c.red(`${s.fail} failed`) : `${s.fail} failed`}, ${s.error > 0 ? c.yellow(`${s.error} errors`) : `${s.error} errors`}, ${s.skipped} skipped`,
+    `${c.green(`${s.pass} passed`)}, ${s.fail > 0 ? c.red(`${s.fail} failed`) : `${s.fail} failed`}, ${s.error > 0 ? c.yellow(`${s.error} errors`) : `${s.error} errors`}, ${s.skipped} skipped${s.suppressed ? `, ${s.suppressed} suppressed` : ''}`,
   );
+  if (accounts.length > 0)
+    lines.push(`${accounts.length} accounts:`, ...accountSummary(result.findings, accounts));
   return `${lines.join('\n')}\n`;
 }
 
@@ -91,18 +122,26 @@ export function planTable(plan: readonly PlanStep[], color: boolean): string {
 const mdEscape = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function findingsMarkdown(result: Evaluation): string {
+  const accounts = accountsOf(result.findings);
+  // Several accounts: an account column after the policy.
+  const acct = (v: string) => (accounts.length > 0 ? ` ${v} |` : '');
   const lines = [
-    '| status | severity | policy | resource | check | message |',
-    '| --- | --- | --- | --- | --- | --- |',
+    `| status | severity | policy |${acct('account')} resource | check | message |`,
+    `| --- | --- | --- |${acct('---')} --- | --- | --- |`,
   ];
   for (const f of sortFindings(result.findings)) {
     const witness = f.witness ? `<br>example event: \`${describeEvent(f.witness)}\`` : '';
     lines.push(
-      `| ${f.status} | ${f.severity} | ${mdEscape(f.policyId)} | ${mdEscape(f.resourceName)} | ${f.check} | ${mdEscape(f.message)}${witness} |`,
+      `| ${f.status} | ${f.severity} | ${mdEscape(f.policyId)} |${acct(f.account ?? '')} ${mdEscape(f.resourceName)} | ${f.check} | ${mdEscape(f.message)}${witness} |`,
     );
   }
   const s = result.summary;
-  lines.push('', `**${s.pass} passed, ${s.fail} failed, ${s.error} errors, ${s.skipped} skipped**`);
+  lines.push(
+    '',
+    `**${s.pass} passed, ${s.fail} failed, ${s.error} errors, ${s.skipped} skipped${s.suppressed ? `, ${s.suppressed} suppressed` : ''}**`,
+  );
+  if (accounts.length > 0)
+    lines.push('', ...accountSummary(result.findings, accounts).map((l) => `- ${l.trim()}`));
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,7 +1,13 @@
 import { describeEvent } from '../policy/describe.js';
 import type { Policy } from '../policy/loader.js';
 import type { ResourceView } from '../policy/types.js';
-import { type AdvancedEventSelector, type CloudTrailEvent, overlaps } from '../selectors/index.js';
+import {
+  type AdvancedEventSelector,
+  type CloudTrailEvent,
+  type DecisionOptions,
+  overlaps,
+} from '../selectors/index.js';
+import { within } from './resources.js';
 
 /** The selectors one policy requires, or forbids, on a resource. */
 export interface PolicySelectors {
@@ -31,15 +37,19 @@ export function logEventsOf(policy: Policy, section: 'require' | 'forbid'): Adva
     .flatMap((c) => c.params as AdvancedEventSelector[]);
 }
 
-/** The first requirement that overlaps a forbid, with an event both match. */
+/**
+ * The first requirement that overlaps a forbid, with an event both match: on a resource, an event
+ * of its partition (`options`).
+ */
 export function findConflict(
   requires: readonly PolicySelectors[],
   forbids: readonly PolicySelectors[],
+  options: DecisionOptions = {},
 ): PolicyConflict | undefined {
   for (const r of requires) {
     for (const f of forbids) {
       if (r.selectors.length === 0 || f.selectors.length === 0) continue;
-      const o = overlaps(r.selectors, f.selectors);
+      const o = overlaps(r.selectors, f.selectors, options);
       if (o.overlaps) return { requiredBy: r.policyId, forbiddenBy: f.policyId, witness: o.witness };
     }
   }
@@ -64,6 +74,11 @@ export interface PolicyScope {
   readonly inScope: readonly ResourceView[];
   /** For `any` and `union`: whether the policy passes here. */
   passed: boolean;
+  /**
+   * For `every`: ARNs of the resources where its required events are an accepted risk (the finding
+   * is SUPPRESSED by an exception): the planner neither adds them there nor keeps them.
+   */
+  readonly waived: Set<string>;
 }
 
 const nonEmpty = (list: PolicySelectors[]) => list.filter((x) => x.selectors.length > 0);
@@ -83,9 +98,10 @@ export function scopesSelecting(r: ResourceView, scopes: readonly PolicyScope[])
 
 /**
  * R and F on one resource (semantics §5): what every selecting `every` policy requires, passing or
- * failing, plus `extra` requirements (what its failing findings ask for here); and the forbids of
- * every selecting `every` and `union` policy plus `extraForbids`. An `any` policy binds only the
- * resource it is satisfied or repaired on, so its forbids come in through its fix there.
+ * failing, unless an exception waives them there, plus `extra` requirements (what its failing
+ * findings ask for here); and the forbids of every selecting `every` and `union` policy plus
+ * `extraForbids`. An `any` policy binds only the resource it is satisfied or repaired on, so its
+ * forbids come in through its fix there.
  */
 export function constraintsOn(
   r: ResourceView,
@@ -97,7 +113,7 @@ export function constraintsOn(
   return {
     requires: nonEmpty([
       ...selecting
-        .filter((s) => s.policy.quantifier === 'every')
+        .filter((s) => s.policy.quantifier === 'every' && !s.waived.has(r.arn))
         .map((s) => ({ policyId: s.policy.id, selectors: logEventsOf(s.policy, 'require') })),
       ...extra,
     ]),
@@ -117,5 +133,5 @@ export function conflictOn(
   extra: readonly PolicySelectors[] = [],
 ): PolicyConflict | undefined {
   const { requires, forbids } = constraintsOn(r, scopes, extra);
-  return findConflict(requires, forbids);
+  return findConflict(requires, forbids, within(r));
 }

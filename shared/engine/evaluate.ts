@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { describeEvent, label } from '../policy/describe.js';
 import type { Policy, PolicyCheck } from '../policy/loader.js';
 import type {
@@ -9,7 +8,7 @@ import type {
   ResourceView,
   Severity,
 } from '../policy/types.js';
-import { type AdvancedEventSelector, type CloudTrailEvent, covers } from '../selectors/index.js';
+import { type AdvancedEventSelector, type CloudTrailEvent, covers, partitionOf } from '../selectors/index.js';
 import {
   conflictOn,
   constraintsOn,
@@ -18,8 +17,12 @@ import {
   type PolicyConflict,
   type PolicyScope,
 } from './conflicts.js';
-import { buildPlan, type PlanStep } from './plan.js';
-import { appliesToRegion, parseArn, resourceViews } from './resources.js';
+import { applyExceptions } from './exceptions.js';
+import { findingId } from './findingId.js';
+import { type KnownOrganization, unresolvedUnitFindings } from './organization.js';
+import { buildPlan, notHere, type PlanStep } from './plan.js';
+import { appliesToRegion, parseArn, resourceViews, within } from './resources.js';
+import { accountScope, enteredAccount } from './scope.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface Finding {
@@ -29,6 +32,11 @@ export interface Finding {
   /** The resource's ARN, or for account-level findings `arn:…:cloudtrail:<region>:<account>:trail/*`. */
   readonly resource: string;
   readonly resourceName: string;
+  /**
+   * The account the resource was read in (an organization trail is seen from each member account).
+   * `evaluate` always sets it; it is optional only for notices the event path makes by itself.
+   */
+  readonly account?: string;
   readonly region: string;
   readonly status: FindingStatus;
   readonly check: string;
@@ -41,12 +49,19 @@ export interface Finding {
     /** When policies contradict each other on the resource: which ones, and an example event. */
     readonly conflict?: PolicyConflict;
   };
+  /** The exception that suppressed the finding, or (with `expired`) one that would have. */
+  readonly exception?: {
+    readonly reason: string;
+    readonly expires: string;
+    readonly source: string;
+    readonly expired?: true;
+  };
 }
 
 export interface Evaluation {
   readonly findings: Finding[];
   readonly plan: PlanStep[];
-  readonly summary: { pass: number; fail: number; error: number; skipped: number };
+  readonly summary: { pass: number; fail: number; error: number; skipped: number; suppressed: number };
 }
 
 /** Fixes a finding asks for, on which resource, kept for the planner. */
@@ -61,19 +76,24 @@ export interface PendingFix {
 
 /**
  * What a run read, beyond the snapshot being evaluated: tells a named resource that does not exist
- * from one that lives in another Region.
+ * from one that lives in another Region. Names are an account's own: a trail named in one account
+ * says nothing about another.
  */
 export interface Inventory {
-  /** The Regions read. */
-  readonly regions: readonly string[];
-  /** `<kind>:<name>` and `<kind>:<arn>` of every resource read, shadow trails included. */
+  /** The Regions read, by account (an account whose role could not be assumed was not read). */
+  readonly regions: ReadonlyMap<string, readonly string[]>;
+  /** `<account>/<kind>:<name>` and `<kind>:<arn>` of every resource read, shadow trails included. */
   readonly keys: ReadonlySet<string>;
   /** Regions whose listing failed (DescribeTrails / ListEventDataStores, by kind): absence there proves nothing. */
-  readonly unlisted: readonly { readonly kind: ResourceKind; readonly region: string }[];
+  readonly unlisted: readonly {
+    readonly account: string;
+    readonly kind: ResourceKind;
+    readonly region: string;
+  }[];
 }
 
 export interface EvaluateOptions {
-  /** Every Region read in the run (default: this snapshot alone). */
+  /** Every account and Region read in the run (default: this snapshot alone). */
   readonly inventory?: Inventory;
   /**
    * The snapshot holds only some of its Region's resources (one resource read after a change): a
@@ -89,21 +109,25 @@ const LISTING: Record<ResourceKind, string> = {
 
 export function inventoryOf(snapshots: readonly Snapshot[]): Inventory {
   const keys = new Set<string>();
-  for (const r of snapshots.flatMap(resourceViews)) {
-    keys.add(`${r.kind}:${r.name}`);
-    keys.add(`${r.kind}:${r.arn}`);
+  const regions = new Map<string, string[]>();
+  for (const s of snapshots) {
+    if (enteredAccount(s)) continue;
+    const seen = regions.get(s.account) ?? [];
+    if (!seen.includes(s.region)) regions.set(s.account, [...seen, s.region]);
+    for (const r of resourceViews(s)) {
+      keys.add(`${s.account}/${r.kind}:${r.name}`);
+      keys.add(`${r.kind}:${r.arn}`);
+    }
   }
   const unlisted = snapshots.flatMap((s) =>
     (['trail', 'eventDataStore'] as const)
       .filter((kind) => s.errors?.some((e) => e.part === LISTING[kind]))
-      .map((kind) => ({ kind, region: s.region })),
+      .map((kind) => ({ account: s.account, kind, region: s.region })),
   );
-  return { regions: [...new Set(snapshots.map((s) => s.region))], keys, unlisted };
+  return { regions, keys, unlisted };
 }
 
-export function findingId(policyId: string, resource: string, check: string): string {
-  return createHash('sha256').update(`${policyId}\u0000${resource}\u0000${check}`).digest('hex').slice(0, 20);
-}
+export { findingId };
 
 function selected(policy: Policy, r: ResourceView): boolean | 'unknown' {
   const sel = policy.select;
@@ -122,13 +146,13 @@ const evaluateCheck = (c: PolicyCheck, r: ResourceView): CheckOutcome =>
 
 /**
  * Evaluates a snapshot against policies: findings for every check, and the plan that repairs the
- * failures of `action: remediate` policies. Pure and deterministic; `now` is accepted for
- * time-based checks and stamps nothing.
+ * failures of `action: remediate` policies. Pure and deterministic; `now` decides which exceptions
+ * are in force and stamps nothing.
  */
 export function evaluate(
   snapshot: Snapshot,
   policies: readonly Policy[],
-  _now: Date = new Date(0),
+  now: Date = new Date(0),
   options: EvaluateOptions = {},
 ): Evaluation {
   const region = snapshot.region;
@@ -152,6 +176,7 @@ export function evaluate(
       policyId: policy.id,
       resource,
       resourceName,
+      account: snapshot.account,
       region,
       status: outcome.status,
       check,
@@ -180,18 +205,38 @@ export function evaluate(
   };
 
   // First what each policy selects: the planner, and the choice of where an any/union policy is
-  // repaired, need every policy's scope.
+  // repaired, need every policy's scope. Whether a policy applies to this account at all (its
+  // accounts and organizational units, and whether the account could be entered) comes first.
+  const notEntered = enteredAccount(snapshot);
+  const undecidable = new Map<PolicyScope, { check: string; message: string }>();
   for (const policy of policies) {
+    const applies = accountScope(policy.select, snapshot);
+    if (applies === false) continue;
+    const blocked =
+      applies !== true
+        ? { check: 'select', message: applies.unknown }
+        : notEntered
+          ? { check: 'access', message: notEntered }
+          : undefined;
     const selectedHere: ResourceView[] = [];
     const undecided: ResourceView[] = [];
-    for (const r of resources) {
+    for (const r of blocked ? [] : resources) {
       if (r.kind !== policy.resource) continue;
       const s = selected(policy, r);
       if (s === 'unknown') undecided.push(r);
       else if (s) selectedHere.push(r);
     }
     const inScope = selectedHere.filter((r) => appliesToRegion(r, region));
-    scopes.push({ policy, selected: selectedHere, undecided, inScope, passed: false });
+    const scope: PolicyScope = {
+      policy,
+      selected: selectedHere,
+      undecided,
+      inScope,
+      passed: false,
+      waived: new Set(),
+    };
+    scopes.push(scope);
+    if (blocked) undecidable.set(scope, blocked);
   }
   // Where an any/union policy's repair can go: owned here, and not where the `every` policies
   // contradict each other (nothing is planned there). Asked only once all of them are evaluated.
@@ -211,7 +256,8 @@ export function evaluate(
       conflicts.set(r, conflictOn(r, scopes, pendingOn(r, false).requires) !== undefined);
     return conflicts.get(r) as boolean;
   };
-  const repairable = (r: ResourceView) => ownedHere(r, snapshot) && !conflicted(r);
+  const read = (account: string, where: string) => inventory.regions.get(account)?.includes(where) ?? false;
+  const repairable = (r: ResourceView) => notHere(r, snapshot, read) === undefined && !conflicted(r);
   /**
    * Whether an any/union policy's repair fits on `r`: what it requires there is forbidden by no
    * policy bound to `r` (or repaired there already), and what it forbids there is required by none.
@@ -224,17 +270,27 @@ export function evaluate(
     const here = pendingOn(r, true);
     const bound = constraintsOn(r, scopes, here.requires, here.forbids);
     return (
-      !findConflict([{ policyId: '', selectors: requires }], bound.forbids) &&
-      !findConflict(bound.requires, [{ policyId: '', selectors: forbids }])
+      !findConflict([{ policyId: '', selectors: requires }], bound.forbids, within(r)) &&
+      !findConflict(bound.requires, [{ policyId: '', selectors: forbids }], within(r))
     );
   };
   const deferred: (() => void)[] = [];
+  /** Findings of any/union policies, decided only when their repair is placed. */
+  const placeholders: number[] = [];
 
   for (const scope of scopes) {
     const { policy, selected: candidates, inScope } = scope;
     const kind: ResourceKind = policy.resource;
     const accountResource = `arn:${partition}:cloudtrail:${region}:${snapshot.account}:${kind === 'trail' ? 'trail' : 'eventdatastore'}/*`;
     const accountName = `${kind === 'trail' ? 'trails' : 'event data stores'} in ${region}`;
+    const blocked = undecidable.get(scope);
+    if (blocked) {
+      push(policy, accountResource, accountName, blocked.check, {
+        status: 'ERROR',
+        message: blocked.message,
+      });
+      continue;
+    }
     for (const r of scope.undecided) {
       push(policy, r.arn, r.name, 'select', {
         status: 'ERROR',
@@ -242,18 +298,21 @@ export function evaluate(
       });
     }
     // A resource the policy names and nobody read is the worst finding there is: it was deleted.
-    const absent = options.partial ? [] : missingNames(policy, resources, inventory);
+    const absent = options.partial ? [] : missingNames(policy, resources, inventory, snapshot.account);
     const missing = absent.length;
     for (const m of absent) {
       const type = kind === 'trail' ? 'trail' : 'eventdatastore';
       const index = findings.length;
+      const isArn = m.name.startsWith('arn:');
       findings.push({
-        id: findingId(policy.id, `${kind}:${m.name}`, 'exists'),
+        // One id from every Region of the account (an ARN is the same resource from every account).
+        id: findingId(policy.id, `${kind}:${isArn ? m.name : `${snapshot.account}/${m.name}`}`, 'exists'),
         policyId: policy.id,
-        resource: m.name.startsWith('arn:')
+        resource: isArn
           ? m.name
           : `arn:${partition}:cloudtrail:${region}:${snapshot.account}:${type}/${kind === 'trail' ? m.name : '*'}`,
         resourceName: m.name,
+        account: snapshot.account,
         region,
         status: m.status,
         check: 'exists',
@@ -325,6 +384,7 @@ export function evaluate(
       }
       // Chosen once every `every` policy has said what it needs (see `repairable`).
       const index = push(policy, accountResource, accountName, checkNames, { status: 'FAIL', message: '' });
+      placeholders.push(index);
       deferred.push(() => {
         const needs = logEventsOf(policy, 'require');
         const avoids = logEventsOf(policy, 'forbid');
@@ -376,10 +436,14 @@ export function evaluate(
       message: failed.map(({ o }) => o.message).join('; '),
       ...(witness ? { witness } : {}),
     });
+    placeholders.push(index);
     deferred.push(() => {
       const union = inScope.filter((r) => r.active !== false).flatMap((r) => r.selectors ?? []);
-      // Only what no selected resource logs yet, placed where no policy forbids it.
-      const missing = logEventsOf(policy, 'require').filter((r) => !covers(union, [r]).covered);
+      // Only what no selected resource logs yet, placed where no policy forbids it (decided over
+      // the partition the selected resources share).
+      const partitions = new Set(inScope.map((r) => partitionOf(r.arn)));
+      const shared = { partition: partitions.size === 1 ? [...partitions][0] : undefined };
+      const missing = logEventsOf(policy, 'require').filter((r) => !covers(union, [r], shared).covered);
       const target =
         unionTarget(inScope, (r) => repairable(r) && fits(r, missing)) ?? unionTarget(inScope, repairable);
       if (!target) {
@@ -406,21 +470,45 @@ export function evaluate(
     });
   }
 
+  // Accepted risks are not repaired: a suppressed finding plans nothing, and the requirement it
+  // covers is not kept on that resource (a repair placed there may leave it unlogged). Exceptions
+  // apply to what is decided before any any/union repair is placed, then to those policies.
+  const settle = (indices: readonly number[]) => {
+    const settled = applyExceptions(
+      indices.map((i) => findings[i] as Finding),
+      policies,
+      now,
+      resources,
+    );
+    indices.forEach((i, k) => {
+      findings[i] = settled[k] as Finding;
+    });
+  };
+  const later = new Set(placeholders);
+  settle(findings.map((_, i) => i).filter((i) => !later.has(i)));
+  const scopeOf = new Map(scopes.map((s) => [s.policy.id, s]));
+  for (const f of findings) {
+    const scope = scopeOf.get(f.policyId);
+    if (f.status !== 'SUPPRESSED' || scope?.policy.quantifier !== 'every') continue;
+    const required = scope.policy.checks.some(
+      (c) =>
+        c.definition.section === 'require' &&
+        c.definition.key === 'logEvents' &&
+        c.definition.check === f.check,
+    );
+    if (required) scope.waived.add(f.resource);
+  }
+  const suppressed = (p: PendingFix) => findings[p.findingIndex]?.status === 'SUPPRESSED';
+  for (const [r, fixes] of pendingByResource)
+    pendingByResource.set(
+      r,
+      fixes.filter((p) => !suppressed(p)),
+    );
   for (const choose of deferred) choose();
-  const plan = buildPlan(snapshot, findings, pending, scopes, partition);
+  settle(placeholders);
+  const open = pending.filter((p) => !suppressed(p));
+  const plan = buildPlan(snapshot, findings, open, scopes, partition, read);
   return { findings, plan, summary: summarize(findings) };
-}
-
-/**
- * A resource Trailwarden may write from this snapshot's account and Region: in its home Region, and
- * for organization trails and stores, from the management account (the owner) or the CloudTrail
- * delegated administrator account.
- */
-export function ownedHere(r: ResourceView, snapshot: Snapshot): boolean {
-  return (
-    r.homeRegion === snapshot.region &&
-    (!r.isOrganization || r.owner === snapshot.account || snapshot.delegatedAdministrator === true)
-  );
 }
 
 interface MissingName {
@@ -439,24 +527,39 @@ function missingNames(
   policy: Policy,
   resources: readonly ResourceView[],
   inventory: Inventory,
+  account: string,
 ): MissingName[] {
   const kind = policy.resource;
   const what = kind === 'trail' ? 'trail' : 'event data store';
+  const read = inventory.regions.get(account) ?? [];
   const out: MissingName[] = [];
   for (const name of policy.select?.names ?? []) {
     if (resources.some((r) => r.kind === kind && (r.name === name || r.arn === name))) continue;
-    if (inventory.keys.has(`${kind}:${name}`)) continue;
-    const home = name.startsWith('arn:') ? parseArn(name)?.region : undefined;
-    const regions = home ? [home] : inventory.regions;
-    if (home && !inventory.regions.includes(home)) {
+    const arn = name.startsWith('arn:') ? parseArn(name) : undefined;
+    if (inventory.keys.has(arn ? `${kind}:${name}` : `${account}/${kind}:${name}`)) continue;
+    if (arn && arn.account !== account) {
+      // Another account's resource is decided where that account is read.
+      if (inventory.regions.has(arn.account)) continue;
       out.push({
         name,
         status: 'ERROR',
-        message: `${what} ${name} is not visible from ${inventory.regions.join(', ')}; read its home Region ${home} to tell whether it exists`,
+        message: `${what} ${name} belongs to account ${arn.account}, which was not read, and is not visible from account ${account}; read account ${arn.account} to tell whether it exists`,
       });
       continue;
     }
-    const unlisted = inventory.unlisted.filter((u) => u.kind === kind && regions.includes(u.region));
+    const home = arn?.region;
+    const regions = home ? [home] : read;
+    if (home && !read.includes(home)) {
+      out.push({
+        name,
+        status: 'ERROR',
+        message: `${what} ${name} is not visible from ${read.join(', ')}; read its home Region ${home} to tell whether it exists`,
+      });
+      continue;
+    }
+    const unlisted = inventory.unlisted.filter(
+      (u) => u.account === account && u.kind === kind && regions.includes(u.region),
+    );
     if (unlisted.length > 0) {
       out.push({
         name,
@@ -493,7 +596,13 @@ export { describeEvent };
 /** Counts of each status, as the JSON contract's summary. */
 export function summarize(findings: readonly { status: string }[]): Evaluation['summary'] {
   const count = (status: FindingStatus) => findings.filter((f) => f.status === status).length;
-  return { pass: count('PASS'), fail: count('FAIL'), error: count('ERROR'), skipped: count('SKIPPED') };
+  return {
+    pass: count('PASS'),
+    fail: count('FAIL'),
+    error: count('ERROR'),
+    skipped: count('SKIPPED'),
+    suppressed: count('SUPPRESSED'),
+  };
 }
 
 /**
@@ -523,7 +632,7 @@ export function combineEvaluations(results: readonly Evaluation[]): Evaluation {
 
 /**
  * Each Region's evaluation, knowing what the others hold: a named resource that lives in another
- * Region read is not missing. Combine them with `combineEvaluations`.
+ * Region read (of the same account) is not missing. Combine them with `combineEvaluations`.
  */
 export function evaluateRegions(
   snapshots: readonly Snapshot[],
@@ -534,11 +643,20 @@ export function evaluateRegions(
   return snapshots.map((s) => evaluate(s, policies, now, { inventory }));
 }
 
-/** Evaluates several Regions' snapshots together; a trail seen from several Regions is reported once. */
+/**
+ * Evaluates several accounts' and Regions' snapshots together: a trail seen from several Regions or
+ * accounts is reported once, and organizational units no input resolves are ERROR findings.
+ * `organization` is what was read live of the organization, if anything.
+ */
 export function evaluateAll(
   snapshots: readonly Snapshot[],
   policies: readonly Policy[],
   now?: Date,
+  organization?: KnownOrganization,
 ): Evaluation {
-  return combineEvaluations(evaluateRegions(snapshots, policies, now));
+  const combined = combineEvaluations(evaluateRegions(snapshots, policies, now));
+  const unresolved = unresolvedUnitFindings(policies, snapshots, organization);
+  if (unresolved.length === 0) return combined;
+  const findings = [...combined.findings, ...unresolved];
+  return { ...combined, findings, summary: summarize(findings) };
 }

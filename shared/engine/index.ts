@@ -11,8 +11,11 @@ export {
   inventoryOf,
   summarize,
 } from './evaluate.js';
+export type { KnownOrganization } from './organization.js';
+export { unresolvedUnitFindings } from './organization.js';
 export type { PlanStep } from './plan.js';
 export { resourceViews } from './resources.js';
+export { ASSUME_ROLE_PART, accountScope, pathUnits } from './scope.js';
 export { simulatePlan } from './simulate.js';
-export type { EventDataStoreEntry, Snapshot, TrailEntry } from './snapshot.js';
+export type { EventDataStoreEntry, OrganizationSection, Snapshot, TrailEntry } from './snapshot.js';
 export { parseSnapshot, parseSnapshotFile, SnapshotError } from './snapshot.js';

@@ -1,7 +1,8 @@
+import { eventConfigurationProblem } from '../policy/checks/eventConfiguration.js';
 import { insightPairs } from '../policy/checks/insights.js';
 import { label } from '../policy/describe.js';
 import type { Policy } from '../policy/loader.js';
-import type { CheckOutcome, Fix, ResourceView } from '../policy/types.js';
+import type { CheckOutcome, Fix, ResourceKind, ResourceView } from '../policy/types.js';
 import {
   type AdvancedEventSelector,
   covers,
@@ -9,6 +10,7 @@ import {
   merge,
   overlaps,
   PolicyConflictError,
+  partitionOf,
   SelectorError,
 } from '../selectors/index.js';
 import {
@@ -21,12 +23,15 @@ import {
   type PolicySelectors,
 } from './conflicts.js';
 import type { Finding, PendingFix } from './evaluate.js';
+import { within } from './resources.js';
 import { viewAfter } from './simulate.js';
 import type { EventConfiguration, InsightSelector, Snapshot } from './snapshot.js';
 
 /** One AWS call, with the exact input to send, in the resource's home region. */
 export interface PlanStep {
   readonly resource: string;
+  /** The account the step is sent in (through its member role when it is not the caller's). */
+  readonly account: string;
   readonly region: string;
   readonly operation:
     | 'StartLogging'
@@ -52,13 +57,25 @@ const ORDER: PlanStep['operation'][] = [
   'PutEventConfiguration',
 ];
 
-/** Why a resource cannot be written from this snapshot, if it cannot. */
-function notHere(r: ResourceView, snapshot: Snapshot): string | undefined {
+/**
+ * Why a resource cannot be written from this snapshot, if it cannot: it is written in its home
+ * Region, and an organization trail or store by the management account that owns it or, from the
+ * CloudTrail delegated administrator, only when the run does not read the owner in that Region
+ * (`read`), so that one run never plans the same repair twice.
+ */
+export function notHere(
+  r: ResourceView,
+  snapshot: Snapshot,
+  read: (account: string, region: string) => boolean = () => false,
+): string | undefined {
   if (r.homeRegion !== snapshot.region)
     return `shadow of a trail whose home Region is ${r.homeRegion}: repaired only from there`;
-  if (r.isOrganization && r.owner !== snapshot.account && snapshot.delegatedAdministrator !== true) {
-    return `organization ${r.kind === 'trail' ? 'trail' : 'event data store'} owned by account ${r.owner}: cannot remediate from account ${snapshot.account}, which is neither the management account nor the CloudTrail delegated administrator`;
-  }
+  if (!r.isOrganization || r.owner === snapshot.account) return undefined;
+  const what = `organization ${r.kind === 'trail' ? 'trail' : 'event data store'} owned by account ${r.owner}`;
+  if (snapshot.delegatedAdministrator !== true)
+    return `${what}: cannot remediate from account ${snapshot.account}, which is neither the management account nor the CloudTrail delegated administrator`;
+  if (r.owner !== undefined && read(r.owner, snapshot.region))
+    return `${what}, which this run also reads: repaired from there, not from the delegated administrator ${snapshot.account}`;
   return undefined;
 }
 
@@ -79,10 +96,12 @@ function holds(s: PolicyScope, views: readonly ResourceView[]): CheckOutcome | u
   return outcomes[0]?.find((o) => o.status !== 'PASS') ?? { status: 'FAIL', message: 'no resource complies' };
 }
 
-/** The events of a union requirement that the delivering resources log together. */
+/** The events of a union requirement that the delivering resources log together (in the partition they share). */
 function coveredTogether(views: readonly ResourceView[], required: readonly AdvancedEventSelector[]) {
   const union = views.filter((v) => v.active !== false).flatMap((v) => v.selectors ?? []);
-  return required.filter((sel) => covers(union, [sel]).covered);
+  const partitions = new Set(views.map((v) => partitionOf(v.arn)));
+  const shared = { partition: partitions.size === 1 ? [...partitions][0] : undefined };
+  return required.filter((sel) => covers(union, [sel], shared).covered);
 }
 
 /**
@@ -184,7 +203,7 @@ function planSelectors(
       r.selectorConfig,
       requires.flatMap((x) => x.selectors),
       forbids.flatMap((x) => x.selectors),
-      { target: r.kind, partition },
+      { target: r.kind, partition: partitionOf(r.arn) ?? partition },
     );
   } catch (error) {
     // Conflicts were found above; what remains is a result AWS would not accept, or bad input.
@@ -212,11 +231,32 @@ export function mergeInsights(
   return [...byType].map(([InsightType, cats]) => ({ InsightType, EventCategories: [...cats].sort() }));
 }
 
-/** Current configuration plus every requirement; context keys force Large events. */
+/**
+ * The configuration to send: the current one plus every requirement, with only the keys this
+ * resource kind takes (a key of the other kind read from the current configuration is dropped,
+ * never sent back). Context keys force Large events.
+ */
 export function mergeEventConfiguration(
+  kind: ResourceKind,
   current: EventConfiguration,
   wants: readonly EventConfiguration[],
 ): EventConfiguration {
+  const out: EventConfiguration = {};
+  if (kind === 'trail') {
+    const templates = new Map<string, Set<string>>();
+    for (const a of [
+      ...(current.AggregationConfigurations ?? []),
+      ...wants.flatMap((w) => w.AggregationConfigurations ?? []),
+    ]) {
+      templates.set(a.EventCategory, new Set([...(templates.get(a.EventCategory) ?? []), ...a.Templates]));
+    }
+    if (templates.size > 0)
+      out.AggregationConfigurations = [...templates].map(([EventCategory, t]) => ({
+        Templates: [...t],
+        EventCategory,
+      }));
+    return out;
+  }
   const keys = new Map<string, Set<string>>();
   for (const s of [
     ...(current.ContextKeySelectors ?? []),
@@ -224,24 +264,11 @@ export function mergeEventConfiguration(
   ]) {
     keys.set(s.Type, new Set([...(keys.get(s.Type) ?? []), ...s.Equals]));
   }
-  const templates = new Map<string, Set<string>>();
-  for (const a of [
-    ...(current.AggregationConfigurations ?? []),
-    ...wants.flatMap((w) => w.AggregationConfigurations ?? []),
-  ]) {
-    templates.set(a.EventCategory, new Set([...(templates.get(a.EventCategory) ?? []), ...a.Templates]));
-  }
   const large =
     keys.size > 0 || current.MaxEventSize === 'Large' || wants.some((w) => w.MaxEventSize === 'Large');
-  const out: EventConfiguration = {};
   const size = large ? 'Large' : (current.MaxEventSize ?? wants.find((w) => w.MaxEventSize)?.MaxEventSize);
   if (size) out.MaxEventSize = size;
   if (keys.size > 0) out.ContextKeySelectors = [...keys].map(([Type, k]) => ({ Type, Equals: [...k] }));
-  if (templates.size > 0)
-    out.AggregationConfigurations = [...templates].map(([EventCategory, t]) => ({
-      Templates: [...t],
-      EventCategory,
-    }));
   return out;
 }
 
@@ -255,7 +282,7 @@ function explainBreak(
   const needs = logEventsOf(broken.policy, 'require');
   const { forbids } = constraintsOn(r, scopes);
   const culprit =
-    forbids.find((f) => needs.length > 0 && overlaps(needs, f.selectors).overlaps)?.policyId ??
+    forbids.find((f) => needs.length > 0 && overlaps(needs, f.selectors, within(r)).overlaps)?.policyId ??
     forbids.find((f) => f.policyId !== broken.policy.id)?.policyId ??
     owners.find((id) => id !== broken.policy.id) ??
     broken.policy.id;
@@ -276,7 +303,7 @@ function proposeSteps(
   constraints: { requires: PolicySelectors[]; forbids: PolicySelectors[] },
   scopes: readonly PolicyScope[],
   partition: string,
-  region: string,
+  where: { account: string; region: string },
   ids: (ps: readonly PendingFix[]) => string[],
   mark: Mark,
 ): { step: PlanStep; ps: readonly PendingFix[] }[] | { blocked: string; tentative: PendingFix[] } {
@@ -313,7 +340,7 @@ function proposeSteps(
     input: Record<string, unknown>,
     ps: readonly PendingFix[],
   ) => {
-    local.push({ step: { resource: arn, region, operation, input, findings: ids(ps) }, ps });
+    local.push({ step: { resource: arn, ...where, operation, input, findings: ids(ps) }, ps });
   };
   const targetKey = r.kind === 'trail' ? 'TrailName' : 'EventDataStore';
 
@@ -357,10 +384,17 @@ function proposeSteps(
   const configFixes = fixesOf('eventConfiguration');
   if (configFixes.length > 0) {
     const merged = mergeEventConfiguration(
+      r.kind,
       r.eventConfiguration ?? {},
       configFixes.map((f) => f.require),
     );
-    add('PutEventConfiguration', { [targetKey]: arn, ...merged }, withKind('eventConfiguration'));
+    const problem = eventConfigurationProblem(r.kind, merged);
+    if (problem)
+      mark(
+        withKind('eventConfiguration').map((p) => p.findingIndex),
+        { planned: false, reason: `cannot plan the event configuration: ${problem}` },
+      );
+    else add('PutEventConfiguration', { [targetKey]: arn, ...merged }, withKind('eventConfiguration'));
   }
   return local;
 }
@@ -376,6 +410,8 @@ export function buildPlan(
   pending: readonly PendingFix[],
   scopes: readonly PolicyScope[],
   partition: string,
+  /** Whether the run reads an account in a Region (an organization resource's owner repairs it then). */
+  read?: (account: string, region: string) => boolean,
 ): PlanStep[] {
   const byResource = new Map<string, { r: ResourceView; items: PendingFix[] }>();
   for (const p of pending) {
@@ -403,7 +439,7 @@ export function buildPlan(
       { planned: false, reason: 'the policy only reports (action: report)' },
     );
     if (active.length === 0) return 'done';
-    const blocked = notHere(r, snapshot);
+    const blocked = notHere(r, snapshot, read);
     if (blocked) {
       mark(
         active.map((p) => p.findingIndex),
@@ -448,7 +484,7 @@ export function buildPlan(
       );
     };
     const { requires, forbids } = constraints();
-    const hard = findConflict(requires, forbids);
+    const hard = findConflict(requires, forbids, within(r));
     if (hard) {
       blockAll(hard);
       return 'done';
@@ -461,8 +497,8 @@ export function buildPlan(
       const need = p.fixes.flatMap((f) => (f.kind === 'selectors' ? f.require : []));
       const avoid = p.fixes.flatMap((f) => (f.kind === 'selectors' ? f.forbid : []));
       const own =
-        findConflict([{ policyId, selectors: need }], taken.forbids) ??
-        findConflict(taken.requires, [{ policyId, selectors: avoid }]);
+        findConflict([{ policyId, selectors: need }], taken.forbids, within(r)) ??
+        findConflict(taken.requires, [{ policyId, selectors: avoid }], within(r));
       if (own) giveUp([p], own);
       else {
         taken.requires.push({ policyId, selectors: need });
@@ -472,7 +508,16 @@ export function buildPlan(
 
     // Steps are proposed only once the resource as they leave it is checked against every policy.
     for (;;) {
-      const local = proposeSteps(r, active, constraints(), scopes, partition, region, ids, mark);
+      const local = proposeSteps(
+        r,
+        active,
+        constraints(),
+        scopes,
+        partition,
+        { account: snapshot.account, region },
+        ids,
+        mark,
+      );
       if (!Array.isArray(local)) {
         mark(
           local.tentative.map((p) => p.findingIndex),

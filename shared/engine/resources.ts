@@ -1,6 +1,15 @@
 import type { DeliveryError, ResourceView } from '../policy/types.js';
-import { type AdvancedEventSelector, asAdvanced, type SelectorConfig } from '../selectors/index.js';
+import {
+  type AdvancedEventSelector,
+  asAdvanced,
+  type DecisionOptions,
+  partitionOf,
+  type SelectorConfig,
+} from '../selectors/index.js';
 import { type EventDataStoreEntry, type Snapshot, selectorProblem, type TrailEntry } from './snapshot.js';
+
+/** Decisions about a resource are taken over ARNs of its own partition (read from its ARN). */
+export const within = (r: Pick<ResourceView, 'arn'>): DecisionOptions => ({ partition: partitionOf(r.arn) });
 
 /** arn:partition:service:region:account:resource → its parts. */
 export function parseArn(arn: string): { partition: string; region: string; account: string } | undefined {

@@ -77,6 +77,8 @@ export const EventDataStoreSchema = z.looseObject({
   MultiRegionEnabled: z.boolean().optional(),
   OrganizationEnabled: z.boolean().optional(),
   RetentionPeriod: z.number().int().optional(),
+  /** EXTENDABLE_RETENTION_PRICING or FIXED_RETENTION_PRICING: bounds the retention a plan may ask for. */
+  BillingMode: str.optional(),
   TerminationProtectionEnabled: z.boolean().optional(),
   KmsKeyId: str.optional(),
 });
@@ -91,10 +93,35 @@ export const EventDataStoreEntrySchema = z.object({
   errors: z.array(z.object({ part: str, message: str })).optional(),
 });
 
+/** An organization path as AWS writes it in `aws:PrincipalOrgPaths`: `o-…/r-…/ou-…/…/`. */
+export const ORGANIZATION_PATH =
+  /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}\/)*$/;
+
+/**
+ * Where the account sits in its organization, so that policies can select by organizational unit
+ * (`select.ous`) from a file as well as live. Each per-account snapshot carries its own path: a file
+ * cut down to some accounts stays complete for them.
+ */
+export const OrganizationSchema = z
+  .object({
+    id: str.regex(/^o-[a-z0-9]{10,32}$/, 'expected an organization id, o-…'),
+    managementAccount: str.regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
+    /** The root and every organizational unit above the account, outermost first. */
+    path: str.regex(
+      ORGANIZATION_PATH,
+      'expected an organization path, o-…/r-…/ou-…/ (as in aws:PrincipalOrgPaths)',
+    ),
+  })
+  .refine((o) => o.path.startsWith(`${o.id}/`), {
+    message: 'expected the path to start with the organization id',
+    path: ['path'],
+  });
+
 export const SnapshotSchema = z.object({
   version: z.literal(1),
   account: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
   region: str,
+  organization: OrganizationSchema.optional(),
   /**
    * The caller's account is the organization's CloudTrail delegated administrator (read with
    * organizations:ListDelegatedAdministrators); absent when not known.
@@ -107,6 +134,7 @@ export const SnapshotSchema = z.object({
 });
 
 export type Snapshot = z.infer<typeof SnapshotSchema>;
+export type OrganizationSection = z.infer<typeof OrganizationSchema>;
 export type TrailEntry = z.infer<typeof TrailEntrySchema>;
 export type EventDataStoreEntry = z.infer<typeof EventDataStoreEntrySchema>;
 export type InsightSelector = z.infer<typeof InsightSelectorSchema>;
@@ -126,7 +154,7 @@ export function jsonPath(path: readonly PropertyKey[]): string {
   return `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(String(p)) ? `.${String(p)}` : `[${JSON.stringify(String(p))}]`)).join('')}`;
 }
 
-/** A snapshot file holds one Region's snapshot, or a non-empty list of them (one per Region). */
+/** A snapshot file holds one Region's snapshot, or a non-empty list of them (one per account and Region). */
 export function parseSnapshotFile(data: unknown): Snapshot[] {
   if (!Array.isArray(data)) return [parseSnapshot(data)];
   // An empty list would evaluate nothing and pass: that is never what the file meant.

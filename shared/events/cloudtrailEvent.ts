@@ -11,6 +11,13 @@ export const TRAIL_EVENT_NAMES = [
   'PutInsightSelectors',
   'PutEventConfiguration',
 ] as const;
+/** Calls that name any CloudTrail resource by ARN: what they changed is read from the ARN. */
+export const RESOURCE_EVENT_NAMES = [
+  'AddTags',
+  'RemoveTags',
+  'PutResourcePolicy',
+  'DeleteResourcePolicy',
+] as const;
 export const EVENT_DATA_STORE_EVENT_NAMES = [
   'CreateEventDataStore',
   'UpdateEventDataStore',
@@ -18,12 +25,18 @@ export const EVENT_DATA_STORE_EVENT_NAMES = [
   'StartEventDataStoreIngestion',
   'StopEventDataStoreIngestion',
 ] as const;
-export const WATCHED_EVENT_NAMES = [...TRAIL_EVENT_NAMES, ...EVENT_DATA_STORE_EVENT_NAMES] as const;
+export const WATCHED_EVENT_NAMES = [
+  ...TRAIL_EVENT_NAMES,
+  ...EVENT_DATA_STORE_EVENT_NAMES,
+  ...RESOURCE_EVENT_NAMES,
+] as const;
 
 const Params = z.record(z.string(), z.unknown()).nullish();
 
 /** An EventBridge "AWS API Call via CloudTrail" event, as far as Trailwarden reads it. */
 export const CloudTrailApiCallEvent = z.object({
+  /** EventBridge's id of this event: the same on every retry of its delivery. */
+  id: z.string().optional(),
   'detail-type': z.literal('AWS API Call via CloudTrail'),
   source: z.string(),
   account: z.string().regex(/^\d{12}$/),
@@ -36,6 +49,7 @@ export const CloudTrailApiCallEvent = z.object({
     eventTime: z.string().optional(),
     errorCode: z.string().optional(),
     errorMessage: z.string().optional(),
+    recipientAccountId: z.string().optional(),
     userIdentity: z
       .object({
         type: z.string().optional(),
@@ -73,7 +87,7 @@ export function parseTrailChangeEvent(raw: unknown): CloudTrailApiCallEvent {
 
 export interface ChangedResource {
   readonly kind: 'trail' | 'eventDataStore';
-  /** Name or ARN, as the call named it. */
+  /** Name, ARN or ARN suffix, as the call named it. */
   readonly id: string;
   readonly region: string;
   readonly eventName: (typeof WATCHED_EVENT_NAMES)[number];
@@ -82,29 +96,75 @@ export interface ChangedResource {
   readonly actor: string | undefined;
 }
 
+/** A call on a CloudTrail resource Trailwarden does not evaluate (a channel, a dashboard). */
+export interface UnwatchedChange {
+  readonly unwatched: string;
+}
+
 const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
-/** The trail or event data store a call changed, from its request and response. */
-export function changedResource(event: CloudTrailApiCallEvent): ChangedResource {
-  const { detail } = event;
+/** Which kind of resource a CloudTrail ARN names (arn:…:cloudtrail:…:trail/NAME, …:eventdatastore/ID). */
+export function kindOfArn(arn: string): 'trail' | 'eventDataStore' | undefined {
+  const resource = arn.split(':').slice(5).join(':');
+  if (resource.startsWith('trail/')) return 'trail';
+  if (resource.startsWith('eventdatastore/')) return 'eventDataStore';
+  return undefined;
+}
+
+function named(detail: CloudTrailApiCallEvent['detail']): {
+  kind: 'trail' | 'eventDataStore';
+  id: string | undefined;
+} {
   const req = detail.requestParameters ?? {};
   const res = detail.responseElements ?? {};
-  const isStore = (EVENT_DATA_STORE_EVENT_NAMES as readonly string[]).includes(detail.eventName);
-  const id = isStore
-    ? (str(res.eventDataStoreArn) ?? str(req.eventDataStore) ?? str(req.name))
-    : (str(res.trailARN) ?? str(req.trailName) ?? str(req.name));
+  const name = detail.eventName;
+  if ((RESOURCE_EVENT_NAMES as readonly string[]).includes(name)) {
+    // AddTags/RemoveTags name it resourceId, the resource-policy calls resourceArn: always an ARN.
+    const id = str(req.resourceId) ?? str(req.resourceArn) ?? str(res.resourceArn);
+    return { kind: (id ? kindOfArn(id) : undefined) ?? 'trail', id };
+  }
+  // PutInsightSelectors and PutEventConfiguration take a trail or an event data store.
+  const store =
+    (EVENT_DATA_STORE_EVENT_NAMES as readonly string[]).includes(name) ||
+    str(req.eventDataStore) !== undefined ||
+    str(res.eventDataStoreArn) !== undefined;
+  return store
+    ? { kind: 'eventDataStore', id: str(res.eventDataStoreArn) ?? str(req.eventDataStore) ?? str(req.name) }
+    : { kind: 'trail', id: str(res.trailARN) ?? str(req.trailName) ?? str(req.name) };
+}
+
+/** The trail or event data store a call changed, from its request and response. */
+export function changedResource(event: CloudTrailApiCallEvent): ChangedResource | UnwatchedChange {
+  const { detail } = event;
+  const { kind, id } = named(detail);
   if (!id)
     throw new MalformedEventError(
-      `event detail: ${detail.eventName} names no ${isStore ? 'event data store' : 'trail'} in its request or response`,
+      `event detail: ${detail.eventName} names no ${kind === 'eventDataStore' ? 'event data store' : 'trail'} in its request or response`,
     );
+  if (id.startsWith('arn:') && !kindOfArn(id))
+    return { unwatched: `${detail.eventName} on ${id}: not a trail or event data store` };
   return {
-    kind: isStore ? 'eventDataStore' : 'trail',
+    kind,
     id,
     region: detail.awsRegion,
     eventName: detail.eventName,
     deleted: detail.eventName === 'DeleteTrail' || detail.eventName === 'DeleteEventDataStore',
     actor: detail.userIdentity.sessionContext?.sessionIssuer?.arn ?? detail.userIdentity.arn,
   };
+}
+
+/**
+ * The accounts an event speaks for: the account it was delivered for, the account that received
+ * the call, and the account in the resource's ARN. A foreign one means it was forwarded from
+ * another account's bus, and must not be judged against this account's resources.
+ */
+export function accountsOf(event: CloudTrailApiCallEvent, change: ChangedResource): string[] {
+  const fromArn = change.id.startsWith('arn:') ? change.id.split(':')[4] : undefined;
+  return [
+    ...new Set(
+      [event.account, event.detail.recipientAccountId, fromArn].filter((a): a is string => Boolean(a)),
+    ),
+  ];
 }
 
 /** The loop guard: a change made by Trailwarden's own remediation role is not evaluated again. */

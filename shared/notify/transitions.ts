@@ -15,6 +15,8 @@ const bad = (s: LiveStatus | undefined) => s === 'FAIL' || s === 'ERROR';
  * resolutions and failed repairs, not about every run (landscape.md: noise).
  */
 export function transitionOf(previous: LiveStatus | undefined, finding: LiveFinding): Transition | undefined {
+  // An accepted risk is silent; when its exception expires, the FAIL that follows opens anew.
+  if (finding.status === 'SUPPRESSED') return undefined;
   if (finding.status === 'REMEDIATED') return 'remediated';
   if (finding.status === 'ERROR' && finding.remediation?.planned)
     return previous === 'ERROR' ? undefined : 'remediation-failed';

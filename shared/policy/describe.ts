@@ -1,5 +1,5 @@
 import type { CloudTrailEvent } from '../selectors/index.js';
-import { WITNESS_DEFAULTS } from '../selectors/solver.js';
+import { isFiller } from '../selectors/witness.js';
 import type { ResourceView } from './types.js';
 
 const ORDER = [
@@ -14,28 +14,18 @@ const ORDER = [
   'vpcEndpointId',
   'userIdentity.arn',
   'eventType',
-];
+] as const;
 
-/** Fields whose unconstrained witness value is an "example" placeholder, not a meaningful value. */
-const PLACEHOLDER_FIELDS = new Set([
-  'eventSource',
-  'eventName',
-  'eventType',
-  'resources.type',
-  'resources.ARN',
-  'userIdentity.arn',
-]);
-
-/** A witness as a person reads it: the fields that matter, placeholders left out. */
+/**
+ * A witness as a person reads it: the call and, for events about a resource (anything but
+ * management events), the resource's type and ARN. Fillers that say nothing (who made the call,
+ * the event type) are left out unless a selector asked for another value.
+ */
 export function describeEvent(e: CloudTrailEvent): string {
   const parts: string[] = [];
   for (const field of ORDER) {
-    const v = e[field as keyof CloudTrailEvent];
-    if (
-      v === undefined ||
-      (PLACEHOLDER_FIELDS.has(field) && WITNESS_DEFAULTS[field as keyof typeof WITNESS_DEFAULTS] === v)
-    )
-      continue;
+    const v = e[field];
+    if (v === undefined || isFiller(field, v)) continue;
     if (e.eventCategory === 'Management' && field.startsWith('resources.')) continue;
     parts.push(`${field}=${v}`);
   }

@@ -6,8 +6,9 @@ import { z } from 'zod';
 import { type AdvancedEventSelector, overlaps } from '../selectors/index.js';
 import { closest } from '../selectors/suggest.js';
 import { describeEvent } from './describe.js';
+import { ExceptionSchema, exceptionsFor, type PolicyException, unknownCheckEntries } from './exceptions.js';
 import { checksFor, findCheck } from './registry.js';
-import { type PolicyBase, PolicyBaseSchema, PolicyFileBaseSchema } from './schema.js';
+import { type PolicyBase, PolicyBaseSchema, PolicyFileBaseSchema, SelectSchema } from './schema.js';
 
 /** The base schema with every field falling back to a default, to keep checking a policy past its first errors. */
 const PolicyBaseLooseSchema = z.object({
@@ -51,6 +52,8 @@ export interface Policy {
   readonly action: 'report' | 'remediate';
   readonly checks: readonly PolicyCheck[];
   readonly source: { readonly file: string; readonly line: number };
+  /** The exceptions (from any loaded file) that may suppress this policy's findings. */
+  readonly exceptions?: readonly PolicyException[];
 }
 
 export class PolicyLoadError extends Error {
@@ -113,11 +116,17 @@ export class Problems {
     error: z.ZodError,
     allowed: (path: readonly Segment[]) => readonly string[],
     input: unknown,
+    keyRule: (path: readonly Segment[], key: string) => string | undefined = () => undefined,
   ) {
     for (const issue of error.issues) {
       const path = [...base, ...(issue.path as Segment[])];
       if (issue.code === 'unrecognized_keys') {
         for (const k of issue.keys) {
+          const rule = keyRule(issue.path as Segment[], k);
+          if (rule) {
+            this.add([...path, k], rule, { key: true });
+            continue;
+          }
           const hint = closest(k, allowed(issue.path as Segment[]));
           this.add([...path, k], `unknown key "${k}"${hint ? `; did you mean "${hint}"?` : ''}`, {
             key: true,
@@ -147,12 +156,21 @@ function expectation(issue: z.core.$ZodIssue, value: unknown): string {
     return `expected ${wanted}${got}${hint ? `; did you mean "${hint}"?` : ''}`;
   }
   if (issue.code === 'invalid_type') {
+    // Account ids and other digit strings: YAML reads them unquoted as numbers.
+    if (issue.expected === 'string' && typeof value === 'number')
+      return `expected string${got}: quote it, as YAML reads unquoted digits as a number (and drops leading zeros)`;
     return value === undefined
       ? `is required (expected ${issue.expected})`
       : `expected ${issue.expected}${got}`;
   }
   if (issue.code === 'invalid_union') return 'does not match any allowed form';
   return issue.message;
+}
+
+/** The keys an object-shaped parameter schema takes (refinements unwrapped), for "did you mean" hints. */
+function topLevelKeys(schema: unknown): string[] {
+  const shape = (schema as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape) : [];
 }
 
 /** Keys allowed at a place in the policy, for "did you mean" hints. */
@@ -166,7 +184,7 @@ export function parsePolicyData(
   data: unknown,
   file: string,
   locate: Locator = () => undefined,
-): { policies: Policy[]; problems: PolicyProblem[] } {
+): { policies: Policy[]; problems: PolicyProblem[]; exceptions?: PolicyException[] } {
   const problems = new Problems(file, locate);
   const top = PolicyFileBaseSchema.safeParse(data);
   if (!top.success) {
@@ -178,16 +196,46 @@ export function parsePolicyData(
     const policy = parsePolicy(raw, ['policies', i], problems, file);
     if (policy) policies.push(policy);
   });
-  return { policies, problems: problems.list };
+  const exceptions: PolicyException[] = [];
+  top.data.exceptions?.forEach((raw, i) => {
+    const parsed = ExceptionSchema.safeParse(raw);
+    if (!parsed.success) {
+      problems.fromZod(['exceptions', i], parsed.error, () => Object.keys(ExceptionSchema.shape), raw);
+      return;
+    }
+    exceptions.push({ ...parsed.data, source: `${file}:${problems.line(['exceptions', i])}` });
+  });
+  return { policies, problems: problems.list, exceptions };
 }
 
 /** Combines several files' results: ids must be unique across them. Throws PolicyLoadError on any error. */
-export function combinePolicyResults(results: readonly { policies: Policy[]; problems: PolicyProblem[] }[]): {
+export function combinePolicyResults(
+  results: readonly { policies: Policy[]; problems: PolicyProblem[]; exceptions?: PolicyException[] }[],
+): {
   policies: Policy[];
   warnings: PolicyProblem[];
 } {
-  const all = results.flatMap((r) => r.policies);
+  const exceptions = results.flatMap((r) => r.exceptions ?? []);
+  const loaded = results.flatMap((r) => r.policies);
+  // Exceptions from any file apply to policies from every file.
+  const all =
+    exceptions.length === 0
+      ? loaded
+      : loaded.map((p) => ({ ...p, exceptions: exceptionsFor(p, exceptions) }));
   const problems = results.flatMap((r) => r.problems);
+  for (const e of exceptions) {
+    const at = e.source.lastIndexOf(':');
+    for (const u of unknownCheckEntries(e, loaded)) {
+      problems.push({
+        severity: 'warning',
+        file: e.source.slice(0, at),
+        line: Number(e.source.slice(at + 1)),
+        column: 1,
+        path: `exceptions.checks[${u.index}]`,
+        message: `${u.message}; this entry covers nothing`,
+      });
+    }
+  }
   const seen = new Map<string, Policy>();
   for (const p of all) {
     const first = seen.get(p.id);
@@ -217,7 +265,7 @@ function parsePolicy(raw: unknown, at: Segment[], problems: Problems, file: stri
     problems.fromZod(
       at,
       base.error,
-      (p) => (p[0] === 'select' ? ['names', 'tags', 'homeRegions'] : Object.keys(PolicyBaseSchema.shape)),
+      (p) => (p[0] === 'select' ? Object.keys(SelectSchema.shape) : Object.keys(PolicyBaseSchema.shape)),
       raw,
     );
     // Keep going without the unknown keys, so one run reports the problems inside require/forbid too.
@@ -251,10 +299,11 @@ function parsePolicy(raw: unknown, at: Segment[], problems: Problems, file: stri
               ? ['Field', 'Equals', 'StartsWith', 'EndsWith', 'NotEquals', 'NotStartsWith', 'NotEndsWith']
               : key === 'logEvents'
                 ? ['Name', 'FieldSelectors']
-                : key === 'eventConfiguration'
-                  ? ['MaxEventSize', 'ContextKeySelectors', 'AggregationConfigurations']
+                : rel.length === 0
+                  ? topLevelKeys(definition.params)
                   : [],
           value,
+          (rel, k) => (rel.length === 0 ? definition.keyRules?.[k] : undefined),
         );
         continue;
       }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ExceptionSchema } from './exceptions.js';
 import { policySchemaFor } from './schema.js';
 
 /** The full model, used to publish policies/schema.json for editors. */
@@ -6,6 +7,10 @@ import { policySchemaFor } from './schema.js';
 export const PolicyFileSchema = z.strictObject({
   version: z.literal(1),
   policies: z.array(z.union([policySchemaFor('trail'), policySchemaFor('eventDataStore')])),
+  exceptions: z
+    .array(ExceptionSchema)
+    .optional()
+    .describe('Accepted risks: a scope (resources, accounts or tags), checks, a reason and an expiry'),
 });
 
 export function policyJsonSchema(): unknown {

@@ -11,6 +11,23 @@ export const SelectSchema = z.strictObject({
   names: z.array(z.string().min(1)).optional().describe('Trail or event data store names or ARNs'),
   tags: z.record(z.string(), z.string()).optional().describe('Tags the resource must carry (key: value)'),
   homeRegions: z.array(z.string().min(1)).optional().describe('Home Regions to include'),
+  accounts: z
+    .array(z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'))
+    .min(1, 'expected at least one account id (leave accounts out to select every account)')
+    .optional()
+    .describe('Accounts the policy applies to (12-digit ids); with ous, an account must match both'),
+  ous: z
+    .array(
+      z
+        .string()
+        .regex(
+          /^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$/,
+          'expected an organizational unit id (ou-…) or a root id (r-…)',
+        ),
+    )
+    .min(1, 'expected at least one OU id (leave ous out to select every account)')
+    .optional()
+    .describe('Organizational units (ou-…, or a root r-…): accounts in them or in any OU below them'),
 });
 
 /** The fields every policy has; `require` and `forbid` are checked against the registry afterwards. */
@@ -34,6 +51,7 @@ export const PolicyBaseSchema = z.strictObject({
 export const PolicyFileBaseSchema = z.strictObject({
   version: z.literal(1),
   policies: z.array(z.unknown()),
+  exceptions: z.array(z.unknown()).optional(),
 });
 
 export type PolicyBase = z.infer<typeof PolicyBaseSchema>;

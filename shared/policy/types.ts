@@ -4,7 +4,8 @@ import type { AdvancedEventSelector, CloudTrailEvent, SelectorConfig } from '../
 
 export type ResourceKind = 'trail' | 'eventDataStore';
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
-export type FindingStatus = 'PASS' | 'FAIL' | 'ERROR' | 'SKIPPED';
+/** SUPPRESSED: a FAIL or ERROR that an exception in force covers (it does not count, notify or plan). */
+export type FindingStatus = 'PASS' | 'FAIL' | 'ERROR' | 'SKIPPED' | 'SUPPRESSED';
 
 /** What a check sees of one trail or event data store; `undefined` means "not known". */
 export interface ResourceView {
@@ -85,6 +86,11 @@ export interface CheckDefinition<P = unknown> {
   evaluate(resource: ResourceView, params: P): CheckOutcome;
   /** For `quantifier: union`: decide over the selected resources together. */
   evaluateUnion?(resources: readonly ResourceView[], params: P): CheckOutcome;
+  /**
+   * Keys the parameter schema does not take for a documented reason (e.g. a setting of the other
+   * resource kind), with that reason: the loader says it instead of "unknown key".
+   */
+  readonly keyRules?: Readonly<Record<string, string>>;
   /** Extra checks of the parameters beyond the schema (e.g. selector validation); paths are relative. */
   validateParams?(params: P): { path: string; message: string; severity: 'error' | 'warning' }[];
 }

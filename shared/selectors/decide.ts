@@ -7,6 +7,16 @@ import type { AdvancedEventSelector, CloudTrailEvent } from './types.js';
  * basic lists with toAdvanced first); malformed input raises a SelectorError naming its path.
  */
 
+/** What every decision is taken over. */
+export interface DecisionOptions {
+  /**
+   * The partition of the trail or event data store (`aws`, `aws-cn`, …, from its ARN): events'
+   * resources.ARN values are ARNs of their type's shape in that partition. Undefined: every known
+   * partition (for questions about policies, where no resource is at hand).
+   */
+  readonly partition?: string | undefined;
+}
+
 export type CoverageResult =
   | { readonly covered: true }
   /** `requirement` is the index of the required selector that `witness` matches. */
@@ -28,9 +38,13 @@ export type EquivalenceResult =
 
 type Selectors = readonly AdvancedEventSelector[];
 
-function coversCompiled(s: readonly CompiledSelector[], r: readonly CompiledSelector[]): CoverageResult {
+function coversCompiled(
+  s: readonly CompiledSelector[],
+  r: readonly CompiledSelector[],
+  options: DecisionOptions,
+): CoverageResult {
   for (let j = 0; j < r.length; j++) {
-    const witness = findEvent([r[j] as CompiledSelector], s);
+    const witness = findEvent([r[j] as CompiledSelector], s, options);
     if (witness) return { covered: false, witness, requirement: j };
   }
   return { covered: true };
@@ -56,18 +70,26 @@ function unique(list: readonly CompiledSelector[]): CompiledSelector[] {
 }
 
 /** Does `selectors` log every event that `required` matches? */
-export function covers(selectors: Selectors, required: Selectors): CoverageResult {
+export function covers(
+  selectors: Selectors,
+  required: Selectors,
+  options: DecisionOptions = {},
+): CoverageResult {
   const s = compileSelectors(selectors);
-  return coversCompiled(s.length > 16 ? unique(s) : s, compileSelectors(required, 'required'));
+  return coversCompiled(s.length > 16 ? unique(s) : s, compileSelectors(required, 'required'), options);
 }
 
 /** Does `selectors` log any event that `forbidden` matches? */
-export function overlaps(selectors: Selectors, forbidden: Selectors): OverlapResult {
+export function overlaps(
+  selectors: Selectors,
+  forbidden: Selectors,
+  options: DecisionOptions = {},
+): OverlapResult {
   const s = compileSelectors(selectors);
   const f = compileSelectors(forbidden, 'forbidden');
   for (let i = 0; i < s.length; i++) {
     for (let j = 0; j < f.length; j++) {
-      const witness = findEvent([s[i] as CompiledSelector, f[j] as CompiledSelector], []);
+      const witness = findEvent([s[i] as CompiledSelector, f[j] as CompiledSelector], [], options);
       if (witness) return { overlaps: true, witness, selector: i, forbidden: j };
     }
   }
@@ -75,35 +97,49 @@ export function overlaps(selectors: Selectors, forbidden: Selectors): OverlapRes
 }
 
 /** Do the two lists log exactly the same events? */
-export function equivalent(first: Selectors, second: Selectors): EquivalenceResult {
+export function equivalent(
+  first: Selectors,
+  second: Selectors,
+  options: DecisionOptions = {},
+): EquivalenceResult {
   const a = compileSelectors(first);
   const b = compileSelectors(second, 'second');
-  const ab = coversCompiled(a, b);
+  const ab = coversCompiled(a, b, options);
   if (!ab.covered) return { equivalent: false, witness: ab.witness, loggedBy: 'second' };
-  const ba = coversCompiled(b, a);
+  const ba = coversCompiled(b, a, options);
   if (!ba.covered) return { equivalent: false, witness: ba.witness, loggedBy: 'first' };
   return { equivalent: true };
 }
 
+/** Whether the two lists log the same events, without building a witness (for callers that only ask). */
+export function sameEvents(first: Selectors, second: Selectors, options: DecisionOptions = {}): boolean {
+  const a = compileSelectors(first);
+  const b = compileSelectors(second, 'second');
+  const solve = { ...options, witness: false };
+  return b.every((r) => !findEvent([r], a, solve)) && a.every((r) => !findEvent([r], b, solve));
+}
+
 /** Indices of selectors that match no event at all. */
-export function deadSelectors(selectors: Selectors): number[] {
+export function deadSelectors(selectors: Selectors, options: DecisionOptions = {}): number[] {
   const s = compileSelectors(selectors);
-  return s.flatMap((sel, i) => (findEvent([sel], []) ? [] : [i]));
+  const solve = { ...options, witness: false };
+  return s.flatMap((sel, i) => (findEvent([sel], [], solve) ? [] : [i]));
 }
 
 /**
  * Indices of live selectors whose events are all logged by the other selectors. Chosen greedily
  * from the end, so the returned set can be removed together without changing what is logged.
  */
-export function redundantSelectors(selectors: Selectors): number[] {
+export function redundantSelectors(selectors: Selectors, options: DecisionOptions = {}): number[] {
   const s = compileSelectors(selectors);
-  const dead = new Set(deadSelectors(selectors));
+  const dead = new Set(deadSelectors(selectors, options));
   const kept = s.map((_, i) => !dead.has(i));
   const redundant: number[] = [];
+  const solve = { ...options, witness: false };
   for (let i = s.length - 1; i >= 0; i--) {
     if (!kept[i]) continue;
     const others = s.filter((_, j) => j !== i && kept[j]);
-    if (!findEvent([s[i] as CompiledSelector], others)) {
+    if (!findEvent([s[i] as CompiledSelector], others, solve)) {
       kept[i] = false;
       redundant.push(i);
     }

@@ -35,10 +35,3 @@ export const FIELD_DOMAINS: Readonly<Record<EventField, FieldDomain>> = {
 export function isEventField(name: string): name is EventField {
   return (EVENT_FIELDS as readonly string[]).includes(name);
 }
-
-/** Fields on which AWS accepts only the Equals operator. */
-export const EQUALS_ONLY_FIELDS: ReadonlySet<string> = new Set([
-  'eventCategory',
-  'readOnly',
-  'resources.type',
-]);

@@ -1,3 +1,4 @@
+import { EQUALS_ONLY_FIELDS } from './categoryRules.js';
 import {
   type CompiledSelector,
   type Constraint,
@@ -7,17 +8,21 @@ import {
   constraintToFieldSelector,
 } from './compile.js';
 import { asAdvanced, BASIC_DATA_RESOURCE_TYPES, toAdvanced } from './convert.js';
-import { equivalent } from './decide.js';
+import { sameEvents } from './decide.js';
 import { MergeError, PolicyConflictError } from './errors.js';
-import { EQUALS_ONLY_FIELDS, FIELD_DOMAINS } from './fields.js';
+import { FIELD_DOMAINS } from './fields.js';
 import { constraintMatches } from './match.js';
-import { findEvent } from './solver.js';
+import { findEvent, type SolveOptions } from './solver.js';
 import type { AdvancedEventSelector, EventSelector, ReadWriteType, SelectorConfig, Target } from './types.js';
 import { errorsOf, validate } from './validate.js';
 
 export interface MergeOptions {
   target?: Target;
-  /** Partition used when a whole-service basic value (`arn:aws:s3`) has to be written. */
+  /**
+   * The resource's partition (from its ARN): decisions are taken over ARNs of that partition, and a
+   * whole-service basic value (`arn:aws:s3`) is written in it. Undefined: every known partition is
+   * considered, and `aws` is written.
+   */
   partition?: string;
 }
 
@@ -37,15 +42,22 @@ type Advanced = AdvancedEventSelector;
 const isBasic = (c: SelectorConfig): c is { EventSelectors: EventSelector[] } =>
   !('AdvancedEventSelectors' in c);
 
-/** Any event of `selector` that `list` misses. */
-const uncovered = (list: readonly CompiledSelector[], selector: CompiledSelector) =>
-  findEvent([selector], list);
+/** Whether `selector` matches some event `list` misses, in the partition of `solve`. */
+const uncovered = (list: readonly CompiledSelector[], selector: CompiledSelector, solve: SolveOptions) =>
+  findEvent([selector], list, solve) !== undefined;
+
+/** Whether the selectors match some event together. */
+const meet = (selectors: readonly CompiledSelector[], solve: SolveOptions) =>
+  findEvent(selectors, [], solve) !== undefined;
 
 /**
  * Safe remediation (semantics.md §5): the result logs everything `current` logged, everything
  * `required` matches and nothing `forbidden` matches; keeps the basic style when it can; adds only
- * what is missing; and is a fixed point. Throws PolicyConflictError when required and forbidden
- * meet, MergeError when no valid selector list can express the result, SelectorError on malformed input.
+ * what is missing; and is a fixed point. Every changed result passes `validate(result, target)`:
+ * the per-category field table decides what may be added and how a forbidden set is cut out.
+ * Throws PolicyConflictError when required and forbidden meet; MergeError when no list the target
+ * accepts can express the result (a missing requirement the target cannot take, a forbidden set it
+ * cannot remove exactly, a limit), with the rule broken in `problems`; SelectorError on malformed input.
  */
 export function merge(
   current: SelectorConfig,
@@ -54,11 +66,14 @@ export function merge(
   options: MergeOptions = {},
 ): MergeResult {
   const target = options.target ?? 'trail';
+  const partition = options.partition ?? 'aws';
+  const solve: SolveOptions = { partition: options.partition, witness: false };
   const req = compileSelectors(required, 'require.logEvents');
   const forb = compileSelectors(forbidden, 'forbid.logEvents');
+  rejectMeaningless(forbidden, target);
   req.forEach((r, j) => {
     forb.forEach((f, k) => {
-      const witness = findEvent([r, f], []);
+      const witness = findEvent([r, f], [], { partition: options.partition });
       if (witness)
         throw new PolicyConflictError(`require.logEvents[${j}]`, `forbid.logEvents[${k}]`, witness);
     });
@@ -66,8 +81,8 @@ export function merge(
 
   const before = asAdvanced(current);
   const beforeCompiled = compileSelectors(before);
-  const missing = req.flatMap((r, j) => (uncovered(beforeCompiled, r) ? [j] : []));
-  const logsForbidden = beforeCompiled.some((s) => forb.some((f) => findEvent([s, f], [])));
+  const missing = req.flatMap((r, j) => (uncovered(beforeCompiled, r, solve) ? [j] : []));
+  const logsForbidden = beforeCompiled.some((s) => forb.some((f) => meet([s, f], solve)));
   if (missing.length === 0 && !logsForbidden) {
     return {
       selectors: current,
@@ -82,13 +97,14 @@ export function merge(
     if (errorsOf(validate(candidate, target, { lint: false })).length > 0) return false;
     const afterList = asAdvanced(candidate);
     const after = compileSelectors(afterList);
-    if (req.some((r) => uncovered(after, r))) return false;
-    if (after.some((s) => forb.some((f) => findEvent([s, f], [])))) return false;
+    if (req.some((r) => uncovered(after, r, solve))) return false;
+    if (after.some((s) => forb.some((f) => meet([s, f], solve)))) return false;
     // Nothing logged before is lost, except what the policy forbids. A selector kept verbatim is
     // trivially still logged; the rest are proved with the solver.
     const kept = new Set(afterList.map((s) => JSON.stringify(s.FieldSelectors)));
     return beforeCompiled.every(
-      (s, i) => kept.has(JSON.stringify(before[i]?.FieldSelectors)) || !uncovered([...after, ...forb], s),
+      (s, i) =>
+        kept.has(JSON.stringify(before[i]?.FieldSelectors)) || !uncovered([...after, ...forb], s, solve),
     );
   };
 
@@ -104,7 +120,8 @@ export function merge(
     const basic = mergeBasic(
       current.EventSelectors,
       missing.map((j) => required[j] as Advanced),
-      options.partition ?? 'aws',
+      partition,
+      solve,
     );
     if (basic && check({ EventSelectors: basic })) return result({ EventSelectors: basic }, 'basic');
   }
@@ -112,23 +129,26 @@ export function merge(
   let list: Advanced[] = [...before];
   for (const j of missing) {
     const r = required[j] as Advanced;
-    if (uncovered(compileSelectors(list), req[j] as CompiledSelector)) {
+    if (uncovered(compileSelectors(list), req[j] as CompiledSelector, solve)) {
+      assertWritable(r, target, `require.logEvents[${j}]`, `require.logEvents[${j}]`);
       list.push({ ...r, Name: r.Name ?? `Required by policy (require.logEvents[${j}])` });
     }
   }
   if (logsForbidden) {
-    list = dropRedundant(subtract(list, forb), () => true);
+    list = dropRedundant(subtract(list, forb, target, solve), () => true, solve);
   } else {
     // Drop the original selectors that the additions alone now cover, then any addition covered by the rest.
     const added = compileSelectors(list.slice(before.length));
     const originals = compileSelectors(before);
-    list = list.filter((_, i) => i >= before.length || uncovered(added, originals[i] as CompiledSelector));
+    list = list.filter(
+      (_, i) => i >= before.length || uncovered(added, originals[i] as CompiledSelector, solve),
+    );
     const firstAdded = list.length - added.length;
-    list = dropRedundant(list, (_, i) => i >= firstAdded);
+    list = dropRedundant(list, (_, i) => i >= firstAdded, solve);
   }
   // Back to the basic style when every resulting selector has an exact basic form.
   if (isBasic(current) && target === 'trail') {
-    const basic = list.map((s) => toBasic(s, options.partition ?? 'aws'));
+    const basic = list.map((s) => toBasic(s, partition, options.partition));
     if (basic.every((b) => b !== undefined)) {
       const list5 = basic as EventSelector[];
       const candidate = { EventSelectors: list5.length > 5 ? consolidateBasic(list5) : list5 };
@@ -147,17 +167,45 @@ export function merge(
   return result(candidate, 'advanced');
 }
 
+/**
+ * Throws MergeError when one selector breaks a rule of the target (field table, operators,
+ * values); `what` names it in the message and `at` prefixes the problems' paths.
+ */
+function assertWritable(selector: Advanced, target: Target, what: string, at: string) {
+  const problems = errorsOf(validate([selector], target, { lint: false }));
+  if (problems.length === 0) return;
+  const shown = problems.map((p) => ({ ...p, path: p.path.replace(/^AdvancedEventSelectors\[0\]/, at) }));
+  throw new MergeError(
+    `${what} cannot be written to ${target === 'trail' ? 'a trail' : 'an event data store'}: ${problems.map((p) => p.message).join('; ')}`,
+    shown,
+  );
+}
+
+/** A forbidden set must be one the target could log at all (validate's forbid purpose). */
+function rejectMeaningless(forbidden: readonly Advanced[], target: Target) {
+  const problems = errorsOf(validate(forbidden, target, { lint: false, purpose: 'forbid' })).map((p) => ({
+    ...p,
+    path: p.path.replace(/^AdvancedEventSelectors/, 'forbid.logEvents'),
+  }));
+  if (problems.length > 0)
+    throw new MergeError(
+      `the forbidden events are not a set this target can log: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+      problems,
+    );
+}
+
 /** Removes dead selectors, then selectors covered by the rest (older ones first), among the candidates. */
 function dropRedundant(
   list: readonly Advanced[],
   candidate: (s: CompiledSelector, i: number) => boolean,
+  solve: SolveOptions,
 ): Advanced[] {
   const compiled = compileSelectors(list);
-  const keep = compiled.map((s, i) => !candidate(s, i) || findEvent([s], []) !== undefined);
+  const keep = compiled.map((s, i) => !candidate(s, i) || meet([s], solve));
   for (let i = 0; i < compiled.length; i++) {
     if (!keep[i] || !candidate(compiled[i] as CompiledSelector, i)) continue;
     const others = compiled.filter((_, j) => j !== i && keep[j]);
-    if (!uncovered(others, compiled[i] as CompiledSelector)) keep[i] = false;
+    if (!uncovered(others, compiled[i] as CompiledSelector, solve)) keep[i] = false;
   }
   return list.filter((_, i) => keep[i]);
 }
@@ -170,8 +218,11 @@ const SERVICE: Record<string, string> = {
   'AWS::DynamoDB::Table': 'dynamodb',
 };
 
-/** A basic selector logging exactly what `r` logs, if there is one. */
-export function toBasic(r: Advanced, partition = 'aws'): EventSelector | undefined {
+/**
+ * A basic selector logging exactly what `r` logs, if there is one; whole-service values are written
+ * in `partition`, and equivalence is decided in `shapePartition` (every known partition when undefined).
+ */
+export function toBasic(r: Advanced, partition = 'aws', shapePartition?: string): EventSelector | undefined {
   let c: CompiledSelector;
   try {
     c = compileSelector(r, 'selector');
@@ -219,29 +270,34 @@ export function toBasic(r: Advanced, partition = 'aws'): EventSelector | undefin
     return undefined;
   }
   // The conversion decides; this only proposes.
-  return equivalent(toAdvanced([candidate]), [r]).equivalent ? candidate : undefined;
+  return sameEvents(toAdvanced([candidate]), [r], { partition: shapePartition }) ? candidate : undefined;
 }
 
-function mergeBasic(current: readonly EventSelector[], missing: readonly Advanced[], partition: string) {
+function mergeBasic(
+  current: readonly EventSelector[],
+  missing: readonly Advanced[],
+  partition: string,
+  solve: SolveOptions,
+) {
   let list: EventSelector[] = current.map((s) => structuredClone(s));
   for (const r of missing) {
-    if (!uncovered(compileSelectors(toAdvanced(list)), compileSelector(r, 'required'))) continue;
-    const b = toBasic(r, partition);
+    if (!uncovered(compileSelectors(toAdvanced(list)), compileSelector(r, 'required'), solve)) continue;
+    const b = toBasic(r, partition, solve.partition);
     if (!b) return undefined;
     list.push(b);
   }
-  list = dropRedundantBasic(list);
+  list = dropRedundantBasic(list, solve);
   if (list.length > 5) list = consolidateBasic(list);
   return list;
 }
 
-function dropRedundantBasic(list: readonly EventSelector[]): EventSelector[] {
+function dropRedundantBasic(list: readonly EventSelector[], solve: SolveOptions): EventSelector[] {
   const keep = list.map(() => true);
   for (let i = 0; i < list.length; i++) {
     const others = list.filter((_, j) => j !== i && keep[j]);
     const mine = compileSelectors(toAdvanced([list[i] as EventSelector]));
     const rest = compileSelectors(toAdvanced(others));
-    if (mine.every((s) => !uncovered(rest, s))) keep[i] = false;
+    if (mine.every((s) => !uncovered(rest, s, solve))) keep[i] = false;
   }
   return list.filter((_, i) => keep[i]);
 }
@@ -282,23 +338,38 @@ function consolidateBasic(list: readonly EventSelector[]): EventSelector[] {
 // ---- subtraction of forbidden events -----------------------------------------------------------
 
 /** `list` minus every event some forbidden selector matches, as advanced selectors. */
-function subtract(list: readonly Advanced[], forbidden: readonly CompiledSelector[]): Advanced[] {
+function subtract(
+  list: readonly Advanced[],
+  forbidden: readonly CompiledSelector[],
+  target: Target,
+  solve: SolveOptions,
+): Advanced[] {
   let pieces = [...list];
-  for (const f of forbidden) pieces = pieces.flatMap((a) => minus(a, f));
+  for (const f of forbidden) pieces = pieces.flatMap((a) => minus(a, f, target, solve));
   return pieces;
 }
 
 /** a ∧ ¬f = OR over f's constraints c of (a ∧ ¬c). */
-function minus(a: Advanced, f: CompiledSelector): Advanced[] {
+function minus(a: Advanced, f: CompiledSelector, target: Target, solve: SolveOptions): Advanced[] {
   const ac = compileSelector(a, 'selector');
-  if (!findEvent([ac, f], [])) return [a];
+  if (!meet([ac, f], solve)) return [a];
   const out: Advanced[] = [];
   const unwritable: { branch: Constraint; error: MergeError }[] = [];
   for (const c of f.constraints) {
     for (const branch of negate(c)) {
       try {
-        const piece = conjoin(a, branch);
-        if (piece) out.push(piece);
+        const piece = conjoin(a, branch, solve);
+        // The table decides whether the target takes this piece (e.g. a trail's management
+        // eventSource only as NotEquals kms/rdsdata); one it does not take is unwritable.
+        if (piece) {
+          assertWritable(
+            piece,
+            target,
+            `what is left of ${a.Name ? `"${a.Name}"` : JSON.stringify(a.FieldSelectors)} without the forbidden events`,
+            'selector',
+          );
+          out.push(piece);
+        }
       } catch (error) {
         if (!(error instanceof MergeError)) throw error;
         unwritable.push({ branch, error });
@@ -308,7 +379,7 @@ function minus(a: Advanced, f: CompiledSelector): Advanced[] {
   // A branch AWS cannot express is harmless when the written pieces already log its events.
   const written = compileSelectors(out);
   for (const { branch, error } of unwritable) {
-    if (findEvent([{ constraints: [...ac.constraints, branch] }], written)) throw error;
+    if (uncovered(written, { constraints: [...ac.constraints, branch] }, solve)) throw error;
   }
   return out;
 }
@@ -325,7 +396,7 @@ function negate(c: Constraint): Constraint[] {
 }
 
 /** a ∧ c as one selector, written so that AWS accepts it where possible; undefined when empty. */
-function conjoin(a: Advanced, c: Constraint): Advanced | undefined {
+function conjoin(a: Advanced, c: Constraint, solve: SolveOptions): Advanced | undefined {
   const compiled = compileSelector(a, 'selector');
   const sameField = compiled.constraints.filter((x) => x.field === c.field);
   const others = compiled.constraints.filter((x) => x.field !== c.field);
@@ -343,9 +414,8 @@ function conjoin(a: Advanced, c: Constraint): Advanced | undefined {
     if (eq.length === 0) return undefined;
     merged = eq.length === domain.length ? [] : [{ ...EMPTY, field: c.field, eq }];
   } else if (EQUALS_ONLY_FIELDS.has(c.field) && !constraintHasPositive(c)) {
-    throw new MergeError(
-      `cannot express "${c.field} not in [${c.neq.join(', ')}]" with the Equals-only operator; narrow the forbidden selector`,
-    );
+    const message = `cannot express "${c.field} not in [${c.neq.join(', ')}]" with the Equals-only operator; narrow the forbidden selector`;
+    throw new MergeError(message, [{ code: 'equals-only', path: c.field, message }]);
   } else if (
     !constraintHasPositive(c) &&
     sameField.length === 1 &&
@@ -367,7 +437,7 @@ function conjoin(a: Advanced, c: Constraint): Advanced | undefined {
   constraints.sort((x, y) => rank(order, x.field) - rank(order, y.field));
   const piece: Advanced = { FieldSelectors: constraints.map(constraintToFieldSelector) };
   if (a.Name !== undefined) piece.Name = a.Name;
-  return findEvent([compileSelector(piece, 'selector')], []) ? piece : undefined;
+  return meet([compileSelector(piece, 'selector')], solve) ? piece : undefined;
 }
 
 const rank = (order: readonly string[], field: string) => {

@@ -1,7 +1,19 @@
+import { andNot, type Bits, bitsKey, isEmpty, isSubset, newBits, or, popAnd, setBit } from './bits.js';
 import type { CompiledSelector, Constraint } from './compile.js';
 import { FIELD_DOMAINS } from './fields.js';
 import { constraintMatches } from './match.js';
+import {
+  type FieldConstraints,
+  fieldRegions,
+  maximalRegions,
+  type Region,
+  type RegionRep,
+} from './regions.js';
+import { arnShape, isDocumentedType } from './resourceTypes.js';
+import { accepts, type Dfa, run } from './shape.js';
+import { shapedRegions } from './shapedRegions.js';
 import { type CloudTrailEvent, EVENT_FIELDS, type EventField } from './types.js';
+import { preferredTypes, preferredValues, UNDOCUMENTED_TYPES } from './witness.js';
 
 /*
  * Decides "is there an event matching every selector in `must` and none in `mustNot`?" exactly,
@@ -13,278 +25,40 @@ import { type CloudTrailEvent, EVENT_FIELDS, type EventField } from './types.js'
  * finitely many regions (constants, absent, and one per (p, q) pair), and the question becomes a
  * search over one region per field: every `must` selector satisfied on every field, and every
  * `mustNot` selector failed on at least one field.
+ *
+ * resources.ARN is the exception: its value is an ARN of the shape of the event's resources.type
+ * (in the partition of the trail). When both fields are constrained they are one joint problem:
+ * for each region of the type (a documented type, an undocumented one, or a fresh string), the
+ * ARN's regions are taken inside that type's shape (see shapedRegions.ts); a type with no
+ * documented format, or a string that is no documented type, leaves the ARN any non-empty string.
  */
 
-type Bits = Uint32Array;
+export interface SolveOptions {
+  /**
+   * The partition of the trail or event data store: resources.ARN has the shape of its type there.
+   * Undefined: every known partition.
+   */
+  readonly partition?: string | undefined;
+  /** Skip building the witness when only the yes/no answer is wanted. */
+  readonly witness?: boolean;
+}
 
-const newBits = (n: number): Bits => new Uint32Array((n + 31) >>> 5);
-const setBit = (b: Bits, i: number): void => {
-  b[i >>> 5] = (b[i >>> 5] as number) | (1 << (i & 31));
-};
-const hasBit = (b: Bits, i: number): boolean => (((b[i >>> 5] as number) >>> (i & 31)) & 1) === 1;
-const isEmpty = (b: Bits): boolean => b.every((w) => w === 0);
-const bitsKey = (b: Bits): string => {
-  if (b.length === 1) return String(b[0]);
-  let key = '';
-  for (let i = 0; i < b.length; i++) key += `${b[i]},`;
-  return key;
-};
-const isSubset = (a: Bits, b: Bits): boolean => a.every((w, i) => (w & ~(b[i] as number)) === 0);
-const andNot = (a: Bits, b: Bits): Bits => a.map((w, i) => w & ~(b[i] as number));
-const or = (a: Bits, b: Bits): Bits => a.map((w, i) => w | (b[i] as number));
-const popAnd = (a: Bits, b: Bits): number => {
-  let n = 0;
-  for (let i = 0; i < a.length; i++) {
-    let w = (a[i] as number) & (b[i] as number);
-    while (w !== 0) {
-      w &= w - 1;
-      n++;
-    }
-  }
-  return n;
-};
+interface JointRep {
+  readonly kind: 'joint';
+  readonly type: Region;
+  readonly arn: Region;
+  readonly shape: Dfa | undefined;
+}
 
-/** How a region's representative value is described before a concrete string is chosen. */
-type RegionRep =
-  | { kind: 'absent' }
-  | { kind: 'value'; value: string }
-  | { kind: 'fresh'; prefix: string; suffix: string };
-
-interface Region {
-  /** mustNot selectors this region makes fail. */
+interface SearchRegion {
   readonly kill: Bits;
-  readonly rep: RegionRep;
+  readonly rep: RegionRep | JointRep;
 }
 
-interface FieldProblem {
-  readonly field: EventField;
-  /** Constraints on this field, with the mustNot selector owning each (-1 for must). */
-  readonly constraints: readonly Constraint[];
-  readonly owners: readonly number[];
-  readonly regions: readonly Region[];
-}
-
-/**
- * Atoms of one kind (prefixes or suffixes) indexed by length, so that all atoms that are a prefix
- * (suffix) of a string are found with one hash lookup per distinct atom length.
- */
-class AtomIndex {
-  private readonly byAtom = new Map<string, { pos: number[]; neg: number[] }>();
-  private lengths: number[] = [];
-  constructor(private readonly suffix: boolean) {}
-
-  add(atom: string, k: number, positive: boolean): void {
-    let e = this.byAtom.get(atom);
-    if (!e) {
-      e = { pos: [], neg: [] };
-      this.byAtom.set(atom, e);
-      if (!this.lengths.includes(atom.length)) this.lengths.push(atom.length);
-    }
-    (positive ? e.pos : e.neg).push(k);
-  }
-
-  atoms(): IterableIterator<string> {
-    return this.byAtom.keys();
-  }
-
-  /** Marks every constraint with an atom that is a prefix (suffix) of `s`. */
-  hits(s: string, posOut: Bits, negOut: Bits): void {
-    for (const len of this.lengths) {
-      if (len > s.length) continue;
-      const e = this.byAtom.get(this.suffix ? s.slice(s.length - len) : s.slice(0, len));
-      if (!e) continue;
-      for (const k of e.pos) setBit(posOut, k);
-      for (const k of e.neg) setBit(negOut, k);
-    }
-  }
-}
-
-/** Collects the regions of one field that satisfy all `must` constraints, with the maximal kill sets. */
-function fieldRegions(
-  field: EventField,
-  constraints: readonly Constraint[],
-  owners: readonly number[],
-  n: number,
-) {
-  const K = constraints.length;
-  const domain = FIELD_DOMAINS[field];
-  const hasPos = newBits(K);
-  const mustMask = newBits(K);
-  const prefixes = new AtomIndex(false);
-  const suffixes = new AtomIndex(true);
-  const hasSuffixPos = newBits(K);
-  const eqMap = new Map<string, { eq: number[]; neq: number[] }>();
-  const entry = (v: string) => {
-    let e = eqMap.get(v);
-    if (!e) {
-      e = { eq: [], neq: [] };
-      eqMap.set(v, e);
-    }
-    return e;
-  };
-  constraints.forEach((c, k) => {
-    if (c.eq.length + c.sw.length + c.ew.length > 0) setBit(hasPos, k);
-    if ((owners[k] as number) < 0) setBit(mustMask, k);
-    for (const v of c.eq) entry(v).eq.push(k);
-    for (const v of c.neq) entry(v).neq.push(k);
-    for (const p of c.sw) prefixes.add(p, k, true);
-    for (const p of c.nsw) prefixes.add(p, k, false);
-    for (const s of c.ew) suffixes.add(s, k, true);
-    for (const s of c.new) suffixes.add(s, k, false);
-    if (c.ew.length > 0) setBit(hasSuffixPos, k);
-  });
-
-  const byKill = new Map<string, Region>();
-  const killScratch = newBits(n);
-  // `rep` is built lazily: most pairs repeat a kill set already seen.
-  const consider = (sat: Bits, rep: () => RegionRep) => {
-    if (!isSubset(mustMask, sat)) return;
-    killScratch.fill(0);
-    for (let k = 0; k < K; k++) {
-      const owner = owners[k] as number;
-      if (owner >= 0 && !hasBit(sat, k)) setBit(killScratch, owner);
-    }
-    const key = bitsKey(killScratch);
-    if (!byKill.has(key)) byKill.set(key, { kill: killScratch.slice(), rep: rep() });
-  };
-
-  // sat = (!hasPos | posHit) & !negHit, computed word by word.
-  const combine = (posHit: Bits, negHit: Bits): Bits =>
-    hasPos.map((w, i) => (~w | (posHit[i] as number)) & ~(negHit[i] as number));
-
-  const evalValue = (v: string): Bits => {
-    const pos = newBits(K);
-    const neg = newBits(K);
-    prefixes.hits(v, pos, neg);
-    suffixes.hits(v, pos, neg);
-    const e = eqMap.get(v);
-    if (e) {
-      for (const k of e.eq) setBit(pos, k);
-      for (const k of e.neq) setBit(neg, k);
-    }
-    return combine(pos, neg);
-  };
-
-  if (domain.optional) {
-    // Absent: every positive half fails, every negative half holds.
-    consider(
-      hasPos.map((w) => ~w),
-      () => ({ kind: 'absent' }),
-    );
-  }
-  if (domain.values) {
-    for (const v of domain.values) consider(evalValue(v), () => ({ kind: 'value', value: v }));
-  } else {
-    for (const v of eqMap.keys()) if (v !== '') consider(evalValue(v), () => ({ kind: 'value', value: v }));
-    // Group prefix atoms (and suffix atoms) that hit the same constraints: they are interchangeable.
-    // Groups that already break a `must` constraint on their own side are dropped before pairing.
-    const groups = (index: AtomIndex, viable: (pos: Bits, neg: Bits) => boolean) => {
-      const seen = new Map<string, { atom: string; pos: Bits; neg: Bits }>();
-      for (const atom of ['', ...index.atoms()]) {
-        const pos = newBits(K);
-        const neg = newBits(K);
-        index.hits(atom, pos, neg);
-        if (!viable(pos, neg)) continue;
-        const key = `${bitsKey(pos)}|${bitsKey(neg)}`;
-        const prev = seen.get(key);
-        // Prefer the shortest atom: it makes the most readable witness.
-        if (!prev || atom.length < prev.atom.length) seen.set(key, { atom, pos, neg });
-      }
-      return [...seen.values()];
-    };
-    // A must constraint's positive half can only be met by the suffix side if it has EndsWith values.
-    const prefixViable = (pos: Bits, neg: Bits) =>
-      mustMask.every(
-        (m, i) =>
-          (m &
-            ((neg[i] as number) |
-              ((hasPos[i] as number) & ~(pos[i] as number) & ~(hasSuffixPos[i] as number)))) ===
-          0,
-      );
-    const suffixViable = (_pos: Bits, neg: Bits) => mustMask.every((m, i) => (m & (neg[i] as number)) === 0);
-    const pGroups = groups(prefixes, prefixViable);
-    const qGroups = groups(suffixes, suffixViable);
-    const sat = newBits(K);
-    for (const p of pGroups) {
-      for (const q of qGroups) {
-        for (let i = 0; i < sat.length; i++) {
-          const pos = (p.pos[i] as number) | (q.pos[i] as number);
-          const neg = (p.neg[i] as number) | (q.neg[i] as number);
-          sat[i] = (~(hasPos[i] as number) | pos) & ~neg;
-        }
-        consider(sat, () => ({ kind: 'fresh', prefix: p.atom, suffix: q.atom }));
-      }
-    }
-  }
-
-  return maximalRegions([...byKill.values()]);
-}
-
-const popcount = (b: Bits): number => {
-  let n = 0;
-  for (let i = 0; i < b.length; i++) {
-    let w = b[i] as number;
-    while (w !== 0) {
-      w &= w - 1;
-      n++;
-    }
-  }
-  return n;
-};
-
-/** Regions whose kill set is not contained in another's (distinct kill sets assumed). */
-function maximalRegions(regions: Region[]): Region[] {
-  const sorted = regions.map((r) => ({ r, size: popcount(r.kill) })).sort((a, b) => b.size - a.size);
-  const kept: Region[] = [];
-  for (const { r } of sorted) if (!kept.some((k) => isSubset(r.kill, k.kill))) kept.push(r);
-  return kept;
-}
-
-/** Placeholder values of witness fields no selector constrains (readers may hide them). */
-export const WITNESS_DEFAULTS: Readonly<Record<EventField, string>> = {
-  eventCategory: 'Management',
-  readOnly: 'false',
-  eventSource: 'example.amazonaws.com',
-  eventName: 'ExampleAction',
-  eventType: 'AwsApiCall',
-  'resources.type': 'AWS::Example::Resource',
-  'resources.ARN': 'arn:aws:example:us-east-1:123456789012:resource/example',
-  'userIdentity.arn': 'arn:aws:iam::123456789012:role/example',
-  sessionCredentialFromConsole: 'false',
-  errorCode: 'AccessDenied',
-  vpcEndpointId: 'vpce-0123456789abcdef0',
-};
-
-/** A concrete value inside `region`: readable candidates first, the guaranteed fresh string last. */
-function concreteValue(problem: FieldProblem, region: Region, n: number): string | undefined {
-  const { rep } = region;
-  if (rep.kind === 'absent') return undefined;
-  if (rep.kind === 'value') return rep.value;
-  const fits = (v: string) => {
-    if (v === '') return false;
-    const kill = newBits(n);
-    for (let k = 0; k < problem.constraints.length; k++) {
-      const ok = constraintMatches(problem.constraints[k] as Constraint, v);
-      const owner = problem.owners[k] as number;
-      if (owner < 0 && !ok) return false;
-      if (owner >= 0 && !ok) setBit(kill, owner);
-    }
-    return isSubset(region.kill, kill);
-  };
-  const candidates = [
-    ...(rep.prefix === '' && rep.suffix === '' ? [WITNESS_DEFAULTS[problem.field]] : []),
-    `${rep.prefix}example${rep.suffix}`,
-    `${rep.prefix}x${rep.suffix}`,
-  ];
-  for (const c of candidates) if (fits(c)) return c;
-  // A character no atom contains cannot extend any prefix or suffix atom: this value is in the region.
-  const used = new Set<string>();
-  for (const c of problem.constraints)
-    for (const v of [...c.eq, ...c.neq, ...c.sw, ...c.nsw, ...c.ew, ...c.new])
-      for (const ch of v) used.add(ch);
-  let code = 0x7a; // 'z'
-  while (used.has(String.fromCodePoint(code))) code = code === 0x7a ? 0x2460 : code + 1;
-  return `${rep.prefix}${String.fromCodePoint(code)}${rep.suffix}`;
+interface Problem {
+  /** The field's constraints, or the type's and the ARN's for the joint problem. */
+  readonly fields: readonly FieldConstraints[];
+  readonly regions: readonly SearchRegion[];
 }
 
 /**
@@ -294,13 +68,14 @@ function concreteValue(problem: FieldProblem, region: Region, n: number): string
 export function findEvent(
   must: readonly CompiledSelector[],
   mustNot: readonly CompiledSelector[],
+  options: SolveOptions = {},
 ): CloudTrailEvent | undefined {
   // A mustNot selector with no field selectors matches every event.
   if (mustNot.some((s) => s.constraints.length === 0)) return undefined;
   // Selectors that cannot match together with `must` play no part; dropping them keeps the search small.
   const relevant = mustNot.filter((s) => compatible(must, s));
-  const event = search(must, relevant);
-  if (event) assertWitness(must, mustNot, event);
+  const event = search(must, relevant, options);
+  if (event && options.witness !== false) assertWitness(must, mustNot, event, options.partition);
   return event;
 }
 
@@ -334,17 +109,44 @@ function pinnedValues(must: readonly CompiledSelector[], field: EventField): str
   return values.filter((v) => own.every((c) => constraintMatches(c, v)));
 }
 
+/** Joint regions of (resources.type, resources.ARN): each type region with the ARN regions of its shape. */
+function jointRegions(
+  typeFc: FieldConstraints,
+  arnFc: FieldConstraints,
+  n: number,
+  partition: string | undefined,
+): SearchRegion[] {
+  const byShape = new Map<number, Region[]>();
+  const out = new Map<string, SearchRegion>();
+  for (const t of fieldRegions(typeFc, n, { splitValues: true })) {
+    const shape = t.rep.kind === 'value' ? arnShape(t.rep.value, partition) : undefined;
+    const key = shape?.id ?? 0;
+    let arnRegions = byShape.get(key);
+    if (!arnRegions) {
+      arnRegions = shape ? shapedRegions(arnFc, n, shape) : fieldRegions(arnFc, n);
+      byShape.set(key, arnRegions);
+    }
+    for (const a of arnRegions) {
+      const kill = or(t.kill, a.kill);
+      const k = bitsKey(kill);
+      if (!out.has(k)) out.set(k, { kill, rep: { kind: 'joint', type: t, arn: a, shape } });
+    }
+  }
+  return maximalRegions([...out.values()]);
+}
+
 function search(
   must: readonly CompiledSelector[],
   mustNot: readonly CompiledSelector[],
+  options: SolveOptions,
 ): CloudTrailEvent | undefined {
   const n = mustNot.length;
 
-  const perField = new Map<EventField, { constraints: Constraint[]; owners: number[] }>();
+  const perField = new Map<EventField, { field: EventField; constraints: Constraint[]; owners: number[] }>();
   const add = (c: Constraint, owner: number) => {
     let e = perField.get(c.field);
     if (!e) {
-      e = { constraints: [], owners: [] };
+      e = { field: c.field, constraints: [], owners: [] };
       perField.set(c.field, e);
     }
     e.constraints.push(c);
@@ -355,11 +157,20 @@ function search(
     for (const c of s.constraints) add(c, i);
   });
 
-  const problems: FieldProblem[] = [];
-  for (const [field, { constraints, owners }] of perField) {
-    const regions = fieldRegions(field, constraints, owners, n);
+  const typeFc = perField.get('resources.type');
+  const arnFc = perField.get('resources.ARN');
+  const joint = typeFc !== undefined && arnFc !== undefined;
+  const problems: Problem[] = [];
+  for (const fc of perField.values()) {
+    if (joint && (fc === typeFc || fc === arnFc)) continue;
+    const regions = fieldRegions(fc, n);
     if (regions.length === 0) return undefined;
-    problems.push({ field, constraints, owners, regions });
+    problems.push({ fields: [fc], regions });
+  }
+  if (joint) {
+    const regions = jointRegions(typeFc, arnFc, n, options.partition);
+    if (regions.length === 0) return undefined;
+    problems.push({ fields: [typeFc, arnFc], regions });
   }
   // Fields with few regions first: they are forced choices and prune early.
   problems.sort((a, b) => a.regions.length - b.regions.length);
@@ -368,23 +179,23 @@ function search(
   let acc = newBits(n);
   killableFrom[problems.length] = acc;
   for (let i = problems.length - 1; i >= 0; i--) {
-    for (const r of (problems[i] as FieldProblem).regions) acc = or(acc, r.kill);
+    for (const r of (problems[i] as Problem).regions) acc = or(acc, r.kill);
     killableFrom[i] = acc;
   }
 
-  const chosen: Region[] = [];
+  const chosen: SearchRegion[] = [];
   const failed: Set<string>[] = problems.map(() => new Set());
   const dfs = (i: number, alive: Bits): boolean => {
     if (isEmpty(alive)) {
       for (let j = i; j < problems.length; j++)
-        chosen[j] = (problems[j] as FieldProblem).regions[0] as Region;
+        chosen[j] = (problems[j] as Problem).regions[0] as SearchRegion;
       return true;
     }
     if (i === problems.length || !isSubset(alive, killableFrom[i] as Bits)) return false;
     const key = bitsKey(alive);
     const memo = failed[i] as Set<string>;
     if (memo.has(key)) return false;
-    const options = (problems[i] as FieldProblem).regions
+    const options = (problems[i] as Problem).regions
       .map((r) => ({ r, gain: popAnd(r.kill, alive) }))
       .sort((a, b) => b.gain - a.gain);
     const tried = new Set<string>();
@@ -402,16 +213,257 @@ function search(
   const all = newBits(n);
   for (let i = 0; i < n; i++) setBit(all, i);
   if (!dfs(0, all)) return undefined;
+  if (options.witness === false) return {};
+  return new WitnessBuilder(problems, chosen, n, options.partition).build();
+}
 
-  const event: CloudTrailEvent = {};
-  for (const field of EVENT_FIELDS)
-    if (!FIELD_DOMAINS[field].optional) event[field] = WITNESS_DEFAULTS[field];
-  problems.forEach((p, i) => {
-    const value = concreteValue(p, chosen[i] as Region, n);
-    if (value === undefined) delete event[p.field];
-    else event[p.field] = value;
-  });
-  return event;
+// ---- the witness -------------------------------------------------------------------------------
+
+/** The mustNot selectors a value kills on this field, or undefined when it breaks a must constraint. */
+function killOf(fc: FieldConstraints, v: string | undefined, n: number): Bits | undefined {
+  const kill = newBits(n);
+  for (let k = 0; k < fc.constraints.length; k++) {
+    const ok = constraintMatches(fc.constraints[k] as Constraint, v);
+    const owner = fc.owners[k] as number;
+    if (owner < 0 && !ok) return undefined;
+    if (owner >= 0 && !ok) setBit(kill, owner);
+  }
+  return kill;
+}
+
+/**
+ * Readable values for a region of a shaped field, most natural first; the caller checks each and
+ * stops at the first that fits (at most `budget` are offered).
+ */
+function* shapedCandidates(
+  shape: Dfa,
+  rep: { readonly node: string; readonly head: string; readonly ending: string },
+  examples: readonly string[],
+  budget = 400,
+): Generator<string> {
+  const seen = new Set<string>();
+  const variants = (v: string) =>
+    rep.ending === ''
+      ? [v]
+      : // Keep the value's own extension readable: example-object.txt becomes example-object.tmp.
+        [v.replace(/\.[A-Za-z0-9]{1,5}$/, '') + rep.ending, v + rep.ending];
+  const fresh = function* (v: string) {
+    for (const x of variants(v)) {
+      if (seen.has(x) || seen.size >= budget) continue;
+      seen.add(x);
+      yield x;
+    }
+  };
+  /** The node, then the rest of an example from a separator on (`…:::payroll/` + `example-object.txt`). */
+  const tails = function* (list: readonly string[]) {
+    for (const e of list)
+      for (let i = 1; i < e.length; i++) {
+        const at = e[i] as string;
+        const before = e[i - 1] as string;
+        if (at === ':' || at === '/' || before === ':' || before === '/') yield* fresh(rep.node + e.slice(i));
+      }
+  };
+  /** `base`, continued by an example from where the example is in the same state as `base`. */
+  const aligned = function* (base: string, sameChar: boolean) {
+    const state = run(shape, base);
+    if (state < 0) return;
+    for (const e of examples) {
+      let d = 0;
+      for (let i = 0; i <= e.length && d >= 0; i++) {
+        if (d === state && (!sameChar || e[i - 1] === base[base.length - 1])) yield* fresh(base + e.slice(i));
+        if (i < e.length) d = run(shape, e[i] as string, d);
+      }
+    }
+  };
+  // An example that already starts the right way (`arn:aws:s3:::pay` → `…:::payroll-data/…`).
+  for (const e of examples) if (e.startsWith(rep.head) || e.startsWith(rep.node)) yield* fresh(e);
+  // The rest of an example from where it is in the node's state (`…:::acme-payroll/` + `example-object.txt`).
+  yield* aligned(rep.node, false);
+  // `arn:aws:s3:::a` + `mzn-s3-demo-bucket/…`: an example with the same character there.
+  yield* aligned(rep.head, true);
+  yield* tails(examples);
+  yield* aligned(rep.head, false);
+}
+
+/** False when a must constraint on the field can only be met by values no string of the shape starts as. */
+function mayHaveShape(fc: FieldConstraints, shape: Dfa): boolean {
+  return fc.constraints.every(
+    (c, k) =>
+      (fc.owners[k] as number) >= 0 ||
+      c.ew.length > 0 ||
+      c.eq.length + c.sw.length === 0 ||
+      c.eq.some((v) => accepts(shape, v)) ||
+      c.sw.some((v) => run(shape, v) >= 0),
+  );
+}
+
+/** A character no atom of `fc` contains: it extends no prefix or suffix atom. */
+function unusedCharacter(fc: FieldConstraints): string {
+  const used = new Set<string>();
+  for (const c of fc.constraints)
+    for (const v of [...c.eq, ...c.neq, ...c.sw, ...c.nsw, ...c.ew, ...c.new])
+      for (const ch of v) used.add(ch);
+  let code = 0x7a; // 'z'
+  while (used.has(String.fromCodePoint(code))) code = code === 0x7a ? 0x2460 : code + 1;
+  return String.fromCodePoint(code);
+}
+
+class WitnessBuilder {
+  private readonly event: CloudTrailEvent = {};
+  private readonly single = new Map<EventField, { fc: FieldConstraints; region: SearchRegion }>();
+  private joint: { typeFc: FieldConstraints; arnFc: FieldConstraints; rep: JointRep } | undefined;
+
+  constructor(
+    problems: readonly Problem[],
+    chosen: readonly SearchRegion[],
+    private readonly n: number,
+    private readonly shapePartition: string | undefined,
+  ) {
+    problems.forEach((p, i) => {
+      const region = chosen[i] as SearchRegion;
+      if (p.fields.length === 2)
+        this.joint = {
+          typeFc: p.fields[0] as FieldConstraints,
+          arnFc: p.fields[1] as FieldConstraints,
+          rep: region.rep as JointRep,
+        };
+      else
+        this.single.set((p.fields[0] as FieldConstraints).field, {
+          fc: p.fields[0] as FieldConstraints,
+          region,
+        });
+    });
+  }
+
+  build(): CloudTrailEvent {
+    for (const field of ['eventCategory', 'readOnly', 'sessionCredentialFromConsole'] as const)
+      this.simple(field);
+    this.resources();
+    for (const field of [
+      'eventSource',
+      'eventName',
+      'eventType',
+      'userIdentity.arn',
+      'errorCode',
+      'vpcEndpointId',
+    ] as const)
+      this.simple(field);
+    const ordered: CloudTrailEvent = {};
+    for (const field of EVENT_FIELDS) if (this.event[field] !== undefined) ordered[field] = this.event[field];
+    return ordered;
+  }
+
+  private set(field: EventField, value: string | undefined) {
+    if (value === undefined) delete this.event[field];
+    else this.event[field] = value;
+  }
+
+  private simple(field: EventField) {
+    const preferred = preferredValues(field, this.event, this.shapePartition);
+    const c = this.single.get(field);
+    if (c) this.set(field, this.value(c.fc, c.region, preferred));
+    else if (!FIELD_DOMAINS[field].optional) this.set(field, preferred[0]);
+  }
+
+  /** A concrete value inside `region`: readable candidates first, a value sure to be in it last. */
+  private value(
+    fc: FieldConstraints,
+    region: SearchRegion,
+    preferred: readonly string[],
+    shape?: Dfa,
+  ): string | undefined {
+    const rep = region.rep as RegionRep;
+    if (rep.kind === 'absent') return undefined;
+    if (rep.kind === 'value') return rep.value;
+    const fits = (v: string) => {
+      if (v === '' || (shape && !accepts(shape, v))) return false;
+      const kill = killOf(fc, v, this.n);
+      return kill !== undefined && isSubset(region.kill, kill);
+    };
+    if (rep.kind === 'shaped') {
+      for (const c of shapedCandidates(shape as Dfa, rep, preferred)) if (fits(c)) return c;
+      const built = rep.complete();
+      if (!fits(built)) throw new Error(`internal: ${built} is not in the region it was built for`);
+      return built;
+    }
+    const candidates = [
+      ...preferred,
+      `${rep.prefix}example${rep.suffix}`,
+      `${rep.prefix}x${rep.suffix}`,
+      `${rep.prefix}${unusedCharacter(fc)}${rep.suffix}`,
+    ];
+    for (const c of candidates) if (fits(c)) return c;
+    throw new Error('internal: no value found in a fresh region');
+  }
+
+  /** resources.type and resources.ARN together: the ARN has the type's shape. */
+  private resources() {
+    const p = this.shapePartition;
+    if (this.joint) {
+      const { typeFc, arnFc, rep } = this.joint;
+      if (rep.type.rep.kind === 'value') {
+        const type = rep.type.rep.value;
+        this.set('resources.type', type);
+        const preferred = preferredValues('resources.ARN', this.event, p);
+        this.set('resources.ARN', this.value(arnFc, rep.arn, preferred, rep.shape));
+        return;
+      }
+      this.chooseResource(typeFc, rep.type, arnFc, rep.arn);
+      return;
+    }
+    const type = this.single.get('resources.type');
+    const arn = this.single.get('resources.ARN');
+    this.chooseResource(type?.fc, type?.region, arn?.fc, arn?.region);
+  }
+
+  /**
+   * A real resource for a type region and an ARN region of any non-empty string: a documented type
+   * whose ARN shape has a value in the region, else a real type the reference does not document.
+   */
+  private chooseResource(
+    typeFc: FieldConstraints | undefined,
+    typeRegion: SearchRegion | undefined,
+    arnFc: FieldConstraints | undefined,
+    arnRegion: SearchRegion | undefined,
+  ) {
+    const p = this.shapePartition;
+    const typeFits = (t: string) => {
+      if (!typeFc || !typeRegion) return true;
+      const kill = killOf(typeFc, t, this.n);
+      return kill !== undefined && isSubset(typeRegion.kill, kill);
+    };
+    const fixed = typeRegion && (typeRegion.rep as RegionRep).kind === 'value';
+    const candidates = fixed
+      ? [((typeRegion as SearchRegion).rep as { value: string }).value]
+      : [...preferredTypes(this.event.eventCategory), ...UNDOCUMENTED_TYPES.map((u) => u.type)];
+    for (const type of candidates) {
+      if (!fixed && !typeFits(type)) continue;
+      const shape = arnShape(type, this.shapePartition);
+      this.set('resources.type', type);
+      const preferred = preferredValues('resources.ARN', this.event, p);
+      if (!arnFc || !arnRegion) {
+        this.set('resources.ARN', preferred[0]);
+        return;
+      }
+      if (!shape) {
+        this.set('resources.ARN', this.value(arnFc, arnRegion, preferred));
+        return;
+      }
+      // The ARN region was found without a shape; find one inside this type's shape that kills as much.
+      if (!mayHaveShape(arnFc, shape)) continue;
+      const inside = shapedRegions(arnFc, this.n, shape).find((r) => isSubset(arnRegion.kill, r.kill));
+      if (inside) {
+        this.set('resources.ARN', this.value(arnFc, inside, preferred, shape));
+        return;
+      }
+    }
+    // The type region asks for a string no real type matches (say, StartsWith "Custom::").
+    const type = this.value(typeFc as FieldConstraints, typeRegion as SearchRegion, []) as string;
+    if (isDocumentedType(type)) throw new Error(`internal: ${type} was expected to be undocumented`);
+    this.set('resources.type', type);
+    const preferred = preferredValues('resources.ARN', this.event, p);
+    this.set('resources.ARN', arnFc && arnRegion ? this.value(arnFc, arnRegion, preferred) : preferred[0]);
+  }
 }
 
 function selectorMatches(s: CompiledSelector, e: CloudTrailEvent): boolean {
@@ -422,8 +474,16 @@ function assertWitness(
   must: readonly CompiledSelector[],
   mustNot: readonly CompiledSelector[],
   e: CloudTrailEvent,
+  partition: string | undefined,
 ) {
-  if (!must.every((s) => selectorMatches(s, e)) || mustNot.some((s) => selectorMatches(s, e))) {
+  const type = e['resources.type'];
+  const arn = e['resources.ARN'];
+  const shape = type === undefined ? undefined : arnShape(type, partition);
+  if (
+    !must.every((s) => selectorMatches(s, e)) ||
+    mustNot.some((s) => selectorMatches(s, e)) ||
+    (shape && (arn === undefined || !accepts(shape, arn)))
+  ) {
     // Unreachable if the region argument holds; failing loudly beats a wrong verdict.
     throw new Error(`internal: witness ${JSON.stringify(e)} does not check out`);
   }

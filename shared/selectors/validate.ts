@@ -1,6 +1,15 @@
+import { checkSelectorRules, type Purpose } from './categoryChecks.js';
+import { EQUALS_ONLY_FIELDS, EXCLUDABLE_MANAGEMENT_SOURCES, FIELD_RULES } from './categoryRules.js';
 import { BASIC_DATA_RESOURCE_TYPES, isWholeServiceValue, toAdvanced } from './convert.js';
 import { covers, deadSelectors, redundantSelectors } from './decide.js';
-import { EQUALS_ONLY_FIELDS, EVENT_CATEGORIES, isEventField } from './fields.js';
+import { isEventField } from './fields.js';
+import {
+  arnValueFit,
+  hasArnShape,
+  RESOURCE_TYPES,
+  type ResourceTypeInfo,
+  resourceTypeInfo,
+} from './resourceTypes.js';
 import { closest } from './suggest.js';
 import { EVENT_FIELDS, type EventSelector, OPERATORS, type Target } from './types.js';
 
@@ -20,87 +29,14 @@ export const LIMITS = {
   valueLength: 2048,
 } as const;
 
-export const EXCLUDABLE_MANAGEMENT_SOURCES = ['kms.amazonaws.com', 'rdsdata.amazonaws.com'] as const;
+export type { Purpose };
 
-const TRAIL_CATEGORIES = ['Management', 'Data', 'NetworkActivity'];
-
-/** ARN formats for Equals/NotEquals on resources.ARN, from create_event_data_store.txt. */
-const ARN_FORMATS: Record<string, { pattern: RegExp; example: string }> = {
-  'AWS::S3::Object': {
-    pattern: /^arn:[^:]+:s3:::[^/]+\/.*$/,
-    example: 'arn:<partition>:s3:::<bucket_name>/<object_path>',
-  },
-  'AWS::DynamoDB::Table': {
-    pattern: /^arn:[^:]+:dynamodb:[^:]+:\d{12}:table\/[^/]+$/,
-    example: 'arn:<partition>:dynamodb:<region>:<account_ID>:table/<table_name>',
-  },
-  'AWS::Lambda::Function': {
-    pattern: /^arn:[^:]+:lambda:[^:]+:\d{12}:function:[^:]+$/,
-    example: 'arn:<partition>:lambda:<region>:<account_ID>:function:<function_name>',
-  },
-  'AWS::CloudTrail::Channel': {
-    pattern: /^arn:[^:]+:cloudtrail:[^:]+:\d{12}:channel\/[^/]+$/,
-    example: 'arn:<partition>:cloudtrail:<region>:<account_ID>:channel/<channel_UUID>',
-  },
-  'AWS::Cognito::IdentityPool': {
-    pattern: /^arn:[^:]+:cognito-identity:[^:]+:\d{12}:identitypool\/[^/]+$/,
-    example: 'arn:<partition>:cognito-identity:<region>:<account_ID>:identitypool/<identity_pool_ID>',
-  },
-  'AWS::DynamoDB::Stream': {
-    pattern: /^arn:[^:]+:dynamodb:[^:]+:\d{12}:table\/[^/]+\/stream\/[^/]+$/,
-    example: 'arn:<partition>:dynamodb:<region>:<account_ID>:table/<table_name>/stream/<date_time>',
-  },
-  'AWS::EC2::Snapshot': {
-    pattern: /^arn:[^:]+:ec2:[^:]+::snapshot\/[^/]+$/,
-    example: 'arn:<partition>:ec2:<region>::snapshot/<snapshot_ID>',
-  },
-  'AWS::FinSpace::Environment': {
-    pattern: /^arn:[^:]+:finspace:[^:]+:\d{12}:environment\/[^/]+$/,
-    example: 'arn:<partition>:finspace:<region>:<account_ID>:environment/<environment_ID>',
-  },
-  'AWS::Glue::Table': {
-    pattern: /^arn:[^:]+:glue:[^:]+:\d{12}:table\/[^/]+\/[^/]+$/,
-    example: 'arn:<partition>:glue:<region>:<account_ID>:table/<database_name>/<table_name>',
-  },
-  'AWS::GuardDuty::Detector': {
-    pattern: /^arn:[^:]+:guardduty:[^:]+:\d{12}:detector\/[^/]+$/,
-    example: 'arn:<partition>:guardduty:<region>:<account_ID>:detector/<detector_ID>',
-  },
-  'AWS::KendraRanking::ExecutionPlan': {
-    pattern: /^arn:[^:]+:kendra-ranking:[^:]+:\d{12}:rescore-execution-plan\/[^/]+$/,
-    example:
-      'arn:<partition>:kendra-ranking:<region>:<account_ID>:rescore-execution-plan/<rescore_execution_plan_ID>',
-  },
-  'AWS::ManagedBlockchain::Node': {
-    pattern: /^arn:[^:]+:managedblockchain:[^:]+:\d{12}:nodes\/[^/]+$/,
-    example: 'arn:<partition>:managedblockchain:<region>:<account_ID>:nodes/<node_ID>',
-  },
-  'AWS::SageMaker::ExperimentTrialComponent': {
-    pattern: /^arn:[^:]+:sagemaker:[^:]+:\d{12}:experiment-trial-component\/[^/]+$/,
-    example:
-      'arn:<partition>:sagemaker:<region>:<account_ID>:experiment-trial-component/<experiment_trial_component_name>',
-  },
-  'AWS::SageMaker::FeatureGroup': {
-    pattern: /^arn:[^:]+:sagemaker:[^:]+:\d{12}:feature-group\/[^/]+$/,
-    example: 'arn:<partition>:sagemaker:<region>:<account_ID>:feature-group/<feature_group_name>',
-  },
-  'AWS::S3::AccessPoint': {
-    pattern: /^arn:[^:]+:s3:[^:]+:\d{12}:accesspoint\/[^/]+(\/object\/.+)?$/,
-    example:
-      'arn:<partition>:s3:<region>:<account_ID>:accesspoint/<access_point_name>[/object/<object_path>]',
-  },
-  'AWS::S3ObjectLambda::AccessPoint': {
-    pattern: /^arn:[^:]+:s3-object-lambda:[^:]+:\d{12}:accesspoint\/[^/]+$/,
-    example: 'arn:<partition>:s3-object-lambda:<region>:<account_ID>:accesspoint/<access_point_name>',
-  },
-  'AWS::S3Outposts::Object': {
-    pattern: /^arn:[^:]+:s3-outposts:[^:]+:\d{12}:.+$/,
-    example: 'arn:<partition>:s3-outposts:<region>:<account_ID>:<object_path>',
-  },
-};
-
-/** `arn:aws:s3:::bucket` with no slash: as a prefix it also matches `bucket-logs`, `bucket2`, … */
-const S3_BUCKET_WITHOUT_SLASH = /^arn:[^:]+:s3:::[^/]+$/;
+/**
+ * `arn:aws:s3:::bucket`, a whole bucket name with no slash: as a prefix it also matches
+ * `bucket-logs`, `bucket2`, … (a shorter value such as `arn:aws:s3:::a` is a deliberate prefix).
+ */
+const namesBucketWithoutSlash = (v: string) =>
+  /^arn:[^:]+:s3:::[^/]+$/.test(v) && hasArnShape('AWS::S3::Object', `${v}/k`) === true;
 
 const isRecord = (x: unknown): x is Record<string, unknown> =>
   typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -234,7 +170,7 @@ function validateBasic(out: Collector, list: unknown, target: Target, lint: bool
       (dr.Values as string[]).forEach((v, k) => {
         if (isWholeServiceValue(type as string, v)) return;
         resources++;
-        if (type === 'AWS::S3::Object' && S3_BUCKET_WITHOUT_SLASH.test(v)) {
+        if (type === 'AWS::S3::Object' && namesBucketWithoutSlash(v)) {
           out.warn(
             's3-prefix-without-slash',
             `${dp}.Values[${k}]`,
@@ -254,13 +190,15 @@ function validateBasic(out: Collector, list: unknown, target: Target, lint: bool
   }
 }
 
-function validateAdvanced(out: Collector, list: unknown, target: Target, lint: boolean) {
+function validateAdvanced(out: Collector, list: unknown, target: Target, lint: boolean, purpose: Purpose) {
   const path = 'AdvancedEventSelectors';
   if (!Array.isArray(list)) {
     out.error('wrong-type', path, 'expected a list of advanced event selectors');
     return;
   }
-  if (target === 'eventDataStore' && list.length > LIMITS.advancedSelectorsPerEventDataStore) {
+  // Count limits bound what is written; a forbidden set is never written.
+  const written = purpose === 'write';
+  if (written && target === 'eventDataStore' && list.length > LIMITS.advancedSelectorsPerEventDataStore) {
     out.error(
       'too-many-selectors',
       path,
@@ -272,10 +210,10 @@ function validateAdvanced(out: Collector, list: unknown, target: Target, lint: b
   list.forEach((sel, i) => {
     const p = `${path}[${i}]`;
     const before = out.problems.length;
-    values += validateAdvancedSelector(out, sel, p, target);
+    values += validateAdvancedSelector(out, sel, p, target, purpose);
     if (out.problems.slice(before).some((x) => x.severity === 'error')) structurallyValid = false;
   });
-  if (target === 'trail' && values > LIMITS.advancedValuesPerTrail) {
+  if (written && target === 'trail' && values > LIMITS.advancedValuesPerTrail) {
     out.error(
       'too-many-values',
       path,
@@ -298,7 +236,13 @@ function validateAdvanced(out: Collector, list: unknown, target: Target, lint: b
 }
 
 /** Checks one advanced selector; returns how many values it holds. */
-function validateAdvancedSelector(out: Collector, sel: unknown, p: string, target: Target): number {
+function validateAdvancedSelector(
+  out: Collector,
+  sel: unknown,
+  p: string,
+  target: Target,
+  purpose: Purpose,
+): number {
   if (!isRecord(sel)) {
     out.error('wrong-type', p, 'expected an object with FieldSelectors');
     return 0;
@@ -350,132 +294,121 @@ function validateAdvancedSelector(out: Collector, sel: unknown, p: string, targe
       operators++;
       if (checkStringList(out, `${fp}.${key}`, value)) values += value.length;
       if (EQUALS_ONLY_FIELDS.has(fs.Field) && key !== 'Equals') {
-        out.error('equals-only', `${fp}.${key}`, `${fs.Field} takes the Equals operator only`);
+        const values = isEventField(fs.Field) ? FIELD_RULES[fs.Field]?.values : undefined;
+        out.error(
+          'equals-only',
+          `${fp}.${key}`,
+          `${fs.Field} takes the Equals operator only${values && fs.Field !== 'eventCategory' ? ` (Equals ${values.join(' or ')})` : ''}`,
+        );
       }
     }
     if (operators === 0)
       out.error('no-operator', fp, 'expected at least one operator (Equals, StartsWith, …)');
   });
 
-  const single = (field: string) => byField.get(field)?.[0];
-  const category = single('eventCategory');
-  if (!category) {
+  if (!byField.has('eventCategory')) {
     out.error('missing-event-category', `${p}.FieldSelectors`, 'eventCategory is required (with Equals)');
     return values;
   }
-  const categories = Array.isArray(category.fs.Equals) ? (category.fs.Equals as unknown[]) : [];
-  const allowed = target === 'trail' ? TRAIL_CATEGORIES : (EVENT_CATEGORIES as readonly string[]);
-  categories.forEach((c, k) => {
-    if (!allowed.includes(c as string)) {
-      out.error(
-        'invalid-value',
-        `${p}.FieldSelectors[${category.index}].Equals[${k}]`,
-        `eventCategory on ${target === 'trail' ? 'a trail' : 'an event data store'} is one of ${allowed.join(', ')}`,
-      );
-    }
+  // Which fields, operators and values this category takes on this target: the one table.
+  for (const problem of checkSelectorRules(byField, p, target, purpose)) out.problems.push(problem);
+  const types = byField.get('resources.type') ?? [];
+  const typeValues = Array.isArray(types[0]?.fs.Equals) ? (types[0]?.fs.Equals as string[]) : [];
+  typeValues.forEach((t, k) => {
+    if (typeof t !== 'string' || resourceTypeInfo(t)) return;
+    const hint = closest(t, RESOURCE_TYPES);
+    out.error(
+      'unknown-resource-type',
+      `${p}.FieldSelectors[${types[0]?.index}].Equals[${k}]`,
+      `unknown resources.type "${t}"; ${hint ? `did you mean "${hint}"?` : `the documented types are ${RESOURCE_TYPES.join(', ')}`}`,
+    );
   });
-  const readOnly = single('readOnly');
-  if (readOnly && Array.isArray(readOnly.fs.Equals)) {
-    (readOnly.fs.Equals as unknown[]).forEach((v, k) => {
-      if (v !== 'true' && v !== 'false') {
+  const type = typeValues.length === 1 ? typeValues[0] : undefined;
+  const info = typeof type === 'string' ? resourceTypeInfo(type) : undefined;
+  if (info)
+    for (const { index, fs } of byField.get('resources.ARN') ?? [])
+      lintArnValues(out, `${p}.FieldSelectors[${index}]`, fs, info);
+  return values;
+}
+
+/**
+ * resources.ARN values against the ARN shape of the selector's resource type (in any partition):
+ * Equals/NotEquals values must be ARNs of that type, and a value no ARN of the type can start or
+ * end with matches nothing. The same shapes decide coverage, so this lint and `check` agree.
+ */
+function lintArnValues(out: Collector, path: string, fs: Record<string, unknown>, info: ResourceTypeInfo) {
+  for (const op of OPERATORS) {
+    const list = fs[op];
+    if (!Array.isArray(list)) continue;
+    const negative = op.startsWith('Not');
+    const verb = negative ? 'excludes' : 'matches';
+    list.forEach((v, k) => {
+      if (typeof v !== 'string' || v.length === 0) return;
+      const vp = `${path}.${op}[${k}]`;
+      const fit = arnValueFit(info.type, v);
+      if (!fit) return;
+      if (op === 'Equals' || op === 'NotEquals') {
+        if (fit.isArn) return;
+        const instead = op === 'Equals' ? 'StartsWith' : 'NotStartsWith';
+        if (fit.acceptedAnyway) {
+          out.warn(
+            's3-equals-trailing-slash',
+            vp,
+            `${op} "${v}" ${verb} no ${info.noun} (it is no ${info.noun} ARN, which has the form ${info.format}); did you mean ${instead}?`,
+          );
+          return;
+        }
         out.error(
-          'invalid-value',
-          `${p}.FieldSelectors[${readOnly.index}].Equals[${k}]`,
-          'readOnly is "true" or "false"',
+          'invalid-arn-format',
+          vp,
+          `${op} on resources.ARN for ${info.type} needs the form ${info.format}${fit.startsSome ? `; "${v}" is only the beginning of one: use ${instead} for every ${info.noun} whose ARN starts with it` : ''}`,
+        );
+      } else if (op === 'StartsWith' || op === 'NotStartsWith') {
+        if (!fit.startsSome) {
+          out.warn(
+            'arn-prefix-matches-nothing',
+            vp,
+            `no ${info.noun} ARN starts with "${v}" (the form is ${info.format}), so this value ${verb} nothing`,
+          );
+        } else if (info.type === 'AWS::S3::Object' && namesBucketWithoutSlash(v)) {
+          out.warn(
+            's3-prefix-without-slash',
+            vp,
+            `"${v}" also matches other buckets whose names start the same; use "${v}/" for this bucket only`,
+          );
+        }
+      } else if (!fit.endsSome) {
+        out.warn(
+          'arn-suffix-matches-nothing',
+          vp,
+          `no ${info.noun} ARN ends with "${v}" (the form is ${info.format}), so this value ${verb} nothing`,
         );
       }
     });
   }
-  const types = byField.get('resources.type') ?? [];
-  if (types.length > 1) {
-    out.error(
-      'multiple-resource-types',
-      `${p}.FieldSelectors[${types[1]?.index}]`,
-      'at most one resources.type per selector',
-    );
-  }
-  const typeValues = Array.isArray(types[0]?.fs.Equals) ? (types[0]?.fs.Equals as string[]) : [];
-  if (typeValues.length > 1) {
-    out.error(
-      'multiple-resource-types',
-      `${p}.FieldSelectors[${types[0]?.index}].Equals`,
-      'one resources.type value per selector; add another selector for another type',
-    );
-  }
-  if (categories.includes('Data') && types.length === 0) {
-    out.error('missing-resource-type', `${p}.FieldSelectors`, 'resources.type is required for data events');
-  }
-  if (target === 'trail' && categories.includes('Management')) {
-    for (const { index, fs } of byField.get('eventSource') ?? []) {
-      const ops = Object.keys(fs).filter((k) => k !== 'Field');
-      const okValues =
-        Array.isArray(fs.NotEquals) &&
-        (fs.NotEquals as unknown[]).every((v) =>
-          (EXCLUDABLE_MANAGEMENT_SOURCES as readonly unknown[]).includes(v),
-        );
-      if (ops.some((k) => k !== 'NotEquals') || !okValues) {
-        out.error(
-          'invalid-management-event-source',
-          `${p}.FieldSelectors[${index}]`,
-          `for management events on a trail, eventSource may only be NotEquals ${EXCLUDABLE_MANAGEMENT_SOURCES.join(' or ')}`,
-        );
-      }
-    }
-  }
-  const type = typeValues.length === 1 ? typeValues[0] : undefined;
-  for (const { index, fs } of byField.get('resources.ARN') ?? []) {
-    for (const op of ['Equals', 'NotEquals'] as const) {
-      const list = fs[op];
-      if (!Array.isArray(list)) continue;
-      list.forEach((v, k) => {
-        if (typeof v !== 'string') return;
-        const vp = `${p}.FieldSelectors[${index}].${op}[${k}]`;
-        if (type === 'AWS::S3::Object' && v.endsWith('/')) {
-          const suggestion = op === 'Equals' ? 'StartsWith' : 'NotStartsWith';
-          out.warn(
-            's3-equals-trailing-slash',
-            vp,
-            `${op} "${v}" matches no object (object ARNs do not end in "/"); did you mean ${suggestion}?`,
-          );
-          return;
-        }
-        const format = type ? ARN_FORMATS[type] : undefined;
-        if (format && !format.pattern.test(v)) {
-          out.error(
-            'invalid-arn-format',
-            vp,
-            `${op} on resources.ARN for ${type} needs the form ${format.example}`,
-          );
-        }
-      });
-    }
-    for (const op of ['StartsWith', 'NotStartsWith'] as const) {
-      const list = fs[op];
-      if (type !== 'AWS::S3::Object' || !Array.isArray(list)) continue;
-      list.forEach((v, k) => {
-        if (typeof v === 'string' && S3_BUCKET_WITHOUT_SLASH.test(v)) {
-          out.warn(
-            's3-prefix-without-slash',
-            `${p}.FieldSelectors[${index}].${op}[${k}]`,
-            `"${v}" also matches other buckets whose names start the same; use "${v}/" for this bucket only`,
-          );
-        }
-      });
-    }
-  }
-  return values;
+}
+
+export interface ValidateOptions {
+  /** `false` skips the warnings that need the solver (dead and redundant selectors). */
+  readonly lint?: boolean;
+  /**
+   * `write` (default): the list is sent to AWS, or a policy requires it logged; every rule applies.
+   * `forbid`: the list is a set of events a policy forbids and is never written, so count limits,
+   * required fields and the trail's management eventSource rule do not apply (see checkSelectorRules).
+   */
+  readonly purpose?: Purpose;
 }
 
 /**
  * Every rule of semantics.md §6 for a selector configuration as GetEventSelectors returns it
  * (`{EventSelectors}` or `{AdvancedEventSelectors}`), or a bare advanced list. Never throws.
- * `lint: false` skips the warnings that need the solver (dead and redundant selectors).
  */
-export function validate(selectors: unknown, target: Target, options: { lint?: boolean } = {}): Problem[] {
+export function validate(selectors: unknown, target: Target, options: ValidateOptions = {}): Problem[] {
   const lint = options.lint ?? true;
+  const purpose = options.purpose ?? 'write';
   const out = new Collector();
   if (Array.isArray(selectors)) {
-    validateAdvanced(out, selectors, target, lint);
+    validateAdvanced(out, selectors, target, lint, purpose);
   } else if (!isRecord(selectors)) {
     out.error('wrong-type', '', 'expected {EventSelectors: [...]} or {AdvancedEventSelectors: [...]}');
   } else {
@@ -495,7 +428,7 @@ export function validate(selectors: unknown, target: Target, options: { lint?: b
       );
     }
     if (hasBasic) validateBasic(out, selectors.EventSelectors, target, lint);
-    if (hasAdvanced) validateAdvanced(out, selectors.AdvancedEventSelectors, target, lint);
+    if (hasAdvanced) validateAdvanced(out, selectors.AdvancedEventSelectors, target, lint, purpose);
     if (!hasBasic && !hasAdvanced)
       out.error('missing-selectors', '', 'expected EventSelectors or AdvancedEventSelectors');
   }

@@ -1,124 +1,421 @@
 import {
   type AttributeValue,
-  BatchGetItemCommand,
-  type BatchGetItemCommandOutput,
-  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
+  PutItemCommand,
+  paginateQuery,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { LiveFinding, LiveStatus } from '../notify/transitions.js';
+import type { Notification } from '../notify/message.js';
+import { fitNotification } from '../notify/message.js';
+import {
+  type NewOutboxEntry,
+  type OutboxEntry,
+  type RecentWrite,
+  type RemediationRecord,
+  type RequestState,
+  type ResourceState,
+  type Scope,
+  StateConflictError,
+  type StateStore,
+  type StoredFinding,
+  type StoredStatus,
+  type Written,
+} from './types.js';
+
+/** Item keys: one partition per account and resource; one item per finding, record, request. */
+export const keys = {
+  partition: (scope: Scope) => `${scope.account}#${scope.resource}`,
+  finding: (id: string) => `finding#${id}`,
+  outbox: (key: string) => `outbox#${key}`,
+  remediation: 'remediation',
+  request: (id: string) => `request#${id}`,
+};
+
+/** The table's key schema (serverless.yml declares the same; a stack test compares them). */
+export const TABLE_KEY_SCHEMA = {
+  AttributeDefinitions: [
+    { AttributeName: 'pk', AttributeType: 'S' },
+    { AttributeName: 'sk', AttributeType: 'S' },
+  ],
+  KeySchema: [
+    { AttributeName: 'pk', KeyType: 'HASH' },
+    { AttributeName: 'sk', KeyType: 'RANGE' },
+  ],
+} as const;
 
 /**
- * Each finding's last status by its stable id, and each resource's recent remediations, in one
- * DynamoDB table (on-demand, items expire through TTL). The client is injected.
+ * A stored notification is kept small: an item holding a few pending ones stays far inside
+ * DynamoDB's 400 KB item limit (the message is shortened, and says so, past this).
  */
-export class FindingStore {
+const STORED_NOTIFICATION_LIMIT = 48_000;
+
+const S = (v: string): AttributeValue => ({ S: v });
+const N = (v: number): AttributeValue => ({ N: String(v) });
+
+const conflict = (error: unknown) =>
+  error instanceof ConditionalCheckFailedException ||
+  (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+/**
+ * An outbox entry lives in the item whose write raised it, as four attributes named by a tag:
+ * o_TAG (the notification), p_TAG (the channels still to take it), w_TAG (who delivers it) and
+ * l_TAG (until when). Its key is `SK|TAG`.
+ */
+const attr = (tag: string) => ({ o: `o_${tag}`, p: `p_${tag}`, w: `w_${tag}`, l: `l_${tag}` });
+const entryKey = (sk: string, tag: string) => `${sk}|${tag}`;
+function splitKey(key: string): { sk: string; tag: string } {
+  const at = key.lastIndexOf('|');
+  return { sk: key.slice(0, at), tag: key.slice(at + 1) };
+}
+
+/**
+ * Finding state in one DynamoDB table (pk, sk; on demand; items expire through TTL). Every write
+ * is a single-item conditional write, so concurrent and out-of-order invocations cannot overwrite
+ * one another, and a notification is written with the state change it reports. The client is
+ * injected.
+ */
+export class FindingStore implements StateStore {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: string,
-    private readonly ttlDays = 30,
+    private readonly options: { findingDays?: number; outboxDays?: number } = {},
   ) {}
 
-  private ttl(now: Date): AttributeValue {
-    return { N: String(Math.floor(now.getTime() / 1000) + this.ttlDays * 86_400) };
+  private ttl(days: number, now = Date.now()): AttributeValue {
+    return N(Math.floor(now / 1000) + days * 86_400);
   }
 
-  /** Last known status of these findings (BatchGetItem, 100 keys a call, unprocessed keys retried). */
-  async previous(ids: readonly string[]): Promise<Map<string, LiveStatus>> {
-    const out = new Map<string, LiveStatus>();
-    for (let i = 0; i < ids.length; i += 100) {
-      let keys: Record<string, AttributeValue>[] | undefined = ids
-        .slice(i, i + 100)
-        .map((id) => ({ pk: { S: `finding#${id}` } }));
-      for (let attempt = 0; keys && keys.length > 0 && attempt < 5; attempt++) {
-        const r: BatchGetItemCommandOutput = await this.client.send(
-          new BatchGetItemCommand({
-            RequestItems: {
-              [this.table]: {
-                Keys: keys,
-                ProjectionExpression: 'pk, #s',
-                ExpressionAttributeNames: { '#s': 'status' },
-              },
-            },
-          }),
-        );
-        for (const item of r.Responses?.[this.table] ?? []) {
-          const id = item.pk?.S?.slice('finding#'.length);
-          if (id && item.status?.S) out.set(id, item.status.S as LiveStatus);
-        }
-        keys = r.UnprocessedKeys?.[this.table]?.Keys;
-      }
-    }
-    return out;
+  private key(scope: Scope, sk: string) {
+    return { pk: S(keys.partition(scope)), sk: S(sk) };
   }
 
-  /** Records the current status of findings, and that their resources are watched. */
-  async record(findings: readonly LiveFinding[], now: Date): Promise<void> {
-    const items: Record<string, AttributeValue>[] = findings.map((f) => ({
-      pk: { S: `finding#${f.id}` },
-      status: { S: f.status },
-      policyId: { S: f.policyId },
-      resource: { S: f.resource },
-      check: { S: f.check },
-      updatedAt: { S: now.toISOString() },
-      ttl: this.ttl(now),
-    }));
-    for (const resource of new Set(findings.map((f) => f.resource))) {
-      items.push({
-        pk: { S: `resource#${resource}` },
-        watched: { BOOL: true },
-        updatedAt: { S: now.toISOString() },
-        ttl: this.ttl(now),
-      });
-    }
-    for (let i = 0; i < items.length; i += 25) {
-      let requests: { PutRequest: { Item: Record<string, AttributeValue> } }[] | undefined = items
-        .slice(i, i + 25)
-        .map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; requests && requests.length > 0 && attempt < 5; attempt++) {
-        const r = await this.client.send(
-          new BatchWriteItemCommand({ RequestItems: { [this.table]: requests } }),
-        );
-        requests = r.UnprocessedItems?.[this.table] as typeof requests;
-      }
-    }
-  }
-
-  /** Whether a policy evaluated this resource before (so its deletion matters). */
-  async watched(resource: string): Promise<boolean> {
-    const r = await this.client.send(
-      new GetItemCommand({ TableName: this.table, Key: { pk: { S: `resource#${resource}` } } }),
+  async load(scope: Scope): Promise<ResourceState> {
+    const findings = new Map<string, StoredFinding>();
+    const outbox: OutboxEntry[] = [];
+    let remediation: RemediationRecord = { version: 0, times: [], actors: [] };
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': S(keys.partition(scope)) },
+        ConsistentRead: true,
+      },
     );
-    return r.Item?.watched?.BOOL === true;
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        const sk = item.sk?.S ?? '';
+        if (sk.startsWith('finding#')) {
+          const f = toFinding(sk.slice('finding#'.length), item);
+          findings.set(f.id, f);
+        } else if (sk === keys.remediation) {
+          remediation = toRemediation(item);
+        }
+        outbox.push(...entriesOf(sk, item));
+      }
+    }
+    outbox.sort((a, b) => a.key.localeCompare(b.key));
+    return { findings, outbox, remediation };
   }
 
-  /** When this resource was remediated recently, and who changed it before each time. */
-  async remediations(resource: string): Promise<{ times: number[]; actors: string[] }> {
-    const r = await this.client.send(
-      new GetItemCommand({ TableName: this.table, Key: { pk: { S: `remediation#${resource}` } } }),
+  /** The SET clauses, names and values that embed an outbox entry under `tag`. */
+  private embed(tag: string, entry: NewOutboxEntry) {
+    const a = attr(tag);
+    const notification = fitNotification(entry.notification, STORED_NOTIFICATION_LIMIT, (n, note) =>
+      JSON.stringify(
+        note ? { ...n, finding: { ...n.finding, message: `${n.finding.message} [${note}]` } } : n,
+      ),
     );
     return {
-      times: (r.Item?.times?.L ?? []).map((v) => Number(v.N)),
-      actors: (r.Item?.actors?.L ?? []).map((v) => v.S ?? '').filter(Boolean),
+      set: ['#eo = :eo', '#ep = :ep', '#ew = :ew', '#el = :el'],
+      names: { '#eo': a.o, '#ep': a.p, '#ew': a.w, '#el': a.l },
+      values: {
+        ':eo': S(notification),
+        ':ep': { SS: [...entry.channels] },
+        ':ew': S(entry.owner),
+        ':el': N(entry.leaseUntil),
+      },
+      entry: (sk: string): OutboxEntry => ({
+        key: entryKey(sk, tag),
+        notification: JSON.parse(notification) as Notification,
+        pending: [...entry.channels],
+        owner: entry.owner,
+        leaseUntil: entry.leaseUntil,
+      }),
     };
   }
 
-  async recordRemediation(resource: string, now: Date, actor: string | undefined): Promise<void> {
-    await this.client.send(
+  private async conditional(command: UpdateItemCommand | PutItemCommand): Promise<boolean> {
+    try {
+      await this.client.send(command as UpdateItemCommand);
+      return true;
+    } catch (error) {
+      if (conflict(error)) return false;
+      throw error;
+    }
+  }
+
+  async saveFinding(
+    scope: Scope,
+    next: StoredFinding,
+    expectedVersion: number,
+    outbox?: NewOutboxEntry,
+  ): Promise<Written> {
+    const sk = keys.finding(next.id);
+    const version = expectedVersion + 1;
+    const embedded = outbox?.channels.length ? this.embed(`v${version}`, outbox) : undefined;
+    const ok = await this.conditional(
       new UpdateItemCommand({
         TableName: this.table,
-        Key: { pk: { S: `remediation#${resource}` } },
-        UpdateExpression:
-          'SET times = list_append(if_not_exists(times, :empty), :t), actors = list_append(if_not_exists(actors, :empty), :a), #ttl = :ttl',
-        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        Key: this.key(scope, sk),
+        UpdateExpression: `SET ${[
+          '#status = :status',
+          'version = :next',
+          'observedAt = :observedAt',
+          'policyId = :policyId',
+          '#check = :check',
+          'severity = :severity',
+          'resourceName = :resourceName',
+          '#region = :region',
+          '#ttl = :ttl',
+          ...(embedded?.set ?? []),
+        ].join(', ')}`,
+        ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :expected',
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#check': 'check',
+          '#region': 'region',
+          '#ttl': 'ttl',
+          ...embedded?.names,
+        },
         ExpressionAttributeValues: {
-          ':empty': { L: [] },
-          ':t': { L: [{ N: String(now.getTime()) }] },
-          ':a': { L: [{ S: actor ?? 'unknown' }] },
-          ':ttl': this.ttl(now),
+          ':status': S(next.status),
+          ':next': N(version),
+          ':observedAt': S(next.observedAt),
+          ':policyId': S(next.policyId),
+          ':check': S(next.check),
+          ':severity': S(next.severity),
+          ':resourceName': S(next.resourceName),
+          ':region': S(next.region),
+          ':ttl': this.ttl(this.options.findingDays ?? 30),
+          ...(expectedVersion === 0 ? {} : { ':expected': N(expectedVersion) }),
+          ...embedded?.values,
         },
       }),
     );
+    return ok ? { ok, ...(embedded ? { entry: embedded.entry(sk) } : {}) } : { ok };
   }
+
+  async enqueue(scope: Scope, key: string, entry: NewOutboxEntry): Promise<Written> {
+    const sk = keys.outbox(key);
+    if (!entry.channels.length) return { ok: true };
+    const embedded = this.embed('x', entry);
+    const item: Record<string, AttributeValue> = {
+      ...this.key(scope, sk),
+      ttl: this.ttl(this.options.outboxDays ?? 14),
+    };
+    for (const [placeholder, name] of Object.entries(embedded.names))
+      item[name] = embedded.values[`:${placeholder.slice(1)}` as keyof typeof embedded.values];
+    const ok = await this.conditional(
+      // The item stays after delivery (until its TTL): a retry of the same invocation finds it.
+      new PutItemCommand({
+        TableName: this.table,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(sk)',
+      }),
+    );
+    return ok ? { ok, entry: embedded.entry(sk) } : { ok };
+  }
+
+  async claim(scope: Scope, key: string, owner: string, now: number, leaseUntil: number): Promise<boolean> {
+    const { sk, tag } = splitKey(key);
+    const a = attr(tag);
+    return this.conditional(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: this.key(scope, sk),
+        UpdateExpression: 'SET #w = :owner, #l = :until',
+        ConditionExpression: 'attribute_exists(#p) AND (#w = :owner OR #l < :now)',
+        ExpressionAttributeNames: { '#w': a.w, '#l': a.l, '#p': a.p },
+        ExpressionAttributeValues: { ':owner': S(owner), ':until': N(leaseUntil), ':now': N(now) },
+      }),
+    );
+  }
+
+  async acknowledge(scope: Scope, key: string, channels: readonly string[]): Promise<void> {
+    if (channels.length === 0) return;
+    const { sk, tag } = splitKey(key);
+    const a = attr(tag);
+    const Key = this.key(scope, sk);
+    const r = await this.client
+      .send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key,
+          UpdateExpression: 'DELETE #p :done',
+          ConditionExpression: 'attribute_exists(#p)',
+          ExpressionAttributeNames: { '#p': a.p },
+          ExpressionAttributeValues: { ':done': { SS: [...channels] } },
+          ReturnValues: 'ALL_NEW',
+        }),
+      )
+      .catch((error) => {
+        if (conflict(error)) return undefined;
+        throw error;
+      });
+    if (!r || r.Attributes?.[a.p]?.SS?.length) return;
+    // Every channel took it (an empty set is no attribute in DynamoDB): drop the notification.
+    await this.conditional(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key,
+        UpdateExpression: 'REMOVE #o, #w, #l',
+        ConditionExpression: 'attribute_not_exists(#p)',
+        ExpressionAttributeNames: { '#o': a.o, '#w': a.w, '#l': a.l, '#p': a.p },
+      }),
+    );
+  }
+
+  async updateRemediation(
+    scope: Scope,
+    change: (
+      current: RemediationRecord,
+    ) => { record: Omit<RemediationRecord, 'version'>; outbox?: NewOutboxEntry } | undefined,
+  ): Promise<{ record: RemediationRecord; entry?: OutboxEntry } | undefined> {
+    const sk = keys.remediation;
+    const Key = this.key(scope, sk);
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const r = await this.client.send(
+        new GetItemCommand({ TableName: this.table, Key, ConsistentRead: true }),
+      );
+      const current = r.Item ? toRemediation(r.Item) : { version: 0, times: [], actors: [] };
+      const next = change(current);
+      if (!next) return undefined;
+      const record: RemediationRecord = { ...next.record, version: current.version + 1 };
+      const embedded = next.outbox?.channels.length
+        ? this.embed(`t${record.version}`, next.outbox)
+        : undefined;
+      const set = ['version = :next', 'times = :times', 'actors = :actors', '#ttl = :ttl'];
+      const remove: string[] = [];
+      const values: Record<string, AttributeValue> = {
+        ':next': N(record.version),
+        ':times': { L: record.times.map(N) },
+        ':actors': { L: record.actors.map(S) },
+        ':ttl': this.ttl(this.options.findingDays ?? 30),
+        ...embedded?.values,
+      };
+      for (const name of ['pendingId', 'runningId'] as const) {
+        if (record[name]) {
+          set.push(`${name} = :${name}`);
+          values[`:${name}`] = S(record[name] as string);
+        } else remove.push(name);
+      }
+      if (record.writes?.length) {
+        set.push('writes = :writes');
+        values[':writes'] = S(JSON.stringify(record.writes));
+      } else remove.push('writes');
+      for (const name of ['pendingAt', 'runningUntil', 'trippedAt'] as const) {
+        if (record[name] !== undefined) {
+          set.push(`${name} = :${name}`);
+          values[`:${name}`] = N(record[name] as number);
+        } else remove.push(name);
+      }
+      if (current.version !== 0) values[':v'] = N(current.version);
+      const ok = await this.conditional(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key,
+          UpdateExpression: `SET ${[...set, ...(embedded?.set ?? [])].join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: current.version === 0 ? 'attribute_not_exists(version)' : 'version = :v',
+          ExpressionAttributeNames: { '#ttl': 'ttl', ...embedded?.names },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      if (ok) return { record, ...(embedded ? { entry: embedded.entry(sk) } : {}) };
+    }
+    throw new StateConflictError(`the remediation record of ${scope.resource} kept changing; try again`);
+  }
+
+  async beginRequest(scope: Scope, requestId: string, now: number): Promise<RequestState> {
+    const Key = this.key(scope, keys.request(requestId));
+    const created = await this.conditional(
+      new PutItemCommand({
+        TableName: this.table,
+        Item: {
+          ...Key,
+          state: S('in-progress'),
+          startedAt: N(now),
+          // As long as the dead-letter queue keeps a request: a redrive is still recognised.
+          ttl: this.ttl(15, now),
+        },
+        ConditionExpression: 'attribute_not_exists(sk)',
+      }),
+    );
+    if (created) return 'new';
+    const r = await this.client.send(
+      new GetItemCommand({ TableName: this.table, Key, ConsistentRead: true }),
+    );
+    return r.Item?.state?.S === 'completed' ? 'completed' : 'repeat';
+  }
+
+  async completeRequest(scope: Scope, requestId: string, now: number): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: this.key(scope, keys.request(requestId)),
+        UpdateExpression: 'SET #state = :done, completedAt = :now',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':done': S('completed'), ':now': N(now) },
+      }),
+    );
+  }
+}
+
+/** The outbox entries an item holds that some channel has not taken yet. */
+function entriesOf(sk: string, item: Record<string, AttributeValue>): OutboxEntry[] {
+  const out: OutboxEntry[] = [];
+  for (const name of Object.keys(item)) {
+    if (!name.startsWith('o_')) continue;
+    const tag = name.slice(2);
+    const a = attr(tag);
+    const pending = item[a.p]?.SS ?? [];
+    if (pending.length === 0) continue;
+    out.push({
+      key: entryKey(sk, tag),
+      notification: JSON.parse(item[a.o]?.S ?? '{}') as Notification,
+      pending,
+      owner: item[a.w]?.S ?? '',
+      leaseUntil: Number(item[a.l]?.N ?? 0),
+    });
+  }
+  return out;
+}
+
+function toFinding(id: string, item: Record<string, AttributeValue>): StoredFinding {
+  return {
+    id,
+    status: (item.status?.S ?? 'ERROR') as StoredStatus,
+    version: Number(item.version?.N ?? 0),
+    observedAt: item.observedAt?.S ?? '1970-01-01T00:00:00.000Z',
+    policyId: item.policyId?.S ?? '',
+    check: item.check?.S ?? '',
+    severity: item.severity?.S ?? 'medium',
+    resourceName: item.resourceName?.S ?? '',
+    region: item.region?.S ?? '',
+  };
+}
+
+function toRemediation(item: Record<string, AttributeValue>): RemediationRecord {
+  const num = (v: AttributeValue | undefined) => (v?.N === undefined ? undefined : Number(v.N));
+  return {
+    version: Number(item.version?.N ?? 0),
+    times: (item.times?.L ?? []).map((v) => Number(v.N)),
+    actors: (item.actors?.L ?? []).map((v) => v.S ?? ''),
+    ...(item.pendingId?.S ? { pendingId: item.pendingId.S, pendingAt: num(item.pendingAt) ?? 0 } : {}),
+    ...(item.runningId?.S ? { runningId: item.runningId.S, runningUntil: num(item.runningUntil) ?? 0 } : {}),
+    ...(num(item.trippedAt) !== undefined ? { trippedAt: num(item.trippedAt) as number } : {}),
+    ...(item.writes?.S ? { writes: JSON.parse(item.writes.S) as RecentWrite[] } : {}),
+  };
 }

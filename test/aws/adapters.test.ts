@@ -29,7 +29,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executePlan } from '../../shared/aws/apply.js';
-import { AwsClients, CallCounter } from '../../shared/aws/clients.js';
+import { AwsClients } from '../../shared/aws/clients.js';
 import {
   EndpointError,
   InvalidHomeRegionError,
@@ -38,7 +38,8 @@ import {
   translateAwsError,
 } from '../../shared/aws/errors.js';
 import { loadRegion, loadRegions } from '../../shared/aws/loader.js';
-import { isCloudTrailDelegatedAdministrator } from '../../shared/aws/organizations.js';
+import { isCloudTrailDelegatedAdministrator } from '../../shared/aws/organization.js';
+import { CallCounter } from '../../shared/emulator/callCounter.js';
 import { evaluate, type PlanStep } from '../../shared/engine/index.js';
 import { parsePolicyFiles } from '../../shared/policy/loader.js';
 
@@ -185,6 +186,7 @@ describe('plan execution (aws-sdk-client-mock)', () => {
     const plan: PlanStep[] = [
       {
         resource: EDS,
+        account: ACCOUNT,
         region: 'us-east-1',
         operation: 'StartEventDataStoreIngestion',
         input: { EventDataStore: EDS },
@@ -192,6 +194,7 @@ describe('plan execution (aws-sdk-client-mock)', () => {
       },
       {
         resource: EDS,
+        account: ACCOUNT,
         region: 'us-east-1',
         operation: 'UpdateEventDataStore',
         input: { EventDataStore: EDS, RetentionPeriod: 365, TerminationProtectionEnabled: true },
@@ -199,6 +202,7 @@ describe('plan execution (aws-sdk-client-mock)', () => {
       },
       {
         resource: EDS,
+        account: ACCOUNT,
         region: 'us-east-1',
         operation: 'PutInsightSelectors',
         input: {
@@ -210,6 +214,7 @@ describe('plan execution (aws-sdk-client-mock)', () => {
       },
       {
         resource: EDS,
+        account: ACCOUNT,
         region: 'us-east-1',
         operation: 'PutEventConfiguration',
         input: {
@@ -221,6 +226,7 @@ describe('plan execution (aws-sdk-client-mock)', () => {
       },
       {
         resource: TRAIL,
+        account: ACCOUNT,
         region: 'us-east-1',
         operation: 'PutEventConfiguration',
         input: {
@@ -292,6 +298,7 @@ describe('plan execution (aws-sdk-client-mock)', () => {
     const plan: PlanStep[] = [
       {
         resource: TRAIL,
+        account: ACCOUNT,
         region: 'us-east-1',
         operation: 'PutEventSelectors',
         input: { TrailName: TRAIL, AdvancedEventSelectors: [] },
@@ -299,6 +306,7 @@ describe('plan execution (aws-sdk-client-mock)', () => {
       },
       {
         resource: TRAIL,
+        account: ACCOUNT,
         region: 'us-east-1',
         operation: 'PutInsightSelectors',
         input: { TrailName: TRAIL, InsightSelectors: [] },
@@ -306,6 +314,7 @@ describe('plan execution (aws-sdk-client-mock)', () => {
       },
       {
         resource: other,
+        account: ACCOUNT,
         region: 'us-east-1',
         operation: 'PutInsightSelectors',
         input: { TrailName: other, InsightSelectors: [] },

@@ -64,12 +64,14 @@ describe('trailwarden CLI', () => {
       fail: expect.any(Number),
       error: 0,
       skipped: expect.any(Number),
+      suppressed: 0,
     });
     for (const finding of out.findings) {
       expect(finding).toEqual(
         expect.objectContaining({
           id: expect.stringMatching(/^[0-9a-f]{20}$/),
           policyId: expect.any(String),
+          account: expect.stringMatching(/^\d{12}$/),
           resource: expect.stringMatching(/^arn:aws:cloudtrail:/),
           status: expect.stringMatching(/^(PASS|FAIL|ERROR|SKIPPED)$/),
           check: expect.any(String),
@@ -80,7 +82,7 @@ describe('trailwarden CLI', () => {
     }
     expect(out.findings.some((x: { witness?: unknown }) => x.witness)).toBe(true);
     for (const step of out.plan)
-      expect(Object.keys(step)).toEqual(['resource', 'region', 'operation', 'input', 'findings']);
+      expect(Object.keys(step)).toEqual(['resource', 'account', 'region', 'operation', 'input', 'findings']);
   });
 
   it('check: exit 0 when compliant; plain text without a TTY', async () => {
@@ -155,12 +157,111 @@ describe('trailwarden CLI', () => {
     );
   });
 
+  it('check and explain agree over real ARNs: witnesses are NOT LOGGED, real objects are LOGGED', async () => {
+    const snapshot = f('s3-prefix-snapshot.json');
+    const { code, stdout } = await cli(
+      'check',
+      '--snapshot',
+      snapshot,
+      '--policies',
+      f('policy-all-s3-objects.yaml'),
+      '--format',
+      'json',
+    );
+    expect(code).toBe(1);
+    const findings = JSON.parse(stdout).findings as {
+      resourceName: string;
+      status: string;
+      message: string;
+      witness?: Record<string, string>;
+    }[];
+    const byName = new Map(findings.map((x) => [x.resourceName, x]));
+    // StartsWith arn:aws:s3::: logs every S3 object: PASS, as explain says of a real object.
+    expect(byName.get('all-objects')?.status).toBe('PASS');
+    const real = await cli(
+      'explain',
+      '--snapshot',
+      snapshot,
+      '--resource',
+      'all-objects',
+      '--event',
+      '{"eventCategory":"Data","readOnly":"false","resources.type":"AWS::S3::Object","resources.ARN":"arn:aws:s3:::acme-payroll/q3.csv"}',
+    );
+    expect(real.code).toBe(0);
+    expect(real.stdout).toContain('LOGGED by all-objects');
+    // The failure names a real object, shown in the message, that explain confirms is not logged.
+    const failed = byName.get('payroll-only');
+    expect(failed?.status).toBe('FAIL');
+    const arn = failed?.witness?.['resources.ARN'] as string;
+    expect(arn).toMatch(/^arn:aws:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+/);
+    expect(failed?.message).toContain(`resources.ARN=${arn}`);
+    const witness = await cli(
+      'explain',
+      '--snapshot',
+      snapshot,
+      '--resource',
+      'payroll-only',
+      '--event',
+      JSON.stringify(failed?.witness),
+    );
+    expect(witness.code).toBe(1);
+    expect(witness.stdout).toContain('NOT LOGGED by payroll-only');
+  });
+
+  it('check decides in the trail partition (aws-cn)', async () => {
+    const { stdout } = await cli(
+      'check',
+      '--snapshot',
+      f('s3-prefix-snapshot-aws-cn.json'),
+      '--policies',
+      f('policy-all-s3-objects.yaml'),
+      '--format',
+      'json',
+    );
+    const findings = JSON.parse(stdout).findings as {
+      resourceName: string;
+      status: string;
+      witness?: Record<string, string>;
+    }[];
+    expect(findings.find((x) => x.resourceName === 'china')?.status).toBe('PASS');
+    const wrong = findings.find((x) => x.resourceName === 'china-wrong-partition');
+    expect(wrong?.status).toBe('FAIL');
+    expect(wrong?.witness?.['resources.ARN']).toBe('arn:aws-cn:s3:::example-bucket/example-object.txt');
+  });
+
+  it("explain: an event whose ARN does not have its type's shape is bad input", async () => {
+    const bad = await cli(
+      'explain',
+      '--snapshot',
+      f('s3-prefix-snapshot.json'),
+      '--resource',
+      'all-objects',
+      '--event',
+      '{"eventCategory":"Data","resources.type":"AWS::S3::Object","resources.ARN":"arn:aws:example:us-east-1:123456789012:resource/example"}',
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      '--event: resources.ARN "arn:aws:example:us-east-1:123456789012:resource/example" is no AWS::S3::Object ARN in partition aws; expected arn:aws:s3:::<bucket_name>/<object_path>',
+    );
+    const otherPartition = await cli(
+      'explain',
+      '--snapshot',
+      f('s3-prefix-snapshot-aws-cn.json'),
+      '--resource',
+      'china',
+      '--event',
+      '{"eventCategory":"Data","resources.type":"AWS::S3::Object","resources.ARN":"arn:aws:s3:::acme/q3.csv"}',
+    );
+    expect(otherPartition.code).toBe(2);
+    expect(otherPartition.stderr).toContain('in partition aws-cn');
+  });
+
   it('validate: policies and the selectors of a snapshot', async () => {
     const { code, stdout } = await cli('validate', '--snapshot', demo);
     expect(code).toBe(0);
     expect(stdout).toMatch(/\d+ policies valid/);
     expect(stdout).toContain(
-      'data-events: warning: AdvancedEventSelectors[0].FieldSelectors[3].NotEquals[0]: NotEquals "arn:aws:s3:::acme-payroll/" matches no object',
+      'data-events: warning: AdvancedEventSelectors[0].FieldSelectors[3].NotEquals[0]: NotEquals "arn:aws:s3:::acme-payroll/" excludes no S3 object',
     );
   });
 

@@ -2,14 +2,15 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluate, parseSnapshot, resourceViews, simulatePlan } from '../../shared/engine/index.js';
-import { parsePolicyFiles } from '../../shared/policy/loader.js';
-import { FIELD_DOMAINS, matches } from '../../shared/selectors/index.js';
+import { formatProblem, PolicyLoadError, parsePolicyFiles } from '../../shared/policy/loader.js';
+import { FIELD_DOMAINS, hasArnShape, matches, partitionOf } from '../../shared/selectors/index.js';
 
 /**
  * Golden cases (OPA-style): test/golden/<case>/{snapshot.json, policies.yaml, expected.json}.
  * intent.json holds what a reviewer expects (non-PASS findings, plan operations), written by hand in
  * cases.py; expected.json is the engine's full output, recorded with UPDATE_GOLDEN=1 only when it
- * agrees with the intent.
+ * agrees with the intent. A case whose intent lists `rejected` load errors checks that the policy
+ * file is refused with exactly those messages, and evaluates nothing.
  */
 const root = join(import.meta.dirname, '..', 'golden');
 const cases = readdirSync(root)
@@ -26,13 +27,28 @@ describe('golden evaluation cases', () => {
       description: string;
       nonPass: string[][];
       operations: string[][];
+      rejected?: string[];
+      now?: string;
     };
     it(`${name}: ${intent.description}`, () => {
       const snapshot = parseSnapshot(JSON.parse(readFileSync(join(dir, 'snapshot.json'), 'utf8')));
-      const { policies } = parsePolicyFiles([
-        { file: 'policies.yaml', text: readFileSync(join(dir, 'policies.yaml'), 'utf8') },
-      ]);
-      const result = evaluate(snapshot, policies);
+      const files = [{ file: 'policies.yaml', text: readFileSync(join(dir, 'policies.yaml'), 'utf8') }];
+      if (intent.rejected) {
+        const error = (() => {
+          try {
+            parsePolicyFiles(files);
+          } catch (e) {
+            return e;
+          }
+          return undefined;
+        })();
+        expect(error).toBeInstanceOf(PolicyLoadError);
+        expect((error as PolicyLoadError).problems.map(formatProblem)).toEqual(intent.rejected);
+        return;
+      }
+      const { policies } = parsePolicyFiles(files);
+      const now = new Date(intent.now ?? 0);
+      const result = evaluate(snapshot, policies, now);
       const views = resourceViews(snapshot);
       const nameOf = (arn: string) => views.find((r) => r.arn === arn)?.name ?? arn;
 
@@ -52,13 +68,30 @@ describe('golden evaluation cases', () => {
           else if (domain.values) expect(domain.values).toContain(v);
         }
         const r = views.find((x) => x.arn === f.resource);
+        // A resource a user could meet: an ARN of its type's shape, in the partition of the resource.
+        const type = f.witness['resources.type'] as string;
+        const arn = f.witness['resources.ARN'] as string;
+        expect(hasArnShape(type, arn, partitionOf(f.resource)) ?? true, `${type} ${arn}`).toBe(true);
         if (r?.selectors && f.check === 'logEvents') expect(matches(r.selectors, f.witness)).toBe(false);
         if (r?.selectors && f.check === 'forbid.logEvents')
           expect(matches(r.selectors, f.witness)).toBe(true);
       }
+      // A conflict's example event is one a user could meet on that resource too.
+      for (const f of result.findings) {
+        const w = f.remediation?.conflict?.witness;
+        if (!w) continue;
+        for (const [field, domain] of Object.entries(FIELD_DOMAINS)) {
+          const v = w[field as keyof typeof w];
+          if (v === undefined) expect(domain.optional).toBe(true);
+          else if (domain.values) expect(domain.values).toContain(v);
+        }
+        const type = w['resources.type'] as string;
+        const arn = w['resources.ARN'] as string;
+        expect(hasArnShape(type, arn, partitionOf(f.resource)) ?? true, `${type} ${arn}`).toBe(true);
+      }
 
       // 3. The plan repairs what it claims, breaks nothing, and re-planning plans nothing.
-      const after = evaluate(simulatePlan(snapshot, result.plan), policies);
+      const after = evaluate(simulatePlan(snapshot, result.plan), policies, now);
       const byId = new Map(after.findings.map((f) => [f.id, f]));
       for (const f of result.findings) {
         if (f.remediation?.planned || f.status === 'PASS')

@@ -82,6 +82,49 @@ describe('a named resource that does not exist, over several Regions', () => {
   });
 });
 
+describe('a named resource over several accounts', () => {
+  const OTHER = '444455556666';
+  const inAccount = (account: string, names: string[]): Snapshot => {
+    const s = region(
+      'us-east-1',
+      names.map((name) => ({ name })),
+    );
+    return {
+      ...s,
+      account,
+      trails: s.trails.map((t) => ({
+        ...t,
+        trail: { ...t.trail, TrailARN: (t.trail.TrailARN as string).replace(ACCOUNT, account) },
+      })),
+    };
+  };
+  const missing = (findings: { check: string; status: string; account?: string; message: string }[]) =>
+    findings.filter((f) => f.check === 'exists').map((f) => `${f.status} ${f.account} ${f.message}`);
+
+  it("a name is each account's own: present in one account, it is still missing in the other", () => {
+    const result = evaluateAll([inAccount(ACCOUNT, ['audit']), inAccount(OTHER, [])], policies(['audit']));
+    expect(missing(result.findings)).toEqual([`FAIL ${OTHER} trail audit does not exist (in us-east-1)`]);
+  });
+
+  it('the same name missing in two accounts is two findings, one per account', () => {
+    const result = evaluateAll([inAccount(ACCOUNT, []), inAccount(OTHER, [])], policies(['audit']));
+    expect(missing(result.findings)).toEqual([
+      `FAIL ${ACCOUNT} trail audit does not exist (in us-east-1)`,
+      `FAIL ${OTHER} trail audit does not exist (in us-east-1)`,
+    ]);
+  });
+
+  it('an ARN is decided in its own account; an account that was not read cannot say it is gone', () => {
+    const arn = `arn:aws:cloudtrail:us-east-1:${OTHER}:trail/audit`;
+    const read = evaluateAll([inAccount(ACCOUNT, []), inAccount(OTHER, [])], policies([arn]));
+    expect(missing(read.findings)).toEqual([`FAIL ${OTHER} trail ${arn} does not exist`]);
+    const unread = evaluateAll([inAccount(ACCOUNT, [])], policies([arn]));
+    expect(missing(unread.findings)).toEqual([
+      `ERROR ${ACCOUNT} trail ${arn} belongs to account ${OTHER}, which was not read, and is not visible from account ${ACCOUNT}; read account ${OTHER} to tell whether it exists`,
+    ]);
+  });
+});
+
 describe('snapshot files', () => {
   it('an empty list holds no Region: bad input, never a silent pass', () => {
     expect(() => parseSnapshotFile([])).toThrow(SnapshotError);

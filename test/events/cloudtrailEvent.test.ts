@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  accountsOf,
+  type ChangedResource,
   changedResource,
+  kindOfArn,
   MalformedEventError,
   madeBy,
   parseTrailChangeEvent,
@@ -29,16 +32,62 @@ describe('EventBridge CloudTrail events', () => {
     ['DeleteEventDataStore', EDS],
     ['StartEventDataStoreIngestion', EDS],
     ['StopEventDataStoreIngestion', EDS],
+    ['AddTags', TRAIL],
+    ['RemoveTags', TRAIL],
+    ['PutResourcePolicy', EDS],
+    ['DeleteResourcePolicy', EDS],
+    ['PutEventConfiguration-eventDataStore', EDS],
+    ['PutInsightSelectors-eventDataStore', EDS],
   ])('%s names the changed resource', (name, id) => {
-    const change = changedResource(parseTrailChangeEvent(fixture(name)));
+    const change = changedResource(parseTrailChangeEvent(fixture(name))) as ChangedResource;
     expect(change).toMatchObject({
       id,
       region: 'us-east-1',
-      eventName: name,
+      eventName: name.split('-')[0],
       actor: 'arn:aws:iam::111122223333:role/Admin',
     });
-    expect(change.kind).toBe(name.includes('EventDataStore') ? 'eventDataStore' : 'trail');
-    expect(change.deleted).toBe(name.startsWith('Delete'));
+    expect(change.kind).toBe(id === EDS ? 'eventDataStore' : 'trail');
+    // Deleting a resource policy deletes no resource.
+    expect(change.deleted).toBe(name === 'DeleteTrail' || name === 'DeleteEventDataStore');
+  });
+
+  it('row 7: the event data store forms of PutEventConfiguration and PutInsightSelectors are not "malformed"', () => {
+    for (const name of ['PutEventConfiguration-eventDataStore', 'PutInsightSelectors-eventDataStore']) {
+      const event = fixture(name);
+      // As CloudTrail records them: the store named in the request, no trail anywhere.
+      expect(JSON.stringify(event.detail)).not.toMatch(/trailName|trailARN/);
+      expect(changedResource(parseTrailChangeEvent(event))).toMatchObject({
+        kind: 'eventDataStore',
+        id: EDS,
+      });
+    }
+  });
+
+  it('a tag or resource policy on a channel or dashboard is not a watched resource', () => {
+    expect(changedResource(parseTrailChangeEvent(fixture('AddTags-channel')))).toEqual({
+      unwatched: expect.stringContaining('not a trail or event data store'),
+    });
+    expect(kindOfArn('arn:aws-us-gov:cloudtrail:us-gov-west-1:111122223333:trail/x')).toBe('trail');
+    expect(kindOfArn(EDS)).toBe('eventDataStore');
+    expect(kindOfArn('arn:aws:cloudtrail:us-east-1:111122223333:dashboard/d')).toBeUndefined();
+  });
+
+  it("names every account an event speaks for: the envelope's, the recipient's, the resource ARN's", () => {
+    const mine = parseTrailChangeEvent(fixture('StopLogging'));
+    expect(accountsOf(mine, changedResource(mine) as ChangedResource)).toEqual(['111122223333']);
+    const other = parseTrailChangeEvent(fixture('other-account'));
+    expect(accountsOf(other, changedResource(other) as ChangedResource)).toEqual(['444455556666']);
+    const forged = parseTrailChangeEvent({
+      ...fixture('AddTags'),
+      detail: {
+        ...fixture('AddTags').detail,
+        requestParameters: { resourceId: 'arn:aws:cloudtrail:us-east-1:444455556666:trail/security' },
+      },
+    });
+    expect(accountsOf(forged, changedResource(forged) as ChangedResource)).toEqual([
+      '111122223333',
+      '444455556666',
+    ]);
   });
 
   it('has a fixture for every watched event name', () => {
@@ -62,6 +111,14 @@ describe('EventBridge CloudTrail events', () => {
         }),
       ),
     ).toThrow(/StopLogging names no trail/);
+    expect(() =>
+      changedResource(
+        parseTrailChangeEvent({
+          ...fixture('AddTags'),
+          detail: { ...fixture('AddTags').detail, requestParameters: { tagsList: [] } },
+        }),
+      ),
+    ).toThrow(/AddTags names no trail/);
   });
 
   it('recognises calls made by the remediation role (loop guard)', () => {

@@ -31,17 +31,17 @@ def sel(*fields, name=None):
     return {"Name": name, **s} if name else s
 
 
-def trail(name, region=R, account=A, status=True, selectors="default", tags=(), insights=(), config=None, **settings):
+def trail(name, region=R, account=A, status=True, selectors="default", tags=(), insights=(), config=None, partition="aws", **settings):
     t = {
         "Name": name,
-        "TrailARN": f"arn:aws:cloudtrail:{region}:{account}:trail/{name}",
+        "TrailARN": f"arn:{partition}:cloudtrail:{region}:{account}:trail/{name}",
         "HomeRegion": region,
         "S3BucketName": f"logs-{name}",
         "IncludeGlobalServiceEvents": True,
         "IsMultiRegionTrail": False,
         "IsOrganizationTrail": False,
         "LogFileValidationEnabled": True,
-        "KmsKeyId": f"arn:aws:kms:{region}:{account}:key/00000000-0000-0000-0000-000000000001",
+        "KmsKeyId": f"arn:{partition}:kms:{region}:{account}:key/00000000-0000-0000-0000-000000000001",
     }
     t.update(settings)
     t = {k: v for k, v in t.items() if v is not None}
@@ -89,9 +89,12 @@ def adv(*selectors):
     return {"AdvancedEventSelectors": list(selectors)}
 
 
-def yaml_policies(policies):
+def yaml_policies(policies, exceptions=None):
     # JSON is valid YAML; a header keeps the files recognisable as policy files.
-    return "# Golden case policies (JSON is YAML).\n" + json.dumps({"version": 1, "policies": policies}, indent=2) + "\n"
+    doc = {"version": 1, "policies": policies}
+    if exceptions:
+        doc["exceptions"] = exceptions
+    return "# Golden case policies (JSON is YAML).\n" + json.dumps(doc, indent=2) + "\n"
 
 
 def pol(id, require=None, forbid=None, **kw):
@@ -107,12 +110,21 @@ def pol(id, require=None, forbid=None, **kw):
 CASES = {}
 
 
-def case(name, description, trails=(), stores=(), policies=(), fails=(), ops=(), region=R, **snapshot_keys):
-    """fails: (policyId, resourceName, check, status) for every non-PASS finding; ops: (resourceName, operation)."""
+def case(name, description, trails=(), stores=(), policies=(), fails=(), ops=(), region=R, rejected=(), exceptions=(), now=None, **snapshot_keys):
+    """fails: (policyId, resourceName, check, status) for every non-PASS finding; ops: (resourceName, operation);
+    rejected: the policy file's load errors, exactly as printed (then nothing is evaluated);
+    now: the evaluation's clock (ISO 8601), for cases whose exceptions expire;
+    snapshot_keys: further top-level snapshot fields (e.g. delegatedAdministrator)."""
+    intent = {"description": description, "nonPass": [list(f) for f in fails], "operations": [list(o) for o in ops]}
+    if rejected:
+        intent["rejected"] = list(rejected)
+    if now:
+        intent["now"] = now
     CASES[name] = {
         "snapshot": {"version": 1, "account": A, "region": region, **snapshot_keys, "trails": list(trails), "eventDataStores": list(stores)},
         "policies": list(policies),
-        "intent": {"description": description, "nonPass": [list(f) for f in fails], "operations": [list(o) for o in ops]},
+        "exceptions": list(exceptions),
+        "intent": intent,
     }
 
 
@@ -229,6 +241,25 @@ case("basic-whole-service-s3-pass", "A basic arn:aws:s3 value covers all S3 obje
      [trail("main", selectors=basic({"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]}))],
      policies=[pol("p", {"logEvents": ALL_S3})])
 
+# ---- resource ARNs have a shape (issue 13) --------------------------------------------------------
+DDB = {"Field": "resources.type", "Equals": ["AWS::DynamoDB::Table"]}
+case("arn-shape-s3-startswith-every-object", "StartsWith arn:aws:s3::: logs every S3 object of an aws trail: PASS.",
+     [trail("main", selectors=adv(sel(M), sel(D, S3, arn_f("StartsWith", "arn:aws:s3:::"))))], policies=[pol("p", {"logEvents": ALL_S3}, action="remediate")])
+case("arn-shape-s3-notequals-bucket-slash-excludes-nothing", "NotEquals arn:aws:s3:::audit-logs/ excludes no object: every S3 object is logged.",
+     [trail("main", selectors=adv(sel(M), sel(D, S3, arn_f("NotEquals", "arn:aws:s3:::audit-logs/"))))], policies=[pol("p", {"logEvents": ALL_S3}, action="remediate")])
+case("arn-shape-s3-36-prefixes", "36 prefixes arn:aws:s3:::a … arn:aws:s3:::9 log every object: a bucket name begins with a letter or digit.",
+     [trail("main", selectors=adv(sel(M), sel(D, S3, arn_f("StartsWith", *[f"arn:aws:s3:::{c}" for c in "abcdefghijklmnopqrstuvwxyz0123456789"]))))],
+     policies=[pol("p", {"logEvents": ALL_S3}, action="remediate")])
+case("arn-shape-lambda-dynamodb-startswith", "StartsWith arn:aws:lambda: and arn:aws:dynamodb: log every function and every table.",
+     [trail("main", selectors=adv(sel(M), sel(D, LAMBDA, arn_f("StartsWith", "arn:aws:lambda:")), sel(D, DDB, arn_f("StartsWith", "arn:aws:dynamodb:"))))],
+     policies=[pol("p", {"logEvents": [sel(D, LAMBDA), sel(D, DDB)]}, action="remediate")])
+case("arn-shape-aws-cn-trails", "In aws-cn, arn:aws-cn:s3::: logs every object and arn:aws:s3::: none; the repair adds arn:aws-cn:s3 and stays basic.",
+     [trail("china", region="cn-north-1", partition="aws-cn", selectors=adv(sel(M), sel(D, S3, arn_f("StartsWith", "arn:aws-cn:s3:::")))),
+      trail("wrong", region="cn-north-1", partition="aws-cn",
+            selectors=basic({"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::"]}]}))],
+     policies=[pol("p", {"logEvents": ALL_S3}, action="remediate")], fails=[("p", "wrong", "logEvents", "FAIL")], ops=[("wrong", "PutEventSelectors")],
+     region="cn-north-1")
+
 # ---- quantifiers ---------------------------------------------------------------------------------
 case("any-one-compliant", "One compliant multi-Region trail is enough for quantifier any.",
      [trail("regional"), trail("global", IsMultiRegionTrail=True)], policies=[pol("p", {"multiRegion": True, "logEvents": ALL_MGMT}, quantifier="any")])
@@ -284,6 +315,31 @@ case("any-counts-shadow-multi-region", "A multi-Region trail from another home R
      [trail("global", region="eu-west-1", IsMultiRegionTrail=True), trail("local", status=False)],
      policies=[pol("p", {"logging": True, "logEvents": ALL_MGMT}, quantifier="any")])
 
+# ---- accounts and organizational units ------------------------------------------------------------
+ORG = {"id": "o-a1b2c3d4e5", "managementAccount": "999988887777", "path": "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ou-ab12-22222222/"}
+OTHER = "444455556666"
+NO_LFV = trail("main", LogFileValidationEnabled=False)
+case("select-accounts", "A policy for other accounts gives no finding here, not even SKIPPED; one naming this account applies.",
+     [NO_LFV], policies=[pol("here", {"logFileValidation": True}, select={"accounts": [A]}), pol("elsewhere", {"logFileValidation": True}, select={"accounts": [OTHER]}),
+                         pol("elsewhere-any", {"logging": True}, quantifier="any", select={"accounts": [OTHER]})],
+     fails=[("here", "main", "logFileValidation", "FAIL")])
+case("select-ous-on-path", "An OU anywhere on the account's organization path selects it (the root too); another OU does not; accounts and ous must both hold.",
+     [NO_LFV], policies=[pol("parent-ou", {"logFileValidation": True}, select={"ous": ["ou-ab12-11111111"]}), pol("own-ou", {"logFileValidation": True}, select={"ous": ["ou-ab12-22222222"]}),
+                         pol("root", {"logFileValidation": True}, select={"ous": ["r-ab12"]}), pol("other-ou", {"logFileValidation": True}, select={"ous": ["ou-ab12-33333333"]}),
+                         pol("ou-and-other-account", {"logFileValidation": True}, select={"ous": ["ou-ab12-22222222"], "accounts": [OTHER]})],
+     fails=[("parent-ou", "main", "logFileValidation", "FAIL"), ("own-ou", "main", "logFileValidation", "FAIL"), ("root", "main", "logFileValidation", "FAIL")])
+CASES["select-ous-on-path"]["snapshot"]["organization"] = ORG
+case("select-ous-unknown", "Without an organization section, an OU selection cannot be decided: one ERROR per policy, never a guess; an account list that excludes this account still decides.",
+     [NO_LFV], policies=[pol("by-ou", {"logFileValidation": True}, select={"ous": ["ou-ab12-11111111"]}),
+                         pol("by-ou-any", {"logging": True}, quantifier="any", select={"ous": ["ou-ab12-11111111"]}),
+                         pol("other-account-and-ou", {"logFileValidation": True}, select={"ous": ["ou-ab12-11111111"], "accounts": [OTHER]})],
+     fails=[("by-ou", TR, "select", "ERROR"), ("by-ou-any", TR, "select", "ERROR")])
+case("account-not-entered", "A member account whose role could not be assumed gives one ERROR per policy that applies to it, never a FAIL or SKIPPED for trails it could not see.",
+     policies=[pol("every", {"logFileValidation": True}, action="remediate"), pol("any", {"logging": True}, quantifier="any"),
+               pol("eds", {"terminationProtection": True}, resource="eventDataStore"), pol("elsewhere", {"logging": True}, select={"accounts": [OTHER]})],
+     fails=[("every", TR, "access", "ERROR"), ("any", TR, "access", "ERROR"), ("eds", "event data stores in us-east-1", "access", "ERROR")])
+CASES["account-not-entered"]["snapshot"]["errors"] = [{"part": "AssumeRole", "message": f"AccessDenied: arn:aws:iam::{A}:role/TrailwardenMember: not authorized to perform sts:AssumeRole"}]
+
 # ---- insights ------------------------------------------------------------------------------------
 case("insights-missing-remediate", "The whole insight list is sent: what is there plus what is missing.",
      [trail("main", insights=[{"InsightType": "ApiErrorRateInsight", "EventCategories": ["Management"]}])],
@@ -310,7 +366,7 @@ case("event-configuration-context-needs-large", "Context keys with MaxEventSize 
      policies=[pol("p", {"eventConfiguration": {"ContextKeySelectors": [{"Type": "TagContext", "Equals": ["project"]}]}}, resource="eventDataStore", action="remediate")],
      fails=[("p", "lake", "eventConfiguration", "FAIL")], ops=[("lake", "PutEventConfiguration")])
 case("event-configuration-unknown", "No GetEventConfiguration in the snapshot: ERROR.",
-     [{**trail("main"), "eventConfiguration": None}], policies=[pol("p", {"eventConfiguration": {"MaxEventSize": "Large"}})],
+     [{**trail("main"), "eventConfiguration": None}], policies=[pol("p", {"eventConfiguration": {"AggregationConfigurations": [{"Templates": ["API_ACTIVITY"], "EventCategory": "Data"}]}})],
      fails=[("p", "main", "eventConfiguration", "ERROR")])
 
 # ---- event data stores ---------------------------------------------------------------------------
@@ -374,6 +430,83 @@ case("fixed-point-after-plan", "A compliant trail plans nothing, even with remed
      [trail("main", IsMultiRegionTrail=True)], policies=[pol("p", {"logging": True, "multiRegion": True, "logEvents": ALL_MGMT, "logFileValidation": True}, action="remediate")])
 
 
+# ---- only what AWS accepts (fields per category and target, event configuration, retention) -------
+KMS_MGMT = [sel(M, {"Field": "eventSource", "Equals": ["kms.amazonaws.com"]}, name="KMS management events")]
+CONSOLE_LOGIN = [sel(M, {"Field": "eventName", "Equals": ["ConsoleLogin"]}, name="Console sign-ins")]
+KMS_NETWORK = [sel({"Field": "eventCategory", "Equals": ["NetworkActivity"]}, {"Field": "eventSource", "Equals": ["kms.amazonaws.com"]}, name="KMS calls through VPC endpoints")]
+AGGREGATE = {"AggregationConfigurations": [{"Templates": ["API_ACTIVITY"], "EventCategory": "Data"}]}
+case("trail-management-eventname-rejected", "A trail cannot filter management events by eventName: the policy is rejected at load, naming the rule.",
+     [trail("main")], policies=[pol("p", {"logEvents": CONSOLE_LOGIN}, action="remediate")],
+     rejected=["policies.yaml:21:15: error: policies[0].require.logEvents[0].FieldSelectors[1]: eventName is not allowed in Management selectors on a trail (allowed: eventCategory, eventSource, readOnly); event data stores allow it"])
+case("eds-management-eventname-remediate", "An event data store takes eventName on management events: the requirement is added.",
+     [], stores=[eds("lake", selectors=[sel(D, S3)])], policies=[pol("p", {"logEvents": CONSOLE_LOGIN}, resource="eventDataStore", action="remediate")],
+     fails=[("p", "lake", "logEvents", "FAIL")], ops=[("lake", "UpdateEventDataStore")])
+case("cost-guard-forbid-kms-equals", "The cost guard forbids eventSource Equals kms.amazonaws.com; the repair writes it as an exclusion, basic stays basic.",
+     [trail("main")], policies=[pol("p", forbid={"logEvents": KMS_MGMT}, action="remediate")],
+     fails=[("p", "main", "forbid.logEvents", "FAIL")], ops=[("main", "PutEventSelectors")])
+case("forbid-eventname-trail-not-removable", "A trail cannot exclude ConsoleLogin alone: the forbid is reported, and no selector AWS rejects is planned.",
+     [trail("main")], policies=[pol("p", forbid={"logEvents": CONSOLE_LOGIN}, action="remediate")],
+     fails=[("p", "main", "forbid.logEvents", "FAIL")])
+case("forbid-eventname-eds-removed", "An event data store excludes ConsoleLogin exactly with eventName NotEquals.",
+     [], stores=[eds("lake")], policies=[pol("p", forbid={"logEvents": CONSOLE_LOGIN}, resource="eventDataStore", action="remediate")],
+     fails=[("p", "lake", "forbid.logEvents", "FAIL")], ops=[("lake", "UpdateEventDataStore")])
+case("network-activity-require-trail", "Network activity events need advanced selectors: a basic trail is converted exactly and the selector added.",
+     [trail("main")], policies=[pol("p", {"logEvents": KMS_NETWORK}, action="remediate")],
+     fails=[("p", "main", "logEvents", "FAIL")], ops=[("main", "PutEventSelectors")])
+case("event-configuration-trail-size-rejected", "MaxEventSize is for event data stores: a trail policy asking for it is rejected at load.",
+     [trail("main")], policies=[pol("p", {"eventConfiguration": {"MaxEventSize": "Large"}}, action="remediate")],
+     rejected=["policies.yaml:12:11: error: policies[0].require.eventConfiguration.MaxEventSize: MaxEventSize is set on event data stores only; a trail takes AggregationConfigurations only (PutEventConfiguration: event size and context keys for event data stores, aggregation for trails)"])
+case("event-configuration-trail-only-aggregation", "A trail's repair sends TrailName with AggregationConfigurations only, never the MaxEventSize it reads back.",
+     [trail("main", selectors=adv(sel(M), sel(D, S3)), config={"MaxEventSize": "Standard", "ContextKeySelectors": [{"Type": "TagContext", "Equals": ["project"]}]})],
+     policies=[pol("p", {"eventConfiguration": AGGREGATE}, action="remediate")],
+     fails=[("p", "main", "eventConfiguration", "FAIL")], ops=[("main", "PutEventConfiguration")])
+case("event-configuration-store-no-aggregation", "An event data store's repair sends size and context keys, never aggregation read back.",
+     [], stores=[eds("lake", config={"MaxEventSize": "Standard", **AGGREGATE})],
+     policies=[pol("p", {"eventConfiguration": {"ContextKeySelectors": [{"Type": "RequestContext", "Equals": ["aws:SourceIp"]}]}}, resource="eventDataStore", action="remediate")],
+     fails=[("p", "lake", "eventConfiguration", "FAIL")], ops=[("lake", "PutEventConfiguration")])
+case("event-configuration-store-aggregation-rejected", "Aggregation is for trails: an event data store policy asking for it is rejected at load.",
+     [], stores=[eds("lake")], policies=[pol("p", {"eventConfiguration": AGGREGATE}, resource="eventDataStore")],
+     rejected=["policies.yaml:11:11: error: policies[0].require.eventConfiguration.AggregationConfigurations: AggregationConfigurations is set on trails only; an event data store takes MaxEventSize and ContextKeySelectors (PutEventConfiguration: event size and context keys for event data stores, aggregation for trails)"])
+case("eds-retention-billing-mode-cap", "Retention is raised only as far as the billing mode allows: 3000 days on an extendable store, a manual finding on a fixed or unknown one.",
+     [], stores=[eds("fixed", RetentionPeriod=365, BillingMode="FIXED_RETENTION_PRICING"), eds("extendable", RetentionPeriod=365, BillingMode="EXTENDABLE_RETENTION_PRICING"),
+                 eds("unknown", RetentionPeriod=365)],
+     policies=[pol("p", {"retentionPeriod": {"minDays": 3000}}, resource="eventDataStore", action="remediate")],
+     fails=[("p", "fixed", "retentionPeriod", "FAIL"), ("p", "extendable", "retentionPeriod", "FAIL"), ("p", "unknown", "retentionPeriod", "FAIL")],
+     ops=[("extendable", "UpdateEventDataStore")])
+case("eds-retention-min-above-max-rejected", "minDays above maxDays can never pass: rejected at load.",
+     [], stores=[eds("lake")], policies=[pol("p", {"retentionPeriod": {"minDays": 400, "maxDays": 7}}, resource="eventDataStore")],
+     rejected=["policies.yaml:11:22: error: policies[0].require.retentionPeriod.minDays: minDays (400) is above maxDays (7); no retention period satisfies both"])
+
+
+# ---- exceptions ----------------------------------------------------------------------------------
+LFV = pol("lfv", {"logFileValidation": True}, action="remediate")
+LEGACY = {"resources": ["legacy"], "checks": ["lfv/logFileValidation"], "reason": "legacy trail, replaced in Q3 (TICKET-42)", "expires": "2026-07-01"}
+case("exception-suppresses-until-expiry", "An exception in force suppresses the finding and plans nothing for it; the other trail is repaired.",
+     [trail("legacy", LogFileValidationEnabled=False), trail("main", LogFileValidationEnabled=False)], policies=[LFV], exceptions=[LEGACY],
+     now="2026-06-30T23:59:59Z", fails=[("lfv", "legacy", "logFileValidation", "SUPPRESSED"), ("lfv", "main", "logFileValidation", "FAIL")],
+     ops=[("main", "UpdateTrail")])
+case("exception-expired", "From its expiry date on, the exception is ignored: the finding fails again, says so, and is repaired.",
+     [trail("legacy", LogFileValidationEnabled=False)], policies=[LFV], exceptions=[LEGACY],
+     now="2026-07-01T00:00:00Z", fails=[("lfv", "legacy", "logFileValidation", "FAIL")], ops=[("legacy", "UpdateTrail")])
+case("exception-tags-accounts-never", "Scopes by tags (unknown tags: not applied) and by account on an any-policy, with expires: never.",
+     [trail("sandbox", tags={"env": "sandbox"}, LogFileValidationEnabled=False), trail("untagged", tags=None, LogFileValidationEnabled=False),
+      trail("org", account="999988887777", IsOrganizationTrail=True, status=False)],
+     policies=[pol("lfv", {"logFileValidation": True}), pol("org-logging", {"logging": True, "multiRegion": True}, quantifier="any")],
+     exceptions=[{"tags": {"env": "sandbox"}, "checks": ["logFileValidation"], "reason": "sandbox accounts keep no evidence", "expires": "never"},
+                 {"accounts": [A], "checks": ["org-logging"], "reason": "member account: the organization trail is audited centrally", "expires": "never"}],
+     now="2026-06-01T00:00:00Z",
+     fails=[("lfv", "sandbox", "logFileValidation", "SUPPRESSED"), ("lfv", "untagged", "logFileValidation", "FAIL"),
+            ("org-logging", TR, "logging,multiRegion", "SUPPRESSED")])
+PAYROLL_RISK = {"resources": ["main"], "checks": ["payroll/logEvents"], "reason": "payroll moves to its own account in Q3 (TICKET-7)", "expires": "2026-09-30"}
+case("exception-requirement-not-kept-by-planner", "A requirement suppressed on a trail is an accepted risk: the planner neither adds it there nor lets it contradict another policy's forbid, so the other repair goes ahead without it.",
+     [trail("main", selectors=adv(sel(M)))],
+     policies=[pol("payroll", {"logEvents": PAYROLL}, action="remediate"), pol("no-s3-data", forbid={"logEvents": ALL_S3}, action="remediate"),
+               pol("lambda", {"logEvents": [sel(D, LAMBDA)]}, action="remediate")],
+     exceptions=[PAYROLL_RISK], now="2026-06-01T00:00:00Z",
+     fails=[("payroll", "main", "logEvents", "SUPPRESSED"), ("lambda", "main", "logEvents", "FAIL")],
+     ops=[("main", "PutEventSelectors")])
+
+
 def main():
     for name in os.listdir(HERE):
         path = os.path.join(HERE, name)
@@ -390,7 +523,7 @@ def main():
             json.dump(snapshot, f, indent=2)
             f.write("\n")
         with open(os.path.join(d, "policies.yaml"), "w") as f:
-            f.write(yaml_policies(c["policies"]))
+            f.write(yaml_policies(c["policies"], c["exceptions"]))
         with open(os.path.join(d, "intent.json"), "w") as f:
             json.dump(c["intent"], f, indent=2)
             f.write("\n")

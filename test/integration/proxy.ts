@@ -13,6 +13,8 @@ export interface FaultProxy {
   /** Requests seen, by X-Amz-Target operation (or the query Action). */
   readonly seen: Map<string, number>;
   fault: ((operation: string, body: string) => Fault | undefined) | undefined;
+  /** Runs before a request is forwarded, e.g. to make another client's change land first. */
+  before: ((operation: string, body: string) => Promise<void>) | undefined;
   close(): Promise<void>;
 }
 
@@ -26,17 +28,19 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     endpoint: '',
     seen: new Map(),
     fault: undefined,
+    before: undefined,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = Buffer.concat(chunks);
       const target = String(req.headers['x-amz-target'] ?? '');
       const operation =
         target.split('.').pop() || (/Action=([A-Za-z]+)/.exec(body.toString())?.[1] ?? 'unknown');
       state.seen.set(operation, (state.seen.get(operation) ?? 0) + 1);
+      if (state.before) await state.before(operation, body.toString()).catch(() => undefined);
       // Faults are written as AWS JSON errors, so only JSON-protocol calls (CloudTrail) get them.
       const fault = target ? state.fault?.(operation, body.toString()) : undefined;
       if (fault) {

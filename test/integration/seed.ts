@@ -1,16 +1,11 @@
-import {
-  CloudTrailClient,
-  CreateTrailCommand,
-  PutEventSelectorsCommand,
-  PutInsightSelectorsCommand,
-  StartLoggingCommand,
-} from '@aws-sdk/client-cloudtrail';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { FlowDeps, RemediationRequest } from '../../shared/app/flows.js';
 import { AwsClients } from '../../shared/aws/clients.js';
+import { type SeedAccount, seedAccount } from '../../shared/emulator/seed.js';
 import { parsePolicyFiles } from '../../shared/policy/loader.js';
-import { FindingStore } from '../../shared/state/findingStore.js';
+import { FindingStore, TABLE_KEY_SCHEMA } from '../../shared/state/findingStore.js';
 
 export const REGION = 'us-east-1';
 export const AWS_ENV = {
@@ -18,7 +13,6 @@ export const AWS_ENV = {
   AWS_SECRET_ACCESS_KEY: 'testing',
   AWS_REGION: REGION,
   AWS_EC2_METADATA_DISABLED: 'true',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 } as const;
 
 export function sdk(endpoint: string) {
@@ -29,76 +23,57 @@ export function sdk(endpoint: string) {
   };
 }
 
-const MGMT = { FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] };
-
 /**
- * A drifted account, seeded through the SDK: a write-only security trail without log file
- * validation and with one of two Insights, a data trail whose payroll exclusion excludes nothing,
- * and a stopped trail. (moto starts trails with no selectors, so every trail gets explicit ones.)
+ * A drifted account: a write-only security trail without log file validation and with one of two
+ * Insights, a data trail whose payroll exclusion excludes nothing, and a stopped trail.
  */
+export const DRIFTED_ACCOUNT: SeedAccount = {
+  bucket: 'acme-cloudtrail-logs',
+  trails: [
+    {
+      name: 'security-trail',
+      region: REGION,
+      options: { IsMultiRegionTrail: true, TagsList: [{ Key: 'role', Value: 'security' }] },
+      selectors: { EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true }] },
+      insights: [{ InsightType: 'ApiErrorRateInsight', EventCategories: ['Management'] }],
+      logging: true,
+    },
+    {
+      name: 'data-trail',
+      region: REGION,
+      options: { TagsList: [{ Key: 'role', Value: 'data' }], EnableLogFileValidation: true },
+      selectors: {
+        AdvancedEventSelectors: [
+          { FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] },
+          {
+            Name: 'S3 writes except payroll',
+            FieldSelectors: [
+              { Field: 'eventCategory', Equals: ['Data'] },
+              { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
+              { Field: 'readOnly', Equals: ['false'] },
+              { Field: 'resources.ARN', NotEquals: ['arn:aws:s3:::acme-payroll/'] },
+            ],
+          },
+        ],
+      },
+      insights: [{ InsightType: 'ApiErrorRateInsight' }],
+      logging: true,
+    },
+    {
+      name: 'stopped-trail',
+      region: REGION,
+      options: { EnableLogFileValidation: true, TagsList: [{ Key: 'role', Value: 'legacy' }] },
+      selectors: { EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] },
+      insights: [{ InsightType: 'ApiErrorRateInsight' }],
+      logging: false,
+    },
+  ],
+};
+
+/** Seeds DRIFTED_ACCOUNT; returns SDK clients on the emulator for the test's own calls. */
 export async function seedDriftedAccount(endpoint: string) {
-  const { ct, s3 } = sdk(endpoint);
-  await s3.send(new CreateBucketCommand({ Bucket: 'acme-cloudtrail-logs' }));
-  const trail = async (Name: string, extra: Record<string, unknown> = {}) =>
-    ct.send(new CreateTrailCommand({ Name, S3BucketName: 'acme-cloudtrail-logs', ...extra }));
-  await trail('security-trail', { IsMultiRegionTrail: true, TagsList: [{ Key: 'role', Value: 'security' }] });
-  await ct.send(
-    new PutEventSelectorsCommand({
-      TrailName: 'security-trail',
-      EventSelectors: [{ ReadWriteType: 'WriteOnly', IncludeManagementEvents: true }],
-    }),
-  );
-  await ct.send(
-    new PutInsightSelectorsCommand({
-      TrailName: 'security-trail',
-      InsightSelectors: [{ InsightType: 'ApiErrorRateInsight', EventCategories: ['Management'] }],
-    }),
-  );
-  await ct.send(new StartLoggingCommand({ Name: 'security-trail' }));
-
-  await trail('data-trail', { TagsList: [{ Key: 'role', Value: 'data' }], EnableLogFileValidation: true });
-  await ct.send(
-    new PutEventSelectorsCommand({
-      TrailName: 'data-trail',
-      AdvancedEventSelectors: [
-        MGMT,
-        {
-          Name: 'S3 writes except payroll',
-          FieldSelectors: [
-            { Field: 'eventCategory', Equals: ['Data'] },
-            { Field: 'resources.type', Equals: ['AWS::S3::Object'] },
-            { Field: 'readOnly', Equals: ['false'] },
-            { Field: 'resources.ARN', NotEquals: ['arn:aws:s3:::acme-payroll/'] },
-          ],
-        },
-      ],
-    }),
-  );
-  await ct.send(
-    new PutInsightSelectorsCommand({
-      TrailName: 'data-trail',
-      InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }],
-    }),
-  );
-  await ct.send(new StartLoggingCommand({ Name: 'data-trail' }));
-
-  await trail('stopped-trail', {
-    EnableLogFileValidation: true,
-    TagsList: [{ Key: 'role', Value: 'legacy' }],
-  });
-  await ct.send(
-    new PutEventSelectorsCommand({
-      TrailName: 'stopped-trail',
-      EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }],
-    }),
-  );
-  await ct.send(
-    new PutInsightSelectorsCommand({
-      TrailName: 'stopped-trail',
-      InsightSelectors: [{ InsightType: 'ApiErrorRateInsight' }],
-    }),
-  );
-  return { ct, s3 };
+  await seedAccount(endpoint, DRIFTED_ACCOUNT);
+  return sdk(endpoint);
 }
 
 /** Policies that repair that account: a complete security trail, payroll coverage, and logging everywhere. */
@@ -135,17 +110,37 @@ policies:
 `;
 
 /**
+ * moto checks a write's condition and applies it without a lock: two concurrent requests can both
+ * pass a condition that DynamoDB lets only one pass (it serializes the writes to an item). The
+ * tests' client therefore sends its requests to moto one at a time; invocations still interleave
+ * between requests, so every race of the flows stays possible, as on DynamoDB.
+ */
+export function oneRequestAtATime(client: DynamoDBClient): DynamoDBClient {
+  let tail: Promise<unknown> = Promise.resolve();
+  client.middlewareStack.add(
+    (next) => (args) => {
+      const run = tail.then(() => next(args));
+      tail = run.catch(() => undefined);
+      return run;
+    },
+    { step: 'deserialize', name: 'motoOneRequestAtATime' },
+  );
+  return client;
+}
+
+/**
  * Flow dependencies wired to moto: a fresh findings table, remediation requests queued in memory
  * (the caller runs `remediate` on them, as the async invocation would), quiet logs and metrics.
+ * The table is created if missing (moto is reset between tests).
  */
 export async function motoFlowDeps(endpoint: string, overrides: Partial<FlowDeps> = {}) {
-  const ddb = new DynamoDBClient({ region: REGION, endpoint });
+  const ddb = oneRequestAtATime(new DynamoDBClient({ region: REGION, endpoint }));
   await ddb.send(
     new CreateTableCommand({
       TableName: 'findings',
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [...TABLE_KEY_SCHEMA.AttributeDefinitions],
+      KeySchema: [...TABLE_KEY_SCHEMA.KeySchema],
     }),
   );
   const requests: RemediationRequest[] = [];
@@ -153,6 +148,7 @@ export async function motoFlowDeps(endpoint: string, overrides: Partial<FlowDeps
     policies: parsePolicyFiles([{ file: 'policies.yaml', text: INTEGRATION_POLICIES }]).policies,
     clients: new AwsClients({ endpoint }),
     account: '123456789012',
+    partition: 'aws',
     store: new FindingStore(ddb, 'findings'),
     channels: [],
     remediationEnabled: true,

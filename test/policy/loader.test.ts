@@ -53,21 +53,21 @@ describe('policy loader: bad input gets one clear message with file, line and co
         '      logEvents:',
         '        - FieldSelectors:',
         '            - { Field: eventCategory, Equals: [Data] }',
-        '            - { Field: resources.ARN, Equal: ["arn:aws:s3:::b/"] }',
+        '            - { Field: resources.ARN, Equal: ["arn:aws:s3:::bkt/"] }',
         '  - id: b',
         '    require:',
         '      logEvents:',
         '        - FieldSelectors:',
         '            - { Field: eventCategory, Equals: [Data] }',
         '            - { Field: resources.type, Equals: ["AWS::S3::Object"] }',
-        '            - { Field: resources.ARN, NotEquals: ["arn:aws:s3:::b/"] }',
+        '            - { Field: resources.ARN, NotEquals: ["arn:aws:s3:::bkt/"] }',
         '',
       ].join('\n'),
     );
     const out = parsePolicyText(text, 'p.yaml').problems.map(formatProblem);
     expect(out).toEqual([
       'p.yaml:8:39: error: policies[0].require.logEvents[0].FieldSelectors[1].Equal: unknown key "Equal"; did you mean "Equals"?',
-      'p.yaml:15:51: warning: policies[1].require.logEvents[0].FieldSelectors[2].NotEquals[0]: NotEquals "arn:aws:s3:::b/" matches no object (object ARNs do not end in "/"); did you mean NotStartsWith?',
+      'p.yaml:15:51: warning: policies[1].require.logEvents[0].FieldSelectors[2].NotEquals[0]: NotEquals "arn:aws:s3:::bkt/" excludes no S3 object (it is no S3 object ARN, which has the form arn:<partition>:s3:::<bucket_name>/<object_path>); did you mean NotStartsWith?',
     ]);
   });
 

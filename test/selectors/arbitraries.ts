@@ -194,3 +194,118 @@ export const realisticEvent: fc.Arbitrary<CloudTrailEvent> = fc.record({
       .map(([b, k]) => b + k),
   ),
 });
+
+// ---- selectors valid for one target, and forbidden sets, for merge on trails and event data stores ----
+
+const SOURCES = ['kms.amazonaws.com', 's3.amazonaws.com', 'ec2.amazonaws.com'] as const;
+const NAMES = ['Decrypt', 'PutObject', 'GetObject', 'ConsoleLogin'] as const;
+
+/** One free-string field selector over realistic values: Equals/NotEquals/StartsWith/NotStartsWith. */
+function realisticFreeField(field: string, values: readonly string[]) {
+  return fc
+    .tuple(
+      fc.constantFrom('Equals', 'NotEquals', 'StartsWith', 'NotStartsWith'),
+      fc.uniqueArray(fc.constantFrom(...values), { minLength: 1, maxLength: 2 }),
+    )
+    .map(([op, v]): AdvancedFieldSelector => ({ Field: field, [op]: v }));
+}
+
+/** Management selectors using the fields event data stores add (eventName, userIdentity.arn, eventSource in any form). */
+const managementOnStore = fc
+  .record({
+    readOnly: readOnlyOpt,
+    source: fc.option(realisticFreeField('eventSource', SOURCES), { nil: undefined }),
+    name: fc.option(realisticFreeField('eventName', NAMES), { nil: undefined }),
+    user: fc.option(
+      realisticFreeField('userIdentity.arn', ['arn:aws:iam::111122223333:role/', 'arn:aws:sts::']),
+      { nil: undefined },
+    ),
+  })
+  .map(
+    ({ readOnly, source, name, user }): AdvancedEventSelector => ({
+      FieldSelectors: [
+        { Field: 'eventCategory', Equals: ['Management'] },
+        ...(readOnly ? [{ Field: 'readOnly', Equals: [readOnly] }] : []),
+        ...(source ? [source] : []),
+        ...(name ? [name] : []),
+        ...(user ? [user] : []),
+      ],
+    }),
+  );
+
+/** Network activity selectors: eventSource (required, Equals), and the fields each target allows. */
+const networkActivity = (target: 'trail' | 'eventDataStore') =>
+  fc
+    .record({
+      source: fc.uniqueArray(fc.constantFrom(...SOURCES), { minLength: 1, maxLength: 2 }),
+      name: fc.option(realisticFreeField('eventName', NAMES), { nil: undefined }),
+      denied: fc.boolean(),
+      endpoint: fc.option(realisticFreeField('vpcEndpointId', ['vpce-1', 'vpce-2']), { nil: undefined }),
+      user: fc.option(realisticFreeField('userIdentity.arn', ['arn:aws:iam::111122223333:role/']), {
+        nil: undefined,
+      }),
+    })
+    .map(
+      ({ source, name, denied, endpoint, user }): AdvancedEventSelector => ({
+        FieldSelectors: [
+          { Field: 'eventCategory', Equals: ['NetworkActivity'] },
+          { Field: 'eventSource', Equals: source },
+          ...(name ? [name] : []),
+          ...(denied ? [{ Field: 'errorCode', Equals: ['VpceAccessDenied'] }] : []),
+          ...(endpoint ? [endpoint] : []),
+          ...(user && target === 'trail' ? [user] : []),
+        ],
+      }),
+    );
+
+/** Selectors of the categories only event data stores take (selected by category alone). */
+const categoryOnly = fc
+  .constantFrom('ConfigurationItem', 'Insight', 'ActivityAuditLog')
+  .map((c): AdvancedEventSelector => ({ FieldSelectors: [{ Field: 'eventCategory', Equals: [c] }] }));
+
+/** A selector AWS accepts on `target`, as merge may be asked to keep or add. */
+export const writableSelector = (target: 'trail' | 'eventDataStore'): fc.Arbitrary<AdvancedEventSelector> =>
+  target === 'trail'
+    ? fc.oneof(managementSelector, dataSelector, networkActivity('trail'))
+    : fc.oneof(
+        managementSelector,
+        managementOnStore,
+        dataSelector,
+        networkActivity('eventDataStore'),
+        categoryOnly,
+      );
+
+export const writableList = (target: 'trail' | 'eventDataStore', max: number) =>
+  fc.array(writableSelector(target), { minLength: 0, maxLength: max });
+
+/**
+ * A set of events a policy may forbid on `target` (validate's forbid purpose): what is writable,
+ * plus whole categories (every data or network activity event), the cost guard
+ * `eventSource Equals kms.amazonaws.com`, and on trails sets only an event data store can cut out exactly.
+ */
+export const forbiddenSelector = (target: 'trail' | 'eventDataStore'): fc.Arbitrary<AdvancedEventSelector> =>
+  fc.oneof(
+    { weight: 4, arbitrary: writableSelector(target) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom('Data', 'NetworkActivity')
+        .map((c): AdvancedEventSelector => ({ FieldSelectors: [{ Field: 'eventCategory', Equals: [c] }] })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ readOnly: readOnlyOpt }).map(
+        ({ readOnly }): AdvancedEventSelector => ({
+          FieldSelectors: [
+            { Field: 'eventCategory', Equals: ['Management'] },
+            { Field: 'eventSource', Equals: ['kms.amazonaws.com'] },
+            ...(readOnly ? [{ Field: 'readOnly', Equals: [readOnly] }] : []),
+          ],
+        }),
+      ),
+    },
+    { weight: 1, arbitrary: managementOnStore },
+  );
+
+export const forbiddenList = (target: 'trail' | 'eventDataStore', max: number) =>
+  fc.array(forbiddenSelector(target), { minLength: 0, maxLength: max });

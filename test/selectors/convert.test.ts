@@ -25,7 +25,7 @@ describe('toAdvanced (semantics §3)', () => {
     ['WriteOnly', 'false'],
   ] as const)('maps ReadWriteType %s to readOnly Equals %s on every selector', (rw, value) => {
     const out = fieldsOf([
-      { ReadWriteType: rw, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::b/'] }] },
+      { ReadWriteType: rw, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::bkt/'] }] },
     ]);
     expect(out).toHaveLength(2);
     for (const fs of out) expect(fs).toContainEqual({ Field: 'readOnly', Equals: [value] });
@@ -50,12 +50,12 @@ describe('toAdvanced (semantics §3)', () => {
     const out = toAdvanced([
       {
         IncludeManagementEvents: false,
-        DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::b/', 'arn:aws:s3:::c/x'] }],
+        DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3:::bkt/', 'arn:aws:s3:::cat/x'] }],
       },
     ]);
     expect(out[0]?.FieldSelectors).toContainEqual({
       Field: 'resources.ARN',
-      StartsWith: ['arn:aws:s3:::b/', 'arn:aws:s3:::c/x'],
+      StartsWith: ['arn:aws:s3:::bkt/', 'arn:aws:s3:::cat/x'],
     });
   });
 

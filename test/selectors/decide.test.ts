@@ -3,6 +3,7 @@ import {
   covers,
   deadSelectors,
   equivalent,
+  hasArnShape,
   matches,
   overlaps,
   redundantSelectors,
@@ -60,27 +61,24 @@ describe('covers', () => {
     expect(covers(trail, [s3()])).toEqual({ covered: true });
   });
 
-  it('NotEquals "arn:aws:s3:::b/" excludes no object of bucket b', () => {
-    const trail = [s3(['resources.ARN', 'NotEquals', 'arn:aws:s3:::b/'])];
-    const bucket = s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::b/']);
-    const result = overlaps(trail, [bucket]);
-    expect(result.overlaps).toBe(true);
-    // Only the bucket ARN itself, which is no object, is excluded.
-    expect(expectMissed(trail, [bucket])).toMatchObject({ 'resources.ARN': 'arn:aws:s3:::b/' });
-    expect(covers(trail, [s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::b/x'])])).toEqual({
-      covered: true,
-    });
+  it('NotEquals "arn:aws:s3:::bkt/" excludes no object of bucket bkt', () => {
+    const trail = [s3(['resources.ARN', 'NotEquals', 'arn:aws:s3:::bkt/'])];
+    const bucket = s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::bkt/']);
+    expect(overlaps(trail, [bucket]).overlaps).toBe(true);
+    // The bucket ARN itself is no object's ARN: every object of the bucket is still logged.
+    expect(covers(trail, [bucket])).toEqual({ covered: true });
+    expect(covers(trail, [s3()])).toEqual({ covered: true });
   });
 
   it('StartsWith and NotEndsWith on one field', () => {
     const trail = [
-      s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::b/'], ['resources.ARN', 'NotEndsWith', '.tmp']),
+      s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::bkt/'], ['resources.ARN', 'NotEndsWith', '.tmp']),
     ];
-    const witness = expectMissed(trail, [s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::b/'])]);
-    expect(witness['resources.ARN']).toMatch(/^arn:aws:s3:::b\/.*\.tmp$/);
+    const witness = expectMissed(trail, [s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::bkt/'])]);
+    expect(witness['resources.ARN']).toMatch(/^arn:aws:s3:::bkt\/.*\.tmp$/);
     // Two field selectors on one field are ANDed (within one, the positive operators are ORed).
     const csvInB = s3(
-      ['resources.ARN', 'StartsWith', 'arn:aws:s3:::b/'],
+      ['resources.ARN', 'StartsWith', 'arn:aws:s3:::bkt/'],
       ['resources.ARN', 'EndsWith', '.csv'],
     );
     expect(covers(trail, [csvInB]).covered).toBe(false);
@@ -96,13 +94,13 @@ describe('covers', () => {
 
   it('covers across selectors: prefix split over two selectors', () => {
     const trail = [
-      s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::b/a']),
+      s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::bkt/a']),
       s3(
-        ['resources.ARN', 'StartsWith', 'arn:aws:s3:::b/'],
-        ['resources.ARN', 'NotStartsWith', 'arn:aws:s3:::b/a'],
+        ['resources.ARN', 'StartsWith', 'arn:aws:s3:::bkt/'],
+        ['resources.ARN', 'NotStartsWith', 'arn:aws:s3:::bkt/a'],
       ),
     ];
-    expect(covers(trail, [s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::b/'])])).toEqual({
+    expect(covers(trail, [s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::bkt/'])])).toEqual({
       covered: true,
     });
   });
@@ -197,5 +195,88 @@ describe('dead and redundant selectors', () => {
     ];
     expect(redundantSelectors(list)).toEqual([0, 2, 3]);
     expect(redundantSelectors([management(), s3()])).toEqual([]);
+  });
+});
+
+describe('decisions over shaped ARNs (semantics §1)', () => {
+  const allS3 = [s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::'])];
+
+  it('equivalent, dead and redundant selectors take the partition', () => {
+    expect(equivalent(allS3, [s3()], { partition: 'aws' })).toEqual({ equivalent: true });
+    const other = equivalent(allS3, [s3()]);
+    expect(other).toMatchObject({ equivalent: false, loggedBy: 'second' });
+    expect(deadSelectors(allS3, { partition: 'aws-cn' })).toEqual([0]);
+    expect(deadSelectors(allS3)).toEqual([]);
+    expect(redundantSelectors([s3(), ...allS3], { partition: 'aws' })).toEqual([1]);
+    expect(redundantSelectors([...allS3, s3()], { partition: 'aws' })).toEqual([1]);
+  });
+
+  it('a bucket name that is too short matches no object at all', () => {
+    expect(deadSelectors([s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::ab/'])])).toEqual([0]);
+    expect(deadSelectors([s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::abc/'])])).toEqual([]);
+  });
+
+  it('types without a documented format keep any non-empty string', () => {
+    const topic = data('AWS::SNS::Topic');
+    const witness = expectMissed(
+      [data('AWS::SNS::Topic', ['resources.ARN', 'StartsWith', 'arn:aws:sns:'])],
+      [topic],
+    );
+    expect(witness['resources.type']).toBe('AWS::SNS::Topic');
+    expect(witness['resources.ARN']?.startsWith('arn:aws:sns:')).toBe(false);
+    // Without any resources.type condition, the events of undocumented types still count.
+    const anyArn = [sel(['eventCategory', 'Equals', 'Data'], ['resources.ARN', 'Equals', 'not-an-arn'])];
+    const r = overlaps(anyArn, [sel(['eventCategory', 'Equals', 'Data'])], { partition: 'aws' });
+    expect(r.overlaps && r.witness['resources.type']).toBe('AWS::SNS::Topic');
+  });
+
+  it('witnesses are events a user could meet: documented types with ARNs of their shape', () => {
+    for (const [trail, required] of [
+      [[management(['readOnly', 'Equals', 'true'])], [management()]],
+      [[], [sel(['eventCategory', 'Equals', 'Data'])]],
+      [[s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::payroll/'])], [s3()]],
+      [[], [data('AWS::DynamoDB::Table')]],
+    ] as const) {
+      for (const partition of [undefined, 'aws', 'aws-us-gov']) {
+        const result = covers(trail, required, { partition });
+        if (result.covered) throw new Error('expected a gap');
+        const w = result.witness;
+        expect(hasArnShape(w['resources.type'] as string, w['resources.ARN'] as string, partition)).toBe(
+          true,
+        );
+        expect(JSON.stringify(w)).not.toMatch(
+          /example\.amazonaws|ExampleAction|AWS::Example|arn:aws:example/,
+        );
+      }
+    }
+  });
+
+  it('fills the fields no selector decides with a coherent call', () => {
+    const read = expectMissed([], [s3(['readOnly', 'Equals', 'true'])]);
+    expect(read).toMatchObject({
+      eventSource: 's3.amazonaws.com',
+      eventName: 'GetObject',
+      'resources.ARN': 'arn:aws:s3:::example-bucket/example-object.txt',
+    });
+    expect(expectMissed([], [s3(['readOnly', 'Equals', 'false'])])).toMatchObject({ eventName: 'PutObject' });
+    expect(expectMissed([], [data('AWS::Lambda::Function')])).toMatchObject({
+      eventSource: 'lambda.amazonaws.com',
+      eventName: 'Invoke',
+    });
+    const cn = covers([], [s3()], { partition: 'aws-cn' });
+    expect(cn.covered === false && cn.witness).toMatchObject({
+      'resources.ARN': 'arn:aws-cn:s3:::example-bucket/example-object.txt',
+      'userIdentity.arn': 'arn:aws-cn:iam::123456789012:user/alice',
+    });
+    // A forced value is kept, and the rest still reads naturally.
+    expect(
+      expectMissed(
+        [s3(['eventName', 'StartsWith', 'Put'])],
+        [s3(['readOnly', 'Equals', 'false'], ['resources.ARN', 'StartsWith', 'arn:aws:s3:::payroll/'])],
+      ),
+    ).toMatchObject({
+      eventName: 'DeleteObject',
+      'resources.ARN': 'arn:aws:s3:::payroll/example-object.txt',
+    });
   });
 });

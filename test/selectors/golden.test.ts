@@ -5,6 +5,9 @@ import {
   asAdvanced,
   covers,
   equivalent,
+  errorsOf,
+  hasArnShape,
+  type MergeError,
   matches,
   merge,
   overlaps,
@@ -24,6 +27,10 @@ interface Case {
   description: string;
   op: 'covers' | 'overlaps' | 'equivalent' | 'validate' | 'merge';
   target?: 'trail' | 'eventDataStore';
+  /** For validate: what the list is for (default write). */
+  purpose?: 'write' | 'forbid';
+  /** The partition of the trail (every known partition when absent). */
+  partition?: string;
   trail: SelectorConfig;
   required?: Parameters<typeof covers>[1];
   forbidden?: Parameters<typeof overlaps>[1];
@@ -39,11 +46,19 @@ describe('golden selector cases', () => {
     it(`${file}: ${c.description}`, () => {
       const trail = asAdvanced(c.trail);
       const { witness, ...rest } = c.expected as { witness?: Record<string, string> };
+      const options = { partition: c.partition };
+      /** A witness is an event a user could meet: its ARN has the shape of its type, in the partition. */
+      const expectRealResource = (w: Record<string, string | undefined>) => {
+        const type = w['resources.type'] as string;
+        const arn = w['resources.ARN'] as string;
+        expect(hasArnShape(type, arn, c.partition) ?? true, `${type} ${arn}`).toBe(true);
+      };
       switch (c.op) {
         case 'covers': {
-          const result = covers(trail, c.required ?? []);
+          const result = covers(trail, c.required ?? [], options);
           expect(result).toMatchObject(rest);
           if (!result.covered) {
+            expectRealResource(result.witness);
             expect(matches(c.required, result.witness)).toBe(true);
             expect(matches(trail, result.witness)).toBe(false);
             expect(result.witness).toMatchObject(witness ?? {});
@@ -51,26 +66,46 @@ describe('golden selector cases', () => {
           break;
         }
         case 'overlaps': {
-          const result = overlaps(trail, c.forbidden ?? []);
+          const result = overlaps(trail, c.forbidden ?? [], options);
           expect(result).toMatchObject(rest);
           if (result.overlaps) {
+            expectRealResource(result.witness);
             expect(matches(trail, result.witness) && matches(c.forbidden, result.witness)).toBe(true);
             expect(result.witness).toMatchObject(witness ?? {});
           }
           break;
         }
         case 'equivalent':
-          expect(equivalent(trail, asAdvanced(c.other as SelectorConfig))).toMatchObject(rest);
+          expect(equivalent(trail, asAdvanced(c.other as SelectorConfig), options)).toMatchObject(rest);
           break;
         case 'validate':
           expect(
-            validate(c.trail, c.target ?? 'trail').map((p) => `${p.severity}:${p.code}@${p.path}`),
+            validate(c.trail, c.target ?? 'trail', { purpose: c.purpose ?? 'write' }).map(
+              (p) => `${p.severity}:${p.code}@${p.path}`,
+            ),
           ).toEqual((c.expected as { problems: string[] }).problems);
           break;
         case 'merge': {
-          const result = merge(c.trail, c.required ?? [], c.forbidden ?? []);
+          const mergeOptions = { target: c.target ?? 'trail', partition: c.partition };
+          const { throws, problems } = rest as { throws?: string; problems?: string[] };
+          if (throws) {
+            // No list the target accepts: the typed error, with the rules broken.
+            let error: unknown;
+            try {
+              merge(c.trail, c.required ?? [], c.forbidden ?? [], mergeOptions);
+            } catch (e) {
+              error = e;
+            }
+            expect((error as Error | undefined)?.name).toBe(throws);
+            expect((error as MergeError).problems.map((p) => `${p.code}@${p.path}`)).toEqual(problems);
+            break;
+          }
+          const result = merge(c.trail, c.required ?? [], c.forbidden ?? [], mergeOptions);
           expect(result).toMatchObject(rest);
-          expect(merge(result.selectors, c.required ?? [], c.forbidden ?? []).changed).toBe(false);
+          expect(errorsOf(validate(result.selectors, mergeOptions.target))).toEqual([]);
+          expect(merge(result.selectors, c.required ?? [], c.forbidden ?? [], mergeOptions).changed).toBe(
+            false,
+          );
           break;
         }
       }

@@ -100,7 +100,7 @@ describe('merge (semantics §5)', () => {
   });
 
   it('consolidates basic selectors to stay within five', () => {
-    const buckets = ['a', 'b', 'c', 'd', 'e'].map((b) =>
+    const buckets = ['aaa', 'bbb', 'ccc', 'ddd', 'eee'].map((b) =>
       s3(['readOnly', 'Equals', 'false'], ['resources.ARN', 'StartsWith', `arn:aws:s3:::${b}/`]),
     );
     const result = merge({ EventSelectors: [{ ReadWriteType: 'All' }] }, buckets);
@@ -119,5 +119,111 @@ describe('merge (semantics §5)', () => {
     expect(() => merge({ EventSelectors: [{}] }, [sel(['resources.typ', 'Equals', 'x'])])).toThrow(
       /require\.logEvents\[0\]\.FieldSelectors\[0\]\.Field/,
     );
+  });
+});
+
+describe('merge consults the field table of its target (semantics §6)', () => {
+  const consoleLogin = management(['eventName', 'Equals', 'ConsoleLogin']);
+  const network = sel(
+    ['eventCategory', 'Equals', 'NetworkActivity'],
+    ['eventSource', 'Equals', 'kms.amazonaws.com'],
+  );
+
+  it('never adds a requirement the target cannot take; the error names it and the rule', () => {
+    const attempt = () => merge({ AdvancedEventSelectors: [s3()] }, [consoleLogin], [], { target: 'trail' });
+    expect(attempt).toThrow(MergeError);
+    expect(attempt).toThrow(
+      /^require\.logEvents\[0\] cannot be written to a trail: eventName is not allowed in Management selectors on a trail \(allowed: eventCategory, eventSource, readOnly\)/,
+    );
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as MergeError).problems.map((p) => `${p.code}@${p.path}`)).toEqual([
+        'field-not-allowed@require.logEvents[0].FieldSelectors[1]',
+      ]);
+    }
+    // Already logged: nothing is written, so nothing can be rejected.
+    expect(merge({ EventSelectors: [{}] }, [consoleLogin], [], { target: 'trail' }).changed).toBe(false);
+    // An event data store takes it.
+    const store = merge({ AdvancedEventSelectors: [s3()] }, [consoleLogin], [], { target: 'eventDataStore' });
+    expect(asAdvanced(store.selectors)).toContainEqual({
+      ...consoleLogin,
+      Name: 'Required by policy (require.logEvents[0])',
+    });
+  });
+
+  it('writes the cost guard as NotEquals kms.amazonaws.com, and keeps a basic trail basic', () => {
+    const guard = management(['eventSource', 'Equals', 'kms.amazonaws.com']);
+    const result = merge({ EventSelectors: [{ ReadWriteType: 'All' }] }, [], [guard], { target: 'trail' });
+    expect(result.selectors).toEqual({
+      EventSelectors: [
+        {
+          ReadWriteType: 'All',
+          IncludeManagementEvents: true,
+          DataResources: [],
+          ExcludeManagementEventSources: ['kms.amazonaws.com'],
+        },
+      ],
+    });
+  });
+
+  it('cuts a forbidden set out only in a form the target takes, or says it cannot', () => {
+    const current = { AdvancedEventSelectors: [management()] };
+    const onTrail = () => merge(current, [], [consoleLogin], { target: 'trail' });
+    expect(onTrail).toThrow(MergeError);
+    try {
+      onTrail();
+    } catch (error) {
+      expect((error as MergeError).problems.map((p) => p.code)).toEqual(['field-not-allowed']);
+    }
+    const onStore = merge(current, [], [consoleLogin], { target: 'eventDataStore' });
+    expect(asAdvanced(onStore.selectors)).toEqual([management(['eventName', 'NotEquals', 'ConsoleLogin'])]);
+    // errorCode takes only Equals VpceAccessDenied: "every network event but the denied ones" cannot be written.
+    const denied = sel(
+      ['eventCategory', 'Equals', 'NetworkActivity'],
+      ['eventSource', 'Equals', 'kms.amazonaws.com'],
+      ['errorCode', 'Equals', 'VpceAccessDenied'],
+    );
+    expect(() => merge({ AdvancedEventSelectors: [network] }, [], [denied], { target: 'trail' })).toThrow(
+      /errorCode not in \[VpceAccessDenied\]/,
+    );
+  });
+
+  it('adds network activity selectors on both targets, and refuses a forbidden set the target never logs', () => {
+    for (const target of ['trail', 'eventDataStore'] as const) {
+      const result = merge({ AdvancedEventSelectors: [management()] }, [network], [], { target });
+      expect(result.changed).toBe(true);
+      expect(covers(asAdvanced(result.selectors), [network]).covered).toBe(true);
+    }
+    expect(() =>
+      merge({ AdvancedEventSelectors: [management()] }, [], [sel(['eventCategory', 'Equals', 'Insight'])], {
+        target: 'trail',
+      }),
+    ).toThrow(/Insight selectors are not allowed on a trail/);
+  });
+});
+
+describe('merge over shaped ARNs', () => {
+  const allS3 = { AdvancedEventSelectors: [s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::'])] };
+
+  it('decides in the resource partition: StartsWith arn:aws:s3::: already logs every object there', () => {
+    expect(merge(allS3, [s3()], [], { partition: 'aws' }).changed).toBe(false);
+    const cn = merge(allS3, [s3()], [], { partition: 'aws-cn' });
+    expect(cn.changed).toBe(true);
+    expect(covers(asAdvanced(cn.selectors), [s3()], { partition: 'aws-cn' }).covered).toBe(true);
+  });
+
+  it('writes whole-service basic values in the partition', () => {
+    const result = merge({ EventSelectors: [{ ReadWriteType: 'All' }] }, [s3()], [], { partition: 'aws-cn' });
+    expect(result.selectors).toEqual({
+      EventSelectors: [
+        { ReadWriteType: 'All' },
+        {
+          ReadWriteType: 'All',
+          IncludeManagementEvents: false,
+          DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws-cn:s3'] }],
+        },
+      ],
+    });
   });
 });

@@ -23,6 +23,7 @@ import {
 import {
   basicSelector,
   event,
+  forbiddenList,
   RUNS,
   realisticEvent,
   SEED,
@@ -30,6 +31,7 @@ import {
   selectorList,
   UNIVERSE_STRINGS,
   validList,
+  writableList,
 } from './arbitraries.js';
 
 const params = (numRuns = RUNS) => ({ seed: SEED, numRuns });
@@ -260,5 +262,59 @@ describe('merge', () => {
     );
     expect(merges).toBeGreaterThan(conflicts);
     expect(inexpressible).toBeLessThan(merges / 10);
+  });
+});
+
+describe('merge never produces what AWS rejects', () => {
+  type Target = 'trail' | 'eventDataStore';
+  const current = (target: Target) =>
+    target === 'trail'
+      ? fc.oneof(
+          writableList('trail', 4).map((AdvancedEventSelectors) => ({ AdvancedEventSelectors })),
+          fc.array(basicSelector, { maxLength: 3 }).map((EventSelectors) => ({ EventSelectors })),
+        )
+      : writableList('eventDataStore', 4).map((AdvancedEventSelectors) => ({ AdvancedEventSelectors }));
+  const input = fc
+    .constantFrom<Target>('trail', 'eventDataStore')
+    .chain((target) =>
+      fc.tuple(fc.constant(target), current(target), writableList(target, 2), forbiddenList(target, 2)),
+    );
+
+  it('every output passes validate for its target, over trails and event data stores with network activity selectors', () => {
+    const seen = { changed: 0, unchanged: 0, conflicts: 0, inexpressible: 0, eventDataStore: 0 };
+    fc.assert(
+      fc.property(input, ([target, s, r, f]) => {
+        let result: ReturnType<typeof merge>;
+        try {
+          result = merge(s, r, f, { target });
+        } catch (error) {
+          if (error instanceof PolicyConflictError) {
+            expect(overlaps(r, f).overlaps).toBe(true);
+            seen.conflicts++;
+            return;
+          }
+          // No list the target accepts: the typed error, naming the rule broken.
+          expect(error).toBeInstanceOf(MergeError);
+          expect((error as MergeError).problems.length).toBeGreaterThan(0);
+          seen.inexpressible++;
+          return;
+        }
+        expect(errorsOf(validate(result.selectors, target))).toEqual([]);
+        const before = asAdvanced(s);
+        const after = asAdvanced(result.selectors);
+        expect(covers(after, r).covered).toBe(true);
+        expect(overlaps(after, f).overlaps).toBe(false);
+        expect(covers([...after, ...f], before).covered).toBe(true);
+        expect(merge(result.selectors, r, f, { target }).changed).toBe(false);
+        if (result.changed) seen.changed++;
+        else seen.unchanged++;
+        if (target === 'eventDataStore') seen.eventDataStore++;
+      }),
+      params(1000),
+    );
+    // The property is not vacuous: most inputs give a written result, on both targets.
+    expect(seen.changed).toBeGreaterThan(300);
+    expect(seen.eventDataStore).toBeGreaterThan(200);
+    expect(seen.inexpressible).toBeLessThan(seen.changed / 3);
   });
 });

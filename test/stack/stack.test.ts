@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBundledPolicies } from '../../functions/runtime.js';
 import { WATCHED_EVENT_NAMES } from '../../shared/events/cloudtrailEvent.js';
+import { TABLE_KEY_SCHEMA } from '../../shared/state/findingStore.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const out = mkdtempSync(join(tmpdir(), 'trailwarden-stack-'));
@@ -14,12 +15,20 @@ const run = promisify(execFile);
 type Resource = { Type: string; Properties: Record<string, unknown> };
 let template: { Resources: Record<string, Resource> };
 const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+type Statement = {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+};
 const statementsOf = (role: Resource): Statement[] =>
   (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
     (p) => p.PolicyDocument.Statement,
   );
 const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+/** A CloudFormation !Sub string (its ${…} are CloudFormation's, not JavaScript's). */
+const sub = (text: string) => ({ 'Fn::Sub': text.replaceAll('%', '$') });
 const WRITES = /^cloudtrail:(Put|Start|Stop|Update|Create|Delete|Add|Remove)/;
 
 beforeAll(async () => {
@@ -105,6 +114,107 @@ describe('the packaged stack', () => {
     );
   });
 
+  it("lets evaluators invoke only their own stage's remediate, and the remediate role write only what a plan holds", () => {
+    const roles = Object.fromEntries(ofType('AWS::IAM::Role'));
+    const invokes = (name: string) =>
+      statementsOf(roles[name] as Resource).filter((s) => actions(s).includes('lambda:InvokeFunction'));
+    for (const evaluator of ['OnTrailChangeRole', 'SweepRole'])
+      expect(invokes(evaluator).map((s) => s.Resource)).toEqual([
+        { 'Fn::GetAtt': ['RemediateLambdaFunction', 'Arn'] },
+      ]);
+    expect(invokes('RemediateRole')).toEqual([]);
+    const remediate = statementsOf(roles.RemediateRole as Resource);
+    const cloudTrailWrites = remediate.flatMap(actions).filter((a) => WRITES.test(a));
+    expect([...new Set(cloudTrailWrites)].sort()).toEqual([
+      'cloudtrail:PutEventConfiguration',
+      'cloudtrail:PutEventSelectors',
+      'cloudtrail:PutInsightSelectors',
+      'cloudtrail:StartEventDataStoreIngestion',
+      'cloudtrail:StartLogging',
+      'cloudtrail:UpdateEventDataStore',
+      'cloudtrail:UpdateTrail',
+    ]);
+    // Finding state: conditional single-item writes, no batch, delete or scan.
+    for (const role of Object.values(roles)) {
+      const dynamo = statementsOf(role)
+        .flatMap(actions)
+        .filter((a) => a.startsWith('dynamodb:'));
+      expect(dynamo.sort()).toEqual([
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ]);
+    }
+    // Every grant names its resource, but the list calls that support no resource-level permission.
+    for (const [name, role] of Object.entries(roles))
+      for (const s of statementsOf(role))
+        if (s.Resource === '*')
+          expect(actions(s), name).toEqual([
+            'cloudtrail:DescribeTrails',
+            'cloudtrail:ListEventDataStores',
+            'cloudtrail:ListTags',
+          ]);
+  });
+
+  it("scopes the EventBridge grants: PutEvents on the default bus, the watcher on the stack's own rule", () => {
+    const roles = Object.fromEntries(ofType('AWS::IAM::Role'));
+    for (const [name, role] of Object.entries(roles)) {
+      const put = statementsOf(role).filter((s) => actions(s).includes('events:PutEvents'));
+      expect(
+        put.map((s) => s.Resource),
+        name,
+      ).toEqual([sub('arn:%{AWS::Partition}:events:%{AWS::Region}:%{AWS::AccountId}:event-bus/default')]);
+      const watch = statementsOf(role).filter((s) => actions(s).includes('events:DescribeRule'));
+      if (name !== 'SweepRole') expect(watch, name).toEqual([]);
+    }
+    const [watch] = statementsOf(roles.SweepRole as Resource).filter((s) =>
+      actions(s).includes('events:DescribeRule'),
+    );
+    expect(actions(watch as Statement).sort()).toEqual(['events:DescribeRule', 'events:ListTargetsByRule']);
+    expect(watch?.Resource).toEqual(
+      sub(
+        'arn:%{AWS::Partition}:events:%{AWS::Region}:%{AWS::AccountId}:rule/trailwarden-ci-cloudtrail-changes',
+      ),
+    );
+    // What the sweep is told to watch is that rule, which targets onTrailChange.
+    const sweep = ofType('AWS::Lambda::Function').find(([id]) => id === 'ScheduledSweepLambdaFunction')?.[1];
+    const env = (sweep as Resource).Properties.Environment as { Variables: Record<string, unknown> };
+    expect(env.Variables).toMatchObject({
+      WATCHED_RULE_NAME: 'trailwarden-ci-cloudtrail-changes',
+      ON_TRAIL_CHANGE_FUNCTION: 'trailwarden-ci-onTrailChange',
+    });
+    const rule = ofType('AWS::Events::Rule').find(
+      ([, r]) => r.Properties.Name === env.Variables.WATCHED_RULE_NAME,
+    )?.[1];
+    expect(JSON.stringify(rule?.Properties.Targets)).toContain('OnTrailChangeLambdaFunction');
+  });
+
+  it('conditions the service grants on this stack (aws:SourceArn, aws:SourceAccount)', () => {
+    const [[, queuePolicy]] = ofType('AWS::SQS::QueuePolicy') as [[string, Resource]];
+    const [[, key]] = ofType('AWS::KMS::Key') as [[string, Resource]];
+    const services = [
+      ...(queuePolicy.Properties.PolicyDocument as { Statement: (Statement & { Principal?: unknown })[] })
+        .Statement,
+      ...(key.Properties.KeyPolicy as { Statement: (Statement & { Principal?: unknown })[] }).Statement,
+    ].filter((s) => JSON.stringify(s.Principal).includes('Service'));
+    expect(services.map((s) => s.Sid)).toEqual(['EventBridgeDeadLetters', 'SnsDelivery']);
+    for (const s of services) {
+      const condition = JSON.stringify(s.Condition);
+      expect(condition, s.Sid).toContain('"aws:SourceAccount":{"Ref":"AWS::AccountId"}');
+      expect(condition, s.Sid).toContain('aws:SourceArn');
+    }
+    expect(JSON.stringify(services[0]?.Condition)).toContain('rule/trailwarden-ci-cloudtrail-changes');
+    expect(JSON.stringify(services[1]?.Condition)).toContain(
+      sub(':%{AWS::StackName}-FindingsTopic-*')['Fn::Sub'],
+    );
+  });
+
+  it('runs one remediation at a time', () => {
+    const remediate = ofType('AWS::Lambda::Function').find(([id]) => id === 'RemediateLambdaFunction')?.[1];
+    expect(remediate?.Properties.ReservedConcurrentExecutions).toBe(1);
+  });
+
   it('has the CloudTrail change rule, the schedule and the dead-letter queues', () => {
     const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
     const change = rules.find((r) => r.EventPattern) as {
@@ -137,6 +247,9 @@ describe('the packaged stack', () => {
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
     });
+    // The keys the store writes (an account id is part of every partition key).
+    expect(table.Properties.AttributeDefinitions).toEqual(TABLE_KEY_SCHEMA.AttributeDefinitions);
+    expect(table.Properties.KeySchema).toEqual(TABLE_KEY_SCHEMA.KeySchema);
     const [[, topic]] = ofType('AWS::SNS::Topic') as [[string, Resource]];
     expect(topic.Properties.KmsMasterKeyId).toBeDefined();
   });
@@ -159,8 +272,38 @@ describe('the packaged stack', () => {
       // 'yaml' made unloadable, to prove the bundle never needs it.
       const probe = `const M=require('module');const r=M._resolveFilename;M._resolveFilename=function(n,...a){if(n==='yaml')throw new Error('yaml loaded');return r.call(this,n,...a)};require(${JSON.stringify(file)});`;
       await run(process.execPath, ['-e', probe], {
-        env: { ...process.env, NODE_PATH: join(root, 'node_modules') },
+        // The settings every function gets from the stack (the cold start parses them).
+        env: {
+          ...process.env,
+          NODE_PATH: join(root, 'node_modules'),
+          AWS_REGION: 'us-east-1',
+          TABLE_NAME: 't',
+        },
       });
+    }
+  });
+
+  it('a bad setting fails the cold start with a message naming the variable', async () => {
+    for (const fn of ['onTrailChange', 'scheduledSweep', 'remediate']) {
+      const dir = mkdtempSync(join(tmpdir(), `trailwarden-config-${fn}-`));
+      await run('unzip', ['-q', join(out, `${fn}.zip`), '-d', dir]);
+      const failure = await run(
+        process.execPath,
+        ['-e', `require(${JSON.stringify(join(dir, 'functions', `${fn}.cjs`))})`],
+        {
+          cwd: dir,
+          env: {
+            ...process.env,
+            NODE_PATH: join(root, 'node_modules'),
+            AWS_REGION: 'us-east-1',
+            TABLE_NAME: 't',
+            BREAKER_MAX: 'abc',
+          },
+        },
+      ).catch((e: { stderr: string }) => e);
+      expect((failure as { stderr?: string }).stderr, fn).toContain(
+        'invalid configuration: BREAKER_MAX expected a whole number from 1 to 1000 (got "abc")',
+      );
     }
   });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { InsightSelector } from '../../engine/snapshot.js';
-import { type AdvancedEventSelector, overlaps } from '../../selectors/index.js';
+import { type AdvancedEventSelector, overlaps, partitionOf } from '../../selectors/index.js';
 import { label } from '../describe.js';
 import type { CheckDefinition, CheckOutcome, Fix, ResourceView } from '../types.js';
 import { unknownSelectors } from './selectors.js';
@@ -61,7 +61,11 @@ const PREREQUISITES: Record<string, { needs: AdvancedEventSelector[]; says: stri
 function unmetPrerequisites(r: ResourceView, pairs: readonly string[]) {
   return pairs.filter((p) => {
     const pre = PREREQUISITES[p];
-    return pre !== undefined && r.selectors !== undefined && !overlaps(r.selectors, pre.needs).overlaps;
+    return (
+      pre !== undefined &&
+      r.selectors !== undefined &&
+      !overlaps(r.selectors, pre.needs, { partition: partitionOf(r.arn) }).overlaps
+    );
   });
 }
 

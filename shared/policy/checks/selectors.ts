@@ -5,6 +5,8 @@ import {
   EVENT_FIELDS,
   OPERATORS,
   overlaps,
+  type Purpose,
+  partitionOf,
   validate,
 } from '../../selectors/index.js';
 import { describeEvent, label } from '../describe.js';
@@ -25,9 +27,13 @@ const READ = (kind: ResourceKind) =>
 const WRITE = (kind: ResourceKind) =>
   kind === 'trail' ? ['cloudtrail:PutEventSelectors'] : ['cloudtrail:UpdateEventDataStore'];
 
-function validateSelectors(kind: ResourceKind) {
+/**
+ * `require.logEvents` is checked as what may have to be written to this kind of resource;
+ * `forbid.logEvents` as a set of events, which is never written (validate's forbid purpose).
+ */
+function validateSelectors(kind: ResourceKind, purpose: Purpose) {
   return (list: AdvancedEventSelector[]) =>
-    validate({ AdvancedEventSelectors: list }, kind).map((p) => ({
+    validate({ AdvancedEventSelectors: list }, kind, { purpose }).map((p) => ({
       path: p.path.replace(/^AdvancedEventSelectors/, ''),
       message: p.message,
       severity: p.severity,
@@ -41,6 +47,15 @@ export const unknownSelectors = (r: ResourceView): CheckOutcome => ({
     ? `${label(r)}: ${r.selectorProblem}`
     : `${label(r)}: its event selectors are not known${r.loadErrors.length ? ` (${r.loadErrors.map((e) => e.message).join('; ')})` : ''}`,
 });
+
+/** Decisions about a resource are taken over ARNs of its own partition (read from its ARN). */
+const within = (r: ResourceView) => ({ partition: partitionOf(r.arn) });
+
+/** The partition shared by all `resources` (every known partition when they have none in common). */
+function commonPartition(resources: readonly ResourceView[]) {
+  const partitions = new Set(resources.map((r) => partitionOf(r.arn)));
+  return { partition: partitions.size === 1 ? [...partitions][0] : undefined };
+}
 
 /** Only resources that deliver events log anything; an unknown state is given the benefit of the doubt. */
 const delivering = (resources: readonly ResourceView[]) => resources.filter((r) => r.active !== false);
@@ -67,10 +82,10 @@ function logEventsCheck(kind: ResourceKind): CheckDefinition<AdvancedEventSelect
         ],
       },
     ],
-    validateParams: validateSelectors(kind),
+    validateParams: validateSelectors(kind, 'write'),
     evaluate(r, required) {
       if (!r.selectors) return unknownSelectors(r);
-      const result = covers(r.selectors, required);
+      const result = covers(r.selectors, required, within(r));
       if (result.covered) return { status: 'PASS', message: `${label(r)} logs every required event` };
       return {
         status: 'FAIL',
@@ -83,7 +98,7 @@ function logEventsCheck(kind: ResourceKind): CheckDefinition<AdvancedEventSelect
       const unknown = resources.find((r) => !r.selectors);
       if (unknown) return unknownSelectors(unknown);
       const union = delivering(resources).flatMap((r) => r.selectors ?? []);
-      const result = covers(union, required);
+      const result = covers(union, required, commonPartition(resources));
       const kind = resources[0]?.kind === 'eventDataStore' ? 'event data store' : 'trail';
       const names = resources.map((r) => r.name).join(', ');
       const what =
@@ -120,10 +135,10 @@ function forbidLogEventsCheck(kind: ResourceKind): CheckDefinition<AdvancedEvent
         ],
       },
     ],
-    validateParams: validateSelectors(kind),
+    validateParams: validateSelectors(kind, 'forbid'),
     evaluate(r, forbidden) {
       if (!r.selectors) return unknownSelectors(r);
-      const result = overlaps(r.selectors, forbidden);
+      const result = overlaps(r.selectors, forbidden, within(r));
       if (!result.overlaps) return { status: 'PASS', message: `${label(r)} logs no forbidden event` };
       return {
         status: 'FAIL',

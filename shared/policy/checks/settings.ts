@@ -212,14 +212,48 @@ function kmsCheck(resource: ResourceKind): CheckDefinition<KmsParams> {
   };
 }
 
+/**
+ * The longest retention each billing mode allows, in days (UpdateEventDataStore, BillingMode):
+ * seven years with fixed pricing, ten with extendable pricing (the default for new stores).
+ */
+export const RETENTION_DAYS_BY_BILLING_MODE: Readonly<Record<string, number>> = {
+  EXTENDABLE_RETENTION_PRICING: 3653,
+  FIXED_RETENTION_PRICING: 2557,
+};
+const RETENTION_MIN_DAYS = 7;
+const RETENTION_MAX_DAYS = Math.max(...Object.values(RETENTION_DAYS_BY_BILLING_MODE));
+/** What every billing mode allows: the cap used when a store's mode is not known. */
+const RETENTION_SAFE_DAYS = Math.min(...Object.values(RETENTION_DAYS_BY_BILLING_MODE));
+
 const Retention = z
   .strictObject({
-    minDays: z.number().int().min(7).max(3653).optional(),
-    maxDays: z.number().int().min(7).max(3653).optional(),
+    minDays: z.number().int().min(RETENTION_MIN_DAYS).max(RETENTION_MAX_DAYS).optional(),
+    maxDays: z.number().int().min(RETENTION_MIN_DAYS).max(RETENTION_MAX_DAYS).optional(),
   })
   .refine((v) => v.minDays !== undefined || v.maxDays !== undefined, {
     message: 'expected minDays or maxDays',
+  })
+  .superRefine((v, ctx) => {
+    if (v.minDays !== undefined && v.maxDays !== undefined && v.minDays > v.maxDays)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minDays'],
+        message: `minDays (${v.minDays}) is above maxDays (${v.maxDays}); no retention period satisfies both`,
+      });
   });
+
+/** Why the retention cannot be raised to `days` on this store, when its billing mode forbids it (or is not known). */
+function retentionCapReason(r: ResourceView, days: number): string | undefined {
+  const mode = r.settings.BillingMode;
+  const cap = typeof mode === 'string' ? RETENTION_DAYS_BY_BILLING_MODE[mode] : undefined;
+  if (cap !== undefined)
+    return days > cap
+      ? `its billing mode ${mode} allows at most ${cap} days; more needs EXTENDABLE_RETENTION_PRICING, a pricing change made by hand`
+      : undefined;
+  return days > RETENTION_SAFE_DAYS
+    ? `its billing mode is not known${typeof mode === 'string' ? ` (${mode})` : ''}, and FIXED_RETENTION_PRICING allows at most ${RETENTION_SAFE_DAYS} days; raise it by hand`
+    : undefined;
+}
 
 const retentionCheck: CheckDefinition<z.infer<typeof Retention>> = {
   key: 'retentionPeriod',
@@ -227,7 +261,7 @@ const retentionCheck: CheckDefinition<z.infer<typeof Retention>> = {
   resource: 'eventDataStore',
   check: 'retentionPeriod',
   description:
-    'The retention period, in days, is within bounds. Raising it is automatic; lowering it would delete events, so it never is.',
+    'The retention period, in days, is within bounds. Raising it is automatic up to what the billing mode allows (2557 days with FIXED_RETENTION_PRICING, 3653 with EXTENDABLE_RETENTION_PRICING); lowering it would delete events, so it never is.',
   params: Retention,
   iam: { evaluate: READ_EDS, remediate: ['cloudtrail:UpdateEventDataStore'] },
   example: { minDays: 365 },
@@ -236,9 +270,12 @@ const retentionCheck: CheckDefinition<z.infer<typeof Retention>> = {
     if (typeof days !== 'number')
       return { status: 'ERROR', message: `${label(r)}: RetentionPeriod is not known` };
     if (minDays !== undefined && days < minDays) {
+      const message = `${label(r)} keeps events ${days} days; the policy requires at least ${minDays}`;
+      const capped = retentionCapReason(r, minDays);
+      if (capped) return { status: 'FAIL', message, manual: `not raised to ${minDays} days: ${capped}` };
       return {
         status: 'FAIL',
-        message: `${label(r)} keeps events ${days} days; the policy requires at least ${minDays}`,
+        message,
         fixes: [{ kind: 'updateSettings', set: { RetentionPeriod: minDays } }],
       };
     }

@@ -1,4 +1,4 @@
-/** Starts and stops moto_server (a local AWS emulator) for the emulated demo and the integration tests. */
+/** Starts and stops moto_server, a local AWS emulator, for the demo, integration tests and benchmarks. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 
@@ -22,6 +22,8 @@ export const MOTO_MISSING =
 
 export interface Moto {
   readonly endpoint: string;
+  /** The moto_server process, e.g. to read the CPU time it spent (benchmarks). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -44,8 +46,10 @@ export async function startMoto(): Promise<Moto> {
     );
   });
   const endpoint = `http://127.0.0.1:${port}`;
+  // Set once the start has succeeded or failed, so the polling below stops at once.
+  let settled = false;
   const ready = (async () => {
-    for (let i = 0; i < 150; i++) {
+    for (let i = 0; i < 150 && !settled; i++) {
       try {
         const r = await fetch(`${endpoint}/moto-api/data.json`);
         if (r.ok) return;
@@ -54,11 +58,21 @@ export async function startMoto(): Promise<Moto> {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`moto_server did not answer on ${endpoint} within 15 s`);
+    if (!settled) throw new Error(`moto_server did not answer on ${endpoint} within 15 s`);
   })();
-  await Promise.race([ready, spawnError]);
+  // A crash after a successful start is not an error of the start.
+  spawnError.catch(() => {});
+  try {
+    await Promise.race([ready, spawnError]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  } finally {
+    settled = true;
+  }
   return {
     endpoint,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { ClientProvider } from '../aws/loader.js';
+import type { RuleReport } from '../aws/watcher.js';
+import type { PlanStep } from '../engine/index.js';
+import type { Channel } from '../notify/notifier.js';
+import type { Policy } from '../policy/loader.js';
+import type { BreakerSettings } from '../state/breaker.js';
+import type { StateStore } from '../state/types.js';
+
+/** A request to the remediating function: one resource, planned from a fresh read. */
+export const RemediationRequest = z.object({
+  /** Unique per request and the same on every retry of it: remediate runs a request once. */
+  id: z.string().min(1).optional(),
+  account: z.string().regex(/^\d{12}$/),
+  region: z.string().min(1),
+  resource: z.string().startsWith('arn:'),
+  steps: z.array(z.looseObject({ operation: z.string() })).default([]),
+  requestedAt: z.string(),
+  actor: z.string().optional(),
+});
+export type RemediationRequest = Omit<z.input<typeof RemediationRequest>, 'steps'> & {
+  readonly steps: readonly PlanStep[];
+};
+
+export interface Metrics {
+  count(name: string, value?: number): void;
+  milliseconds(name: string, value: number): void;
+}
+
+export interface Log {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** Everything a flow needs, injected: handlers build it once per cold start. */
+export interface FlowDeps {
+  readonly policies: readonly Policy[];
+  readonly clients: ClientProvider;
+  readonly account: string;
+  /** The account's partition (aws, aws-us-gov, aws-cn…), from the function's own ARN. */
+  readonly partition: string;
+  readonly store: StateStore;
+  readonly channels: readonly Channel[];
+  readonly remediationEnabled: boolean;
+  readonly remediationRoleArn?: string;
+  readonly requestRemediation: (request: RemediationRequest) => Promise<void>;
+  readonly breaker: BreakerSettings;
+  /** The sweep's check of the rule feeding onTrailChange (absent: not checked). */
+  readonly watcher?: () => Promise<RuleReport>;
+  readonly now: () => Date;
+  readonly log: Log;
+  readonly metrics: Metrics;
+}
+
+export type TrailChangeOutcome =
+  | { readonly outcome: 'dropped'; readonly reason: string }
+  | { readonly outcome: 'skipped'; readonly reason: string }
+  | {
+      readonly outcome: 'evaluated';
+      readonly findings: number;
+      readonly notifications: number;
+      readonly remediation: RemediationDecision;
+    };
+
+export type RemediationDecision = 'requested' | 'none' | 'breaker' | 'disabled' | 'pending';
+
+/** A short id that is the same for the same parts: request ids, fallbacks for event ids. */
+export const stableId = (...parts: string[]) =>
+  createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 24);

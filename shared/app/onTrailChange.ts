@@ -1,0 +1,217 @@
+import { findingId, type PlanStep } from '../engine/index.js';
+import { PART_WRITTEN_BY, REPLACING_OPERATIONS } from '../engine/parts.js';
+import {
+  accountsOf,
+  type ChangedResource,
+  type CloudTrailApiCallEvent,
+  changedResource,
+  MalformedEventError,
+  madeBy,
+  parseTrailChangeEvent,
+} from '../events/cloudtrailEvent.js';
+import type { NewOutboxEntry, Scope, StoredFinding } from '../state/types.js';
+import { type Delivery, deliver, deliverable, held, newEntry } from './delivery.js';
+import { type FlowDeps, type RemediationDecision, stableId } from './deps.js';
+import { type Kind, observe, toArn } from './observe.js';
+import { isOpen, reconcile } from './reconcile.js';
+import { maybeRemediate } from './requestRepair.js';
+
+export type TrailChangeOutcome =
+  | { readonly outcome: 'dropped'; readonly reason: string }
+  | { readonly outcome: 'skipped'; readonly reason: string }
+  | {
+      readonly outcome: 'evaluated';
+      readonly findings: number;
+      readonly notifications: number;
+      readonly remediation: RemediationDecision;
+    };
+
+/** The invocation's identity, the same on each retry: EventBridge's event id, else the CloudTrail event id. */
+const ownerOf = (event: CloudTrailApiCallEvent, raw: unknown) =>
+  `event:${event.id ?? event.detail.eventID ?? stableId(JSON.stringify(raw))}`;
+
+/**
+ * onTrailChange: one CloudTrail configuration change. Malformed events are dropped (with a metric,
+ * never retried forever), failed calls and Trailwarden's own changes are skipped, events of another
+ * account are dropped (never judged against this account's resource of the same name). The change
+ * is read and evaluated against every policy it can affect, the transitions recorded and notified
+ * exactly once, and a repair requested where policies say so.
+ */
+export async function onTrailChange(raw: unknown, deps: FlowDeps): Promise<TrailChangeOutcome> {
+  let event: CloudTrailApiCallEvent;
+  let change: ReturnType<typeof changedResource>;
+  try {
+    event = parseTrailChangeEvent(raw);
+    change = changedResource(event);
+  } catch (error) {
+    if (!(error instanceof MalformedEventError)) throw error;
+    deps.log.warn('dropping a malformed event', { reason: error.message });
+    deps.metrics.count('MalformedEvents');
+    return { outcome: 'dropped', reason: error.message };
+  }
+  if ('unwatched' in change) return { outcome: 'skipped', reason: change.unwatched };
+  if (event.detail.errorCode)
+    return { outcome: 'skipped', reason: `the call failed (${event.detail.errorCode})` };
+  if (madeBy(event, deps.remediationRoleArn))
+    return { outcome: 'skipped', reason: "Trailwarden's own change (loop guard)" };
+  const foreign = accountsOf(event, change).filter((a) => a !== deps.account);
+  if (foreign.length > 0) {
+    // Until findings are kept per account (organizations), another account's change is not ours to judge.
+    deps.log.warn("dropping another account's event", {
+      accounts: foreign,
+      eventName: change.eventName,
+      resource: change.id,
+    });
+    deps.metrics.count('ForeignAccountEvents');
+    return {
+      outcome: 'dropped',
+      reason: `the event is from account ${foreign.join(', ')}, not ${deps.account}`,
+    };
+  }
+
+  const owner = ownerOf(event, raw);
+  const arn = toArn(change.kind, change.id, change.region, deps.account, deps.partition);
+  const actors = change.actor ? [change.actor] : [];
+  const queue: Delivery[] = [];
+  if (REPLACING_OPERATIONS.has(change.eventName))
+    queue.push(...(await overwritten(deps, owner, event, change, arn)));
+  if (change.deleted)
+    queue.push(...(await retireDeleted(deps, owner, arn, change.kind, change.region, actors)));
+
+  const regionWide = deps.policies.some((p) => p.resource === change.kind && p.quantifier !== 'every');
+  if (change.deleted && !regionWide) {
+    await deliver(deps, owner, queue);
+    return { outcome: 'evaluated', findings: 0, notifications: queue.length, remediation: 'none' };
+  }
+  const seen = await observe(deps, change.kind, arn, change.region);
+  if (!seen.exists && !change.deleted && seen.evaluation.findings.length === 0) {
+    await deliver(deps, owner, queue);
+    return { outcome: 'skipped', reason: `${arn} no longer exists` };
+  }
+  queue.push(
+    ...(await reconcile(deps, owner, {
+      findings: seen.evaluation.findings,
+      complete: seen.exists ? [arn] : [],
+      policies: new Set(seen.policies.map((p) => p.id)),
+      observedAt: seen.observedAt,
+      region: change.region,
+      actors,
+    })),
+  );
+  const remediation = await maybeRemediate(deps, owner, seen.evaluation, change.region, change.actor, queue);
+  await deliver(deps, owner, queue);
+  deps.log.info('evaluated a change', {
+    resource: arn,
+    eventName: change.eventName,
+    findings: seen.evaluation.findings.length,
+    remediation,
+  });
+  return {
+    outcome: 'evaluated',
+    findings: seen.evaluation.findings.length,
+    notifications: new Set(queue.map((d) => d.entry.key)).size,
+    remediation,
+  };
+}
+
+/**
+ * The one window re-reading cannot close: AWS has no conditional PutEventSelectors, so a person's
+ * call landing between remediate's last re-read and its write is overwritten. That call has its
+ * own CloudTrail event: when its time falls inside a recorded write of the same part, say so,
+ * naming who made it, so the change can be restored (CloudTrail keeps its request parameters).
+ */
+async function overwritten(
+  deps: FlowDeps,
+  owner: string,
+  event: CloudTrailApiCallEvent,
+  change: ChangedResource,
+  arn: string,
+): Promise<Delivery[]> {
+  const at = Date.parse(event.detail.eventTime ?? '');
+  if (Number.isNaN(at)) return [];
+  const scope: Scope = { account: deps.account, resource: arn };
+  const { remediation } = await deps.store.load(scope);
+  const part = PART_WRITTEN_BY[change.eventName as PlanStep['operation']];
+  // eventTime has whole seconds: the call happened within the second after it.
+  const write = remediation.writes?.find((w) => w.part === part && at >= w.from - 1000 && at <= w.to);
+  if (!write) return [];
+  deps.metrics.count('PossiblyOverwritten');
+  const name = arn.split('/').pop() ?? arn;
+  const key = `overwritten#${owner}`;
+  const written = await deps.store.enqueue(
+    scope,
+    key,
+    newEntry(deps, owner, key, {
+      transition: 'changed-during-remediation',
+      finding: {
+        id: findingId('trailwarden', arn, `overwritten:${part}`),
+        policyId: 'trailwarden',
+        resource: arn,
+        resourceName: name,
+        region: change.region,
+        status: 'FAIL',
+        check: part,
+        severity: 'high',
+        message: `${change.actor ?? 'someone'} called ${change.eventName} on ${name} at ${event.detail.eventTime} while Trailwarden was repairing it (re-read at ${new Date(write.from).toISOString()}, wrote by ${new Date(write.to).toISOString()}). AWS applies ${change.eventName} unconditionally, so that change may have been overwritten: compare its request parameters (CloudTrail event ${event.detail.eventID ?? 'id unknown'}) with the ${part} of ${name} now.`,
+      },
+      account: deps.account,
+      region: change.region,
+      ...(change.actor ? { actors: [change.actor] } : {}),
+    }),
+  );
+  return written.ok && written.entry ? [held(scope, written.entry)] : [];
+}
+
+/**
+ * A deleted resource that policies evaluated: a critical notification naming who did it, recorded
+ * with the removal of its findings (exactly once, however often the event is delivered).
+ */
+async function retireDeleted(
+  deps: FlowDeps,
+  owner: string,
+  arn: string,
+  kind: Kind,
+  region: string,
+  actors: readonly string[],
+): Promise<Delivery[]> {
+  const scope: Scope = { account: deps.account, resource: arn };
+  const state = await deps.store.load(scope);
+  const out = deliverable(scope, state.outbox, owner, deps.now());
+  const watched = [...state.findings.values()].filter(isOpen);
+  if (watched.length === 0) return out;
+  const worst = watched.find((f) => f.severity === 'critical') ?? (watched[0] as StoredFinding);
+  const observedAt = deps.now().toISOString();
+  const close = (f: StoredFinding, entry?: NewOutboxEntry) =>
+    deps.store.saveFinding(
+      scope,
+      { ...f, status: 'DELETED', version: f.version + 1, observedAt },
+      f.version,
+      entry,
+    );
+  const [first, ...rest] = watched as [StoredFinding, ...StoredFinding[]];
+  const written = await close(
+    first,
+    newEntry(deps, owner, `${first.id}:${first.version + 1}`, {
+      transition: 'trail-deleted',
+      finding: {
+        id: `deleted:${arn}`,
+        policyId: worst.policyId,
+        resource: arn,
+        resourceName: arn.split('/').pop() ?? arn,
+        region,
+        status: 'FAIL',
+        check: 'exists',
+        severity: 'critical',
+        message: `${kind === 'trail' ? 'trail' : 'event data store'} ${arn} was deleted; policies required it (${[...new Set(watched.map((f) => f.policyId))].join(', ')})`,
+      },
+      account: deps.account,
+      region,
+      ...(actors.length ? { actors } : {}),
+    }),
+  );
+  if (!written.ok) return out;
+  if (written.entry) out.push(held(scope, written.entry));
+  deps.metrics.count('ResourcesDeleted');
+  for (const f of rest) await close(f);
+  return out;
+}

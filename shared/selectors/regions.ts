@@ -1,0 +1,254 @@
+import { type Bits, bitsKey, hasBit, isSubset, newBits, popcount, setBit } from './bits.js';
+import type { Constraint } from './compile.js';
+import { FIELD_DOMAINS } from './fields.js';
+import type { EventField } from './types.js';
+
+/*
+ * The regions of one field: sets of values that hit the same Equals/StartsWith/EndsWith atoms, so
+ * that every value of a region satisfies and fails the same constraints. A region is kept by what
+ * it achieves: satisfying every `must` constraint on the field, and failing (killing) a set of
+ * `mustNot` selectors.
+ */
+
+/** How a region's representative value is described before a concrete string is chosen. */
+export type RegionRep =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'value'; readonly value: string }
+  /** Any value equal to no constant, starting with `prefix` and ending with `suffix`. */
+  | { readonly kind: 'fresh'; readonly prefix: string; readonly suffix: string }
+  /**
+   * A value of a shaped field that leaves the atoms' trie after `node` (with `head`, one character
+   * more) and ends with the suffix atom `ending`; `complete()` builds the shortest such value.
+   */
+  | {
+      readonly kind: 'shaped';
+      readonly node: string;
+      readonly head: string;
+      readonly ending: string;
+      readonly complete: () => string;
+    };
+
+export interface Region {
+  /** mustNot selectors this region makes fail. */
+  readonly kill: Bits;
+  readonly rep: RegionRep;
+}
+
+/** The constraints on one field, with the mustNot selector owning each (-1 for must). */
+export interface FieldConstraints {
+  readonly field: EventField;
+  readonly constraints: readonly Constraint[];
+  readonly owners: readonly number[];
+}
+
+/**
+ * Turns "which constraints a value satisfies" into regions: drops values that break a `must`
+ * constraint, and keeps one region per distinct kill set.
+ */
+export class RegionCollector {
+  readonly K: number;
+  readonly hasPos: Bits;
+  readonly mustMask: Bits;
+  private readonly byKill = new Map<string, Region>();
+  private readonly all: Region[] = [];
+  private readonly seenSat = new Set<string>();
+  private readonly killScratch: Bits;
+
+  /** With `keepAll`, every candidate that meets the must constraints is kept, even with a repeated kill set. */
+  constructor(
+    readonly fc: FieldConstraints,
+    readonly n: number,
+    private readonly keepAll = false,
+  ) {
+    this.K = fc.constraints.length;
+    this.hasPos = newBits(this.K);
+    this.mustMask = newBits(this.K);
+    fc.constraints.forEach((c, k) => {
+      if (c.eq.length + c.sw.length + c.ew.length > 0) setBit(this.hasPos, k);
+      if ((fc.owners[k] as number) < 0) setBit(this.mustMask, k);
+    });
+    this.killScratch = newBits(n);
+  }
+
+  /** sat = (!hasPos | posHit) & !negHit, word by word. */
+  sat(posHit: Bits, negHit: Bits, out: Bits = newBits(this.K)): Bits {
+    for (let i = 0; i < out.length; i++)
+      out[i] = (~(this.hasPos[i] as number) | (posHit[i] as number)) & ~(negHit[i] as number);
+    return out;
+  }
+
+  /** `rep` is built lazily: most candidates repeat a kill set already seen. */
+  consider(sat: Bits, rep: () => RegionRep): void {
+    if (!isSubset(this.mustMask, sat)) return;
+    const satKey = this.keepAll ? '' : bitsKey(sat);
+    if (!this.keepAll) {
+      if (this.seenSat.has(satKey)) return;
+      this.seenSat.add(satKey);
+    }
+    const kill = this.killScratch;
+    kill.fill(0);
+    const owners = this.fc.owners;
+    for (let k = 0; k < this.K; k++) {
+      const owner = owners[k] as number;
+      if (owner >= 0 && !hasBit(sat, k)) setBit(kill, owner);
+    }
+    if (this.keepAll) {
+      this.all.push({ kill: kill.slice(), rep: rep() });
+      return;
+    }
+    const key = bitsKey(kill);
+    if (!this.byKill.has(key)) this.byKill.set(key, { kill: kill.slice(), rep: rep() });
+  }
+
+  /** The regions worth searching: maximal kill sets (or every kept candidate with `keepAll`). */
+  regions(): Region[] {
+    return this.keepAll ? this.all : maximalRegions([...this.byKill.values()]);
+  }
+}
+
+/** Regions whose kill set is not contained in another's (distinct kill sets assumed). */
+export function maximalRegions<R extends { readonly kill: Bits }>(regions: R[]): R[] {
+  const sorted = regions.map((r) => ({ r, size: popcount(r.kill) })).sort((a, b) => b.size - a.size);
+  const kept: R[] = [];
+  for (const { r } of sorted) if (!kept.some((k) => isSubset(r.kill, k.kill))) kept.push(r);
+  return kept;
+}
+
+/**
+ * Atoms of one kind (prefixes or suffixes) indexed by length, so that all atoms that are a prefix
+ * (suffix) of a string are found with one hash lookup per distinct atom length.
+ */
+class AtomIndex {
+  private readonly byAtom = new Map<string, { pos: number[]; neg: number[] }>();
+  private lengths: number[] = [];
+  constructor(private readonly suffix: boolean) {}
+
+  add(atom: string, k: number, positive: boolean): void {
+    let e = this.byAtom.get(atom);
+    if (!e) {
+      e = { pos: [], neg: [] };
+      this.byAtom.set(atom, e);
+      if (!this.lengths.includes(atom.length)) this.lengths.push(atom.length);
+    }
+    (positive ? e.pos : e.neg).push(k);
+  }
+
+  atoms(): IterableIterator<string> {
+    return this.byAtom.keys();
+  }
+
+  /** Marks every constraint with an atom that is a prefix (suffix) of `s`. */
+  hits(s: string, posOut: Bits, negOut: Bits): void {
+    for (const len of this.lengths) {
+      if (len > s.length) continue;
+      const e = this.byAtom.get(this.suffix ? s.slice(s.length - len) : s.slice(0, len));
+      if (!e) continue;
+      for (const k of e.pos) setBit(posOut, k);
+      for (const k of e.neg) setBit(negOut, k);
+    }
+  }
+}
+
+/**
+ * The regions of a field whose values are any non-empty string (or one of an enumerated domain):
+ * constants, absent, and one region per (longest prefix atom, longest suffix atom) pair.
+ * With `splitValues`, every constant keeps a region of its own even when another region kills
+ * more (the caller attaches something to each constant, such as the ARN shape of a resource type).
+ */
+export function fieldRegions(fc: FieldConstraints, n: number, options: { splitValues?: boolean } = {}) {
+  const { field, constraints } = fc;
+  const K = constraints.length;
+  const domain = FIELD_DOMAINS[field];
+  const collector = new RegionCollector(fc, n);
+  const values = options.splitValues ? new RegionCollector(fc, n, true) : collector;
+  const { hasPos, mustMask } = collector;
+  const prefixes = new AtomIndex(false);
+  const suffixes = new AtomIndex(true);
+  const hasSuffixPos = newBits(K);
+  const eqMap = new Map<string, { eq: number[]; neq: number[] }>();
+  const entry = (v: string) => {
+    let e = eqMap.get(v);
+    if (!e) {
+      e = { eq: [], neq: [] };
+      eqMap.set(v, e);
+    }
+    return e;
+  };
+  constraints.forEach((c, k) => {
+    for (const v of c.eq) entry(v).eq.push(k);
+    for (const v of c.neq) entry(v).neq.push(k);
+    for (const p of c.sw) prefixes.add(p, k, true);
+    for (const p of c.nsw) prefixes.add(p, k, false);
+    for (const s of c.ew) suffixes.add(s, k, true);
+    for (const s of c.new) suffixes.add(s, k, false);
+    if (c.ew.length > 0) setBit(hasSuffixPos, k);
+  });
+
+  const evalValue = (v: string): Bits => {
+    const pos = newBits(K);
+    const neg = newBits(K);
+    prefixes.hits(v, pos, neg);
+    suffixes.hits(v, pos, neg);
+    const e = eqMap.get(v);
+    if (e) {
+      for (const k of e.eq) setBit(pos, k);
+      for (const k of e.neq) setBit(neg, k);
+    }
+    return collector.sat(pos, neg);
+  };
+
+  if (domain.optional) {
+    // Absent: every positive half fails, every negative half holds.
+    collector.consider(
+      hasPos.map((w) => ~w),
+      () => ({ kind: 'absent' }),
+    );
+  }
+  if (domain.values) {
+    for (const v of domain.values) values.consider(evalValue(v), () => ({ kind: 'value', value: v }));
+  } else {
+    for (const v of eqMap.keys())
+      if (v !== '') values.consider(evalValue(v), () => ({ kind: 'value', value: v }));
+    // Group prefix atoms (and suffix atoms) that hit the same constraints: they are interchangeable.
+    // Groups that already break a `must` constraint on their own side are dropped before pairing.
+    const groups = (index: AtomIndex, viable: (pos: Bits, neg: Bits) => boolean) => {
+      const seen = new Map<string, { atom: string; pos: Bits; neg: Bits }>();
+      for (const atom of ['', ...index.atoms()]) {
+        const pos = newBits(K);
+        const neg = newBits(K);
+        index.hits(atom, pos, neg);
+        if (!viable(pos, neg)) continue;
+        const key = `${bitsKey(pos)}|${bitsKey(neg)}`;
+        const prev = seen.get(key);
+        // Prefer the shortest atom: it makes the most readable witness.
+        if (!prev || atom.length < prev.atom.length) seen.set(key, { atom, pos, neg });
+      }
+      return [...seen.values()];
+    };
+    // A must constraint's positive half can only be met by the suffix side if it has EndsWith values.
+    const prefixViable = (pos: Bits, neg: Bits) =>
+      mustMask.every(
+        (m, i) =>
+          (m &
+            ((neg[i] as number) |
+              ((hasPos[i] as number) & ~(pos[i] as number) & ~(hasSuffixPos[i] as number)))) ===
+          0,
+      );
+    const suffixViable = (_pos: Bits, neg: Bits) => mustMask.every((m, i) => (m & (neg[i] as number)) === 0);
+    const pGroups = groups(prefixes, prefixViable);
+    const qGroups = groups(suffixes, suffixViable);
+    const sat = newBits(K);
+    for (const p of pGroups) {
+      for (const q of qGroups) {
+        for (let i = 0; i < sat.length; i++) {
+          const pos = (p.pos[i] as number) | (q.pos[i] as number);
+          const neg = (p.neg[i] as number) | (q.neg[i] as number);
+          sat[i] = (~(hasPos[i] as number) | pos) & ~neg;
+        }
+        collector.consider(sat, () => ({ kind: 'fresh', prefix: p.atom, suffix: q.atom }));
+      }
+    }
+  }
+
+  return values === collector ? collector.regions() : [...values.regions(), ...collector.regions()];
+}
