@@ -16,7 +16,7 @@ export interface PolicySelectors {
 }
 
 /**
- * Two policies that cannot both hold on one resource (semantics §5). Carried as data on findings,
+ * Two policies that cannot both hold on one resource (docs/semantics.md, "6. Changing a trail safely"). Carried as data on findings,
  * so nothing has to parse a message back.
  */
 export interface PolicyConflict {
@@ -97,7 +97,7 @@ export function scopesSelecting(r: ResourceView, scopes: readonly PolicyScope[])
 }
 
 /**
- * R and F on one resource (semantics §5): what every selecting `every` policy requires, passing or
+ * R and F on one resource (docs/semantics.md, "6. Changing a trail safely"): what every selecting `every` policy requires, passing or
  * failing, unless an exception waives them there, plus `extra` requirements (what its failing
  * findings ask for here); and the forbids of every selecting `every` and `union` policy plus
  * `extraForbids`. An `any` policy binds only the resource it is satisfied or repaired on, so its

@@ -46,7 +46,7 @@ export interface PlanStep {
   readonly findings: readonly string[];
 }
 
-/** semantics.md §5: logging first, then settings, selectors, Insights (which need the events), configuration. */
+/** docs/semantics.md, "6. Changing a trail safely": logging first, then settings, selectors, Insights (which need the events), configuration. */
 const ORDER: PlanStep['operation'][] = [
   'StartLogging',
   'StartEventDataStoreIngestion',
@@ -402,7 +402,7 @@ function proposeSteps(
 /**
  * Combines the fixes of failed findings into ordered steps per resource. Every policy that selects
  * a resource is protected: its requirements and forbids constrain the selector merge, and when two
- * policies contradict each other on a resource nothing is planned there (semantics §5).
+ * policies contradict each other on a resource nothing is planned there (docs/semantics.md, "6. Changing a trail safely").
  */
 export function buildPlan(
   snapshot: Snapshot,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { compileSelectors, SelectorError } from '../selectors/index.js';
 
 /*
- * The snapshot file contract (architecture.md): AWS response shapes, PascalCase. Unknown keys are
+ * The snapshot file contract (docs/architecture.md, "Snapshot file"): AWS response shapes, PascalCase. Unknown keys are
  * kept (AWS adds fields over time); a missing per-resource key means "not known", never "empty".
  */
 

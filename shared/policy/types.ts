@@ -29,7 +29,7 @@ export interface ResourceView {
   readonly settings: Readonly<Record<string, unknown>>;
   /**
    * Delivery errors GetTrailStatus reports for the destinations the trail is configured with
-   * (semantics §6, delivery health); `undefined` when the status is not known. Always `[]` for
+   * (docs/semantics.md, "8. The other settings a policy can ask for", delivery health); `undefined` when the status is not known. Always `[]` for
    * event data stores, which deliver nowhere.
    */
   readonly deliveryErrors: readonly DeliveryError[] | undefined;

@@ -6,7 +6,7 @@ import { type AdvancedEventSelector, overlaps } from '../../shared/selectors/ind
 import { basicSelector, SEED, validList } from '../selectors/arbitraries.js';
 
 /**
- * Differential property of the planner (semantics §5): plan, apply the plan to a copy of the
+ * Differential property of the planner (docs/semantics.md, "6. Changing a trail safely"): plan, apply the plan to a copy of the
  * snapshot, evaluate again. No policy that passed before fails after, every planned finding
  * passes after, and a resource on which one policy requires what another forbids gets no step.
  * FC_SEED / FC_RUNS explore further; FC_REPORT=1 prints how often a second plan was needed.

@@ -49,7 +49,7 @@ const anyData: AdvancedEventSelector[] = [
   },
 ];
 
-/** What each Insights pair needs logged (semantics §6), as a selector list to overlap with. */
+/** What each Insights pair needs logged (docs/semantics.md, "7. What AWS accepts"), as a selector list to overlap with. */
 const PREREQUISITES: Record<string, { needs: AdvancedEventSelector[]; says: string }> = {
   'ApiCallRateInsight/Management': { needs: mgmt('false'), says: 'write management events' },
   'ApiErrorRateInsight/Management': { needs: mgmt(), says: 'read or write management events' },

@@ -326,7 +326,7 @@ const loggingCheck: CheckDefinition<boolean> = {
     }
     if (!r.active)
       return { status: 'FAIL', message: `${label(r)} is not logging`, fixes: [{ kind: 'startLogging' }] };
-    // Logging that does not arrive is not logging (semantics §6, delivery health).
+    // Logging that does not arrive is not logging (docs/semantics.md, "8. The other settings a policy can ask for", delivery health).
     const errors = r.deliveryErrors ?? [];
     if (errors.length > 0) {
       return {
