@@ -127,6 +127,7 @@ try {
     'GetCallerIdentity',
     'AssumeRole',
     'ListAccounts',
+    'ListDelegatedAdministrators',
   ];
   console.log(
     `2. ${trails} trails in ${snapshots.length} account-Regions read in process in ${(readMs / 1000).toFixed(1)} s (concurrency 20): ` +

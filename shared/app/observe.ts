@@ -62,7 +62,8 @@ export async function observe(deps: FlowDeps, kind: Kind, arn: string, region: s
   );
   if (listing) throw new Error(`could not read ${region}: ${listing.part}: ${listing.message}`);
   const exists = entryOf(snapshot, arn) !== undefined;
-  const result = evaluate(snapshot, policies, observedAt);
+  // One resource, or one Region: a policy's named resources elsewhere are not in it, not missing.
+  const result = evaluate(snapshot, policies, observedAt, { partial: true });
   const quantifier = new Map(policies.map((p) => [p.id, p.quantifier]));
   const findings = result.findings.filter((f) =>
     f.resource === arn ? exists : quantifier.get(f.policyId) !== 'every',

@@ -248,7 +248,11 @@ async function repair(
       f.remediation?.planned && !repairs.has(f.id) ? { ...f, remediation: { planned: false } } : f,
     ),
   };
-  const applied = await applyAndVerify(deps.clients, seen.snapshot, seen.policies, judged, guard);
+  const applied = await applyAndVerify(deps.clients, seen.snapshot, seen.policies, judged, {
+    guard,
+    evaluation: { partial: true },
+    now: seen.observedAt,
+  });
   const afterById = new Map(applied.after.findings.map((f) => [f.id, f]));
   const outcome = {
     ...applied,

@@ -1,6 +1,6 @@
 import { loadRegions } from '../aws/loader.js';
 import type { RuleReport } from '../aws/watcher.js';
-import { combineEvaluations, evaluate, findingId } from '../engine/index.js';
+import { combineEvaluations, evaluateRegions, findingId } from '../engine/index.js';
 import type { Notification } from '../notify/message.js';
 import type { LiveFinding } from '../notify/transitions.js';
 import type { Scope } from '../state/types.js';
@@ -51,7 +51,8 @@ export async function scheduledSweep(
   const observedAt = deps.now();
   const owner = `sweep:${invocation.id ?? observedAt.toISOString()}`;
   const snapshots = await loadRegions(deps.clients, regions, { account: deps.account });
-  const results = snapshots.map((s) => evaluate(s, deps.policies, observedAt));
+  // Each Region knowing the others: a named trail of another Region is not reported missing.
+  const results = evaluateRegions(snapshots, deps.policies, observedAt);
   const all = combineEvaluations(results);
   const findings: LiveFinding[] = [...all.findings];
   if (deps.watcher) {

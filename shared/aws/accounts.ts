@@ -5,6 +5,7 @@ import type { AwsClients } from './clients.js';
 import { assumedRoleCredentials, memberRoleArn } from './credentials.js';
 import { translateAwsError } from './errors.js';
 import { type AccountReads, type ClientProvider, loadRegion, newAccountReads } from './loader.js';
+import { isCloudTrailDelegatedAdministrator } from './organization.js';
 
 /** One account to read: its clients, and how to enter it when it is not the caller's own. */
 export interface AccountAccess {
@@ -14,6 +15,12 @@ export interface AccountAccess {
   readonly enter?: () => Promise<unknown>;
   /** Where the account sits in the organization, when that was read. */
   readonly organization?: OrganizationSection;
+  /**
+   * Reads, with the account's own credentials, whether it is CloudTrail's delegated administrator
+   * (recorded in its snapshots: organization trails may then be repaired from it); `undefined`
+   * when that cannot be known.
+   */
+  readonly delegatedAdministrator?: () => Promise<boolean | undefined>;
 }
 
 /** The role Trailwarden enters member accounts with. */
@@ -30,25 +37,41 @@ export interface MemberRole {
  * How to enter each account: the caller's own (`own`) with its own clients, every other one through
  * its member role, assumed once per account with the credentials shared by all its clients and
  * renewed before they expire. Kept per account, so a long CLI run or a warm Lambda container
- * assumes each account's role once an hour, not once per read.
+ * assumes each account's role once an hour, not once per read. With `delegatedFrom` (a Region),
+ * each account also says, with its own credentials, whether it is CloudTrail's delegated
+ * administrator (see `AccountAccess.delegatedAdministrator`).
  */
 export function memberAccounts(
   clients: AwsClients,
   sts: STSClient,
   own: string,
   role: MemberRole,
+  options: { readonly delegatedFrom?: string } = {},
 ): (account: string) => AccountAccess {
   const known = new Map<string, AccountAccess>();
+  const region = options.delegatedFrom;
+  const withRole = (account: string, its: AwsClients): AccountAccess => ({
+    account,
+    clients: its,
+    ...(region
+      ? {
+          delegatedAdministrator: () =>
+            isCloudTrailDelegatedAdministrator(its.organizations(region), account),
+        }
+      : {}),
+  });
   return (account) => {
-    if (account === own) return { account, clients };
     let access = known.get(account);
     if (!access) {
-      const credentials = assumedRoleCredentials(sts, {
-        roleArn: memberRoleArn(role.partition, account, role.roleName),
-        ...(role.externalId ? { externalId: role.externalId } : {}),
-        ...(role.sessionName ? { sessionName: role.sessionName } : {}),
-      });
-      access = { account, clients: clients.inAccount(account, credentials), enter: credentials };
+      if (account === own) access = withRole(account, clients);
+      else {
+        const credentials = assumedRoleCredentials(sts, {
+          roleArn: memberRoleArn(role.partition, account, role.roleName),
+          ...(role.externalId ? { externalId: role.externalId } : {}),
+          ...(role.sessionName ? { sessionName: role.sessionName } : {}),
+        });
+        access = { ...withRole(account, clients.inAccount(account, credentials)), enter: credentials };
+      }
       known.set(account, access);
     }
     return access;
@@ -97,7 +120,7 @@ export async function loadAccounts(
   const concurrency = options.concurrency ?? 5;
   const pairs = pLimit(concurrency);
   const resources = pLimit(concurrency);
-  const entered = new Map<string, Promise<{ error?: unknown }>>();
+  const entered = new Map<string, Promise<{ error?: unknown; delegatedAdministrator?: boolean }>>();
   // Per account: each multi-Region trail is read once, whatever the number of Regions.
   const accountReads = new Map<string, AccountReads>();
   const readsOf = (account: string) => {
@@ -111,12 +134,12 @@ export async function loadAccounts(
   const enter = (a: AccountAccess) => {
     let p = entered.get(a.account);
     if (!p) {
-      p = a.enter
-        ? a.enter().then(
-            () => ({}),
-            (error: unknown) => ({ error }),
-          )
-        : Promise.resolve({});
+      // Once in, the account's role in the organization is read once for all its Regions.
+      const role = async () => {
+        const delegated = await a.delegatedAdministrator?.();
+        return delegated === undefined ? {} : { delegatedAdministrator: delegated };
+      };
+      p = a.enter ? a.enter().then(role, (error: unknown) => ({ error })) : role();
       entered.set(a.account, p);
     }
     return p;
@@ -128,12 +151,13 @@ export async function loadAccounts(
     accounts.flatMap((a) =>
       regions.map((region) =>
         pairs(async (): Promise<Snapshot> => {
-          const { error } = await enter(a);
+          const { error, delegatedAdministrator } = await enter(a);
           const snapshot = error
             ? unreadable(a, region, error)
             : await loadRegion(a.clients, a.account, region, {
                 limit: resources,
                 accountReads: readsOf(a.account),
+                ...(delegatedAdministrator !== undefined ? { delegatedAdministrator } : {}),
               });
           options.onProgress?.(++done, total);
           const { version, account, trails, eventDataStores, errors } = snapshot;
@@ -143,6 +167,9 @@ export async function loadAccounts(
             account,
             region,
             ...(a.organization ? { organization: a.organization } : {}),
+            ...(snapshot.delegatedAdministrator !== undefined
+              ? { delegatedAdministrator: snapshot.delegatedAdministrator }
+              : {}),
             trails,
             eventDataStores,
             ...(allErrors.length ? { errors: allErrors } : {}),

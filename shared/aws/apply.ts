@@ -7,7 +7,14 @@ import {
   UpdateEventDataStoreCommand,
   UpdateTrailCommand,
 } from '@aws-sdk/client-cloudtrail';
-import { type Evaluation, evaluate, type Finding, type PlanStep, type Snapshot } from '../engine/index.js';
+import {
+  type EvaluateOptions,
+  type Evaluation,
+  evaluate,
+  type Finding,
+  type PlanStep,
+  type Snapshot,
+} from '../engine/index.js';
 import type { Policy } from '../policy/loader.js';
 import { type AwsCallError, translateAwsError } from './errors.js';
 import { type ClientProvider, reloadEventDataStore, reloadTrail } from './loader.js';
@@ -119,6 +126,15 @@ async function readBack(
   return next;
 }
 
+export interface VerifyOptions {
+  /** Asked before each step is sent: a reason stops the run there. */
+  readonly guard?: StepGuard;
+  /** The options `before` was evaluated with (the other Regions read, or a partial snapshot). */
+  readonly evaluation?: EvaluateOptions;
+  /** The clock `before` was evaluated at: it decides which exceptions are in force. */
+  readonly now?: Date;
+}
+
 /**
  * Applies a plan and proves it: executes the steps, reads every touched resource back, evaluates
  * again, and marks a finding REMEDIATED only when the read-back state passes; otherwise ERROR with
@@ -129,12 +145,17 @@ export async function applyAndVerify(
   snapshot: Snapshot,
   policies: readonly Policy[],
   before: Evaluation,
-  guard?: StepGuard,
+  options: VerifyOptions = {},
 ): Promise<ApplyOutcome> {
-  const steps = await executePlan(clients, before.plan, guard);
+  const steps = await executePlan(clients, before.plan, options.guard);
   const stop = steps.find((s) => s.reason !== undefined);
   const touched = new Set(before.plan.map((s) => s.resource));
-  const after = evaluate(await readBack(clients, snapshot, touched), policies);
+  const after = evaluate(
+    await readBack(clients, snapshot, touched),
+    policies,
+    options.now,
+    options.evaluation,
+  );
   const afterById = new Map(after.findings.map((f) => [f.id, f]));
   const findings = before.findings.map((f): VerifiedFinding => {
     if (!f.remediation?.planned) return f;

@@ -1,4 +1,5 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 
 /** Credentials as the SDK's clients take them: called again when the ones it has are about to expire. */
 export type CredentialProvider = () => Promise<{
@@ -16,7 +17,14 @@ export interface AwsOptions {
   /** A custom endpoint, e.g. an emulator; otherwise AWS_ENDPOINT_URL or the real service. */
   endpoint?: string;
   maxAttempts?: number;
+  /** Time to establish a connection (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Time for a whole request, once sent (default 30 s). Without it, an endpoint that never answers hangs forever. */
+  requestTimeoutMs?: number;
 }
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** Told the name of every command the clients send (e.g. a call counter for benchmarks). */
 export interface CallRecorder {
@@ -50,6 +58,8 @@ export function instrument<C extends Client>(client: C, counter: CallRecorder | 
 /** One CloudTrail client per Region, created on first use, with the SDK's adaptive retry mode. */
 export class AwsClients {
   private readonly cloudtrail = new Map<string, CloudTrailClient>();
+  /** Organizations is global: one client per set of credentials serves every Region. */
+  private orgs: OrganizationsClient | undefined;
   /** Clients that act in other accounts through a member role, by account id. */
   private readonly members = new Map<string, AwsClients>();
   /** Clients of other services made with these settings, ended with these. */
@@ -64,6 +74,7 @@ export class AwsClients {
     region: string;
     retryMode: string;
     maxAttempts: number;
+    requestHandler: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean };
     endpoint?: string;
     profile?: string;
     credentials?: CredentialProvider;
@@ -72,6 +83,12 @@ export class AwsClients {
       region,
       retryMode: 'adaptive',
       maxAttempts: this.options.maxAttempts ?? 3,
+      requestHandler: {
+        connectionTimeout: this.options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        requestTimeout: this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+        // Otherwise the SDK only logs a warning when the request timeout passes, and keeps waiting.
+        throwOnRequestTimeout: true,
+      },
       ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
       ...(this.options.credentials
         ? { credentials: this.options.credentials }
@@ -79,6 +96,17 @@ export class AwsClients {
           ? { profile: this.options.profile }
           : {}),
     };
+  }
+
+  /** Where requests go: the custom endpoint, or the service's own in that Region. */
+  endpointFor(service: string, region: string): string {
+    return this.options.endpoint ?? `https://${service}.${region}.amazonaws.com`;
+  }
+
+  /** The Organizations client acting with these credentials (created on first use). */
+  organizations(region: string): OrganizationsClient {
+    if (!this.orgs) this.orgs = instrument(new OrganizationsClient(this.config(region)), this.counter);
+    return this.orgs;
   }
 
   /**
@@ -115,6 +143,7 @@ export class AwsClients {
 
   destroy(): void {
     for (const c of this.cloudtrail.values()) c.destroy();
+    this.orgs?.destroy();
     for (const m of this.members.values()) m.destroy();
     for (const c of this.others.splice(0)) c.destroy();
   }

@@ -38,6 +38,24 @@ export class UnsupportedOperationError extends AwsCallError {
   override name = 'UnsupportedOperationError';
 }
 
+/**
+ * The endpoint could not be reached or did not answer in time (connection and request timeouts are
+ * set on every client). `endpoint` names it when the caller knows which.
+ */
+export class EndpointError extends AwsCallError {
+  override name = 'EndpointError';
+  endpoint: string | undefined;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
 const BY_CODE: Record<string, typeof AwsCallError> = {
   TrailNotFoundException: ResourceNotFoundError,
   EventDataStoreNotFoundException: ResourceNotFoundError,
@@ -53,10 +71,24 @@ const BY_CODE: Record<string, typeof AwsCallError> = {
 /** Turns an SDK exception into the project's own error type, keeping the cause. */
 export function translateAwsError(error: unknown, operation: string, input?: unknown): AwsCallError {
   if (error instanceof AwsCallError) return error;
-  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const e = error as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
   let code = e?.name ?? 'Error';
   let message = e?.message ?? String(error);
   const status = e?.$metadata?.httpStatusCode;
+  if (code === 'TimeoutError')
+    return new EndpointError(
+      operation,
+      'Timeout',
+      `no answer in time: ${message.replace(/^@smithy\/node-http-handler - (\[ERROR\] )?/, '')}`,
+      error,
+    );
+  if (e?.code && NETWORK_CODES.has(e.code))
+    return new EndpointError(operation, e.code, `cannot reach the endpoint (${e.code})`, error);
   // An endpoint that answers an operation with a bare 404/500 page does not implement it.
   if ((status === 404 || status === 500 || status === 501) && !(code in BY_CODE)) {
     return new UnsupportedOperationError(

@@ -1,6 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsClients } from './clients.js';
-import { translateAwsError } from './errors.js';
+import { EndpointError, translateAwsError } from './errors.js';
 
 export interface CallerIdentity {
   readonly account: string;
@@ -18,7 +18,10 @@ export async function callerIdentity(clients: AwsClients, region: string): Promi
     const arn = identity.Arn ?? '';
     return { account: identity.Account as string, partition: arn.split(':')[1] || 'aws', arn };
   } catch (error) {
-    throw translateAwsError(error, 'GetCallerIdentity');
+    const e = translateAwsError(error, 'GetCallerIdentity');
+    // The first call of a run: when the endpoint is unreachable, say which one.
+    if (e instanceof EndpointError) e.endpoint = clients.endpointFor('sts', region);
+    throw e;
   } finally {
     sts.destroy();
   }

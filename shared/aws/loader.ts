@@ -28,6 +28,8 @@ export interface LoadOptions {
   limit?: LimitFunction;
   /** Reads shared with the account's other Regions (see `AccountReads`). */
   accountReads?: AccountReads;
+  /** Whether the account is CloudTrail's delegated administrator (organization.ts); kept in the snapshot. */
+  delegatedAdministrator?: boolean;
 }
 
 type TagResult = { tags?: { Key: string; Value?: string }[]; error?: PartError };
@@ -307,6 +309,9 @@ export async function loadRegion(
     version: 1,
     account,
     region,
+    ...(options.delegatedAdministrator !== undefined
+      ? { delegatedAdministrator: options.delegatedAdministrator }
+      : {}),
     trails: entries.map((e) => withTags(e, e.trail.TrailARN)),
     eventDataStores: presentStores.map((s) => withTags(s, s.eventDataStore.EventDataStoreArn)),
     ...(errors.length ? { errors } : {}),

@@ -1,14 +1,48 @@
+/**
+ * What Trailwarden reads of AWS Organizations, all through one client per set of credentials
+ * (`AwsClients.organizations`): the ACTIVE accounts, the tree of organizational units, and whether
+ * an account is CloudTrail's delegated administrator.
+ */
 import {
   DescribeOrganizationCommand,
   ListParentsCommand,
   type OrganizationsClient,
   paginateListAccounts,
   paginateListChildren,
+  paginateListDelegatedAdministrators,
   paginateListRoots,
 } from '@aws-sdk/client-organizations';
 import pLimit from 'p-limit';
 import type { KnownOrganization, OrganizationSection } from '../engine/index.js';
 import { translateAwsError } from './errors.js';
+
+/** The service principal CloudTrail's delegated administrators are registered for. */
+export const CLOUDTRAIL_PRINCIPAL = 'cloudtrail.amazonaws.com';
+
+/**
+ * Whether `account` is a CloudTrail delegated administrator of its organization (such an account
+ * may update the management account's organization trails and event data stores). Read with
+ * organizations:ListDelegatedAdministrators, which the management account and delegated
+ * administrators may call, with the account's own credentials; `undefined` when it cannot be read
+ * (AccessDenied for other member accounts, no organization, an endpoint without Organizations): not
+ * known, so not assumed.
+ */
+export async function isCloudTrailDelegatedAdministrator(
+  client: Pick<OrganizationsClient, 'send'>,
+  account: string,
+): Promise<boolean | undefined> {
+  try {
+    for await (const page of paginateListDelegatedAdministrators(
+      { client: client as OrganizationsClient },
+      { ServicePrincipal: CLOUDTRAIL_PRINCIPAL },
+    )) {
+      if (page.DelegatedAdministrators?.some((a) => a.Id === account)) return true;
+    }
+    return false;
+  } catch {
+    return undefined;
+  }
+}
 
 /** An account of the organization, as `ListAccounts` gives it. */
 export interface OrganizationAccount {

@@ -2,7 +2,6 @@
  * The CLI across accounts: `--accounts` / `--org`, the member role each account is entered with,
  * and the organization's structure when policies select by organizational unit.
  */
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Command } from 'commander';
 import { type AccountAccess, loadAccounts, memberAccounts } from '../aws/accounts.js';
@@ -11,6 +10,7 @@ import { translateAwsError } from '../aws/errors.js';
 import { callerIdentity } from '../aws/identity.js';
 import { loadRegions } from '../aws/loader.js';
 import {
+  isCloudTrailDelegatedAdministrator,
   listActiveAccounts,
   type OrganizationTree,
   organizationSection,
@@ -115,8 +115,11 @@ async function tryTree(
   concurrency: number,
 ): Promise<{ tree?: OrganizationTree; error?: { part: string; message: string } }> {
   try {
-    const client = clients.adopt(new OrganizationsClient(clients.config(region)));
-    return { tree: await readOrganizationTree(client, { concurrency: Math.min(concurrency, 4) }) };
+    return {
+      tree: await readOrganizationTree(clients.organizations(region), {
+        concurrency: Math.min(concurrency, 4),
+      }),
+    };
   } catch (error) {
     const e = translateAwsError(error, 'Organizations');
     return { error: { part: 'Organizations', message: `${e.operation}: ${e.code}: ${e.detail}` } };
@@ -142,10 +145,17 @@ export async function readLive(
     : { tree: undefined, error: undefined };
   const sectionOf = (account: string) => (tree ? organizationSection(tree, account) : undefined);
 
+  // Whether organization trails and stores may be repaired from an account: each account says so
+  // for itself, read with its own credentials (the caller's, or its member role's).
+  const delegatedIn = (account: string, own: AwsClients) => () =>
+    isCloudTrailDelegatedAdministrator(own.organizations(home), account);
+
   if (selection.kind === 'caller') {
+    const delegated = await delegatedIn(caller.account, clients)();
     const snapshots = await loadRegions(clients, regions, {
       account: caller.account,
       concurrency: options.concurrency,
+      ...(delegated !== undefined ? { delegatedAdministrator: delegated } : {}),
       ...(options.onProgress
         ? { onProgress: (n: number, total: number) => options.onProgress?.(`loading trails: ${n}/${total}`) }
         : {}),
@@ -164,14 +174,19 @@ export async function readLive(
 
   let ids = selection.accounts;
   if (selection.kind === 'org') {
-    const organizations = clients.adopt(new OrganizationsClient(clients.config(home)));
-    ids = (await listActiveAccounts(organizations)).map((a) => a.id).sort();
+    ids = (await listActiveAccounts(clients.organizations(home))).map((a) => a.id).sort();
   }
-  const enter = memberAccounts(clients, clients.adopt(new STSClient(clients.config(home))), caller.account, {
-    partition: caller.partition,
-    roleName: selection.roleName,
-    ...(selection.externalId ? { externalId: selection.externalId } : {}),
-  });
+  const enter = memberAccounts(
+    clients,
+    clients.adopt(new STSClient(clients.config(home))),
+    caller.account,
+    {
+      partition: caller.partition,
+      roleName: selection.roleName,
+      ...(selection.externalId ? { externalId: selection.externalId } : {}),
+    },
+    { delegatedFrom: home },
+  );
   const access: AccountAccess[] = ids.map((account) => {
     const organization = sectionOf(account);
     return { ...enter(account), ...(organization ? { organization } : {}) };

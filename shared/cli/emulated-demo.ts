@@ -5,7 +5,13 @@ import { loadRegions } from '../aws/loader.js';
 import { DEMO_ACCOUNT } from '../emulator/demoAccount.js';
 import { startMoto } from '../emulator/moto.js';
 import { EMULATOR_CREDENTIALS, seedAccount } from '../emulator/seed.js';
-import { combineEvaluations, type Evaluation, evaluate, evaluateAll } from '../engine/index.js';
+import {
+  combineEvaluations,
+  type Evaluation,
+  evaluateAll,
+  evaluateRegions,
+  inventoryOf,
+} from '../engine/index.js';
 import type { Policy } from '../policy/loader.js';
 import { findingsTable, palette, planTable, stepsText } from './render.js';
 
@@ -51,7 +57,7 @@ export async function emulatedDemo(
     const regions = [REGION, 'eu-west-1'];
     const account = await callerAccount(clients, REGION);
     const snapshots = await loadRegions(clients, regions, { account });
-    const evaluations = snapshots.map((snapshot) => evaluate(snapshot, policies));
+    const evaluations = evaluateRegions(snapshots, policies);
     const before = combineEvaluations(evaluations);
     out(
       c.dim(
@@ -66,7 +72,9 @@ export async function emulatedDemo(
     let remediated = 0;
     let errors = 0;
     for (const [i, snapshot] of snapshots.entries()) {
-      const outcome = await applyAndVerify(clients, snapshot, policies, evaluations[i] as Evaluation);
+      const outcome = await applyAndVerify(clients, snapshot, policies, evaluations[i] as Evaluation, {
+        evaluation: { inventory: inventoryOf(snapshots) },
+      });
       out(stepsText(outcome.steps, color));
       remediated += outcome.findings.filter((f) => f.status === 'REMEDIATED').length;
       errors += outcome.findings.filter((f) => f.status === 'ERROR' && f.remediation?.planned).length;

@@ -1,15 +1,16 @@
-import { writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { relative } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { applyAndVerify, type VerifiedFinding } from '../aws/apply.js';
-import { AwsClients } from '../aws/clients.js';
-import { AwsCallError } from '../aws/errors.js';
+import { AwsClients, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../aws/clients.js';
+import { AwsCallError, EndpointError } from '../aws/errors.js';
 import {
   combineEvaluations,
   dedupeById,
   type Evaluation,
   evaluate,
   evaluateAll,
+  evaluateRegions,
+  inventoryOf,
   type KnownOrganization,
   resourceViews,
   type Snapshot,
@@ -32,6 +33,7 @@ import {
   type AdvancedEventSelector,
   type CloudTrailEvent,
   compileSelectors,
+  EVENT_FIELDS,
   hasArnShape,
   matchingSelectors,
   partitionOf,
@@ -39,6 +41,7 @@ import {
   validate,
 } from '../selectors/index.js';
 import { constraintMatches } from '../selectors/match.js';
+import { closest } from '../selectors/suggest.js';
 import {
   type AccountOptions,
   addAccountOptions,
@@ -48,8 +51,19 @@ import {
 } from './accounts.js';
 import { emulatedDemo } from './emulated-demo.js';
 import { exceptionLines } from './exceptions.js';
-import { InputError, loadPolicies, readSnapshot } from './io.js';
-import { PACKAGE_ROOT, PACKAGE_VERSION } from './package.js';
+import {
+  checkWritable,
+  DEFAULT_POLICY_PATHS,
+  formatBytes,
+  InputError,
+  LIMITS,
+  loadPolicies,
+  printable,
+  readSnapshot,
+  writeOutput,
+} from './io.js';
+import { checkEndpoint, checkProfile, checkRegion, checkSeconds } from './options.js';
+import { PACKAGE_VERSION, packagePath } from './package.js';
 import {
   accountsOf,
   type Format,
@@ -69,7 +83,6 @@ export const EXIT = { ok: 0, findings: 1, input: 2, runtime: 3 } as const;
 
 const isReportFormat = (f: string): f is ReportFormat => (REPORT_FORMATS as readonly string[]).includes(f);
 
-const ROOT = PACKAGE_ROOT;
 const TOOL_VERSION = PACKAGE_VERSION;
 
 export interface Io {
@@ -86,27 +99,44 @@ export interface Io {
 interface CommonOptions extends AccountOptions {
   snapshot?: string;
   template?: string[];
-  policies: string[];
+  policies?: string[];
   format: Format | 'asff' | ReportFormat;
   region?: string[];
   profile?: string;
   endpointUrl?: string;
   concurrency?: string;
+  connectTimeout?: string;
+  requestTimeout?: string;
 }
 
 const isLive = (opts: CommonOptions) => !opts.snapshot && !opts.template;
 
 function liveClients(opts: CommonOptions, io: Io): { clients: AwsClients; regions: string[] } {
-  const regions =
-    opts.region ?? [io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION].filter((r): r is string => Boolean(r));
+  const fromEnv = io.env.AWS_REGION ? 'AWS_REGION' : 'AWS_DEFAULT_REGION';
+  const regions = opts.region
+    ? opts.region.map((r) => checkRegion(r, '--region'))
+    : [io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION]
+        .filter((r): r is string => r !== undefined)
+        .map((r) => checkRegion(r, fromEnv));
   if (regions.length === 0)
     throw new InputError(
       'no Region: pass --region (repeatable) or set AWS_REGION, or read a file with --snapshot FILE',
     );
+  if (opts.endpointUrl !== undefined) checkEndpoint(opts.endpointUrl, '--endpoint-url');
+  else if (io.env.AWS_ENDPOINT_URL) checkEndpoint(io.env.AWS_ENDPOINT_URL, 'AWS_ENDPOINT_URL');
+  if (opts.profile !== undefined) checkProfile(opts.profile, io.env);
   // Profile and endpoint also come from AWS_PROFILE and AWS_ENDPOINT_URL, which the SDK reads itself.
   const clients = new AwsClients({
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.endpointUrl ? { endpoint: opts.endpointUrl } : {}),
+    connectTimeoutMs: checkSeconds(
+      opts.connectTimeout ?? String(DEFAULT_CONNECT_TIMEOUT_MS / 1000),
+      '--connect-timeout',
+    ),
+    requestTimeoutMs: checkSeconds(
+      opts.requestTimeout ?? String(DEFAULT_REQUEST_TIMEOUT_MS / 1000),
+      '--request-timeout',
+    ),
   });
   return { clients, regions };
 }
@@ -146,7 +176,8 @@ async function input(
     if (opts.snapshot || opts.profile || opts.endpointUrl || opts.org || opts.accounts)
       throw new InputError('use --template FILE on its own, without --snapshot or live AWS options');
     // A template names no Region: --region says where it would be deployed (default us-east-1).
-    const template = readTemplateFiles(opts.template, opts.region?.[0] ?? 'us-east-1');
+    const region = opts.region?.[0] !== undefined ? checkRegion(opts.region[0], '--region') : 'us-east-1';
+    const template = readTemplateFiles(opts.template, region);
     return { snapshots: [template.snapshot], template };
   }
   if (!isLive(opts)) {
@@ -198,41 +229,84 @@ function exitFor(result: { summary: { fail: number; error: number } }): number {
   return EXIT.ok;
 }
 
+/** plan: 1 when there are steps to apply, else 3 when some checks could not be decided, else 0. */
+function exitForPlan(result: Evaluation): number {
+  if (result.plan.length > 0) return EXIT.findings;
+  return result.summary.error > 0 ? EXIT.runtime : EXIT.ok;
+}
+
+const EXIT_HELP =
+  'Exit codes: 0 compliant, 1 findings, 2 bad input (one message), 3 AWS or runtime error, or checks that could not be decided.';
+
 function addLive(cmd: Command): Command {
   return cmd
     .option('--region <region...>', 'Regions to read (repeatable; default AWS_REGION)')
     .option('--profile <name>', 'AWS profile (default: the standard credential chain, AWS_PROFILE)')
-    .option('--endpoint-url <url>', 'CloudTrail endpoint, e.g. an emulator (default AWS_ENDPOINT_URL)')
+    .option('--endpoint-url <url>', 'AWS endpoint, e.g. an emulator (default AWS_ENDPOINT_URL)')
     .option(
       '--concurrency <n>',
       'resources read at once (a trail reads its four parts in parallel); with several accounts, also account-Regions at once',
       '5',
+    )
+    .option(
+      '--connect-timeout <seconds>',
+      `seconds to wait for a connection to an endpoint (default ${DEFAULT_CONNECT_TIMEOUT_MS / 1000})`,
+    )
+    .option(
+      '--request-timeout <seconds>',
+      `seconds to wait for the answer to each request (default ${DEFAULT_REQUEST_TIMEOUT_MS / 1000}); an endpoint that never answers fails the call after 3 attempts instead of hanging`,
     );
 }
 
 /** Live options and the options that read several accounts. */
 const addLiveAccounts = (cmd: Command): Command => addAccountOptions(addLive(cmd));
 
-/** `--policies`, by default the packs shipped in the package, wherever it is run from. */
+/**
+ * `--policies`, by default the CIS and Security Hub packs shipped in the package, wherever it is run
+ * from. The examples (a fictional payroll bucket, a cost guard…) are read only when named: they
+ * would report on, and repair, a real account's resources as if they mattered.
+ */
 const builtInPolicies = () =>
-  new Option('--policies <path...>', 'policy files or folders').default(
-    [join(ROOT, 'policies')],
-    "the package's policies/",
+  new Option('--policies <path...>', 'policy files or folders (policies/examples only when named)').default(
+    [...DEFAULT_POLICY_PATHS],
+    'the CIS and Security Hub packs',
   );
 
-function addCommon(cmd: Command): Command {
+/** What `check` can print: every other command refers a finding format back to it. */
+const CHECK_FORMATS: readonly string[] = ['table', 'json', 'markdown', 'asff', ...REPORT_FORMATS];
+
+function formatOption(formats: readonly string[]): Option {
+  return new Option('--format <format>', `output format: ${formats.join(', ')}`)
+    .default('table')
+    .argParser((value: string) => {
+      if (formats.includes(value)) return value;
+      if (CHECK_FORMATS.includes(value))
+        throw new InvalidArgumentError(
+          `--format ${value} is for check (findings); use ${formats.join(', ')}`,
+        );
+      throw new InvalidArgumentError(`expected ${formats.join(', ')}`);
+    });
+}
+
+/**
+ * The options of the commands that evaluate: input (a snapshot, templates or live AWS), policies,
+ * and `formats` (none: the command writes one format, and `--format` is refused with a reason).
+ * `liveOnly`: the command changes live AWS; --snapshot and --template are kept hidden so that
+ * passing them says why instead of "unknown option".
+ */
+function addCommon(cmd: Command, formats: readonly string[] | undefined, liveOnly = false): Command {
+  const snapshot = new Option('--snapshot <file>', 'read a snapshot file instead of live AWS');
+  const template = new Option(
+    '--template <file...>',
+    'check CloudFormation templates (YAML/JSON) or Terraform plans (terraform show -json) before deploy',
+  );
   return addLiveAccounts(
     cmd
-      .option('--snapshot <file>', 'read a snapshot file instead of live AWS')
-      .option(
-        '--template <file...>',
-        'check CloudFormation templates (YAML/JSON) or Terraform plans (terraform show -json) before deploy',
-      )
+      .addOption(liveOnly ? snapshot.hideHelp() : snapshot)
+      .addOption(liveOnly ? template.hideHelp() : template)
       .addOption(builtInPolicies())
       .addOption(
-        new Option('--format <format>', 'output format')
-          .choices(['table', 'json', 'markdown', 'asff', ...REPORT_FORMATS])
-          .default('table'),
+        formats ? formatOption(formats) : new Option('--format <format>').hideHelp().default('table'),
       ),
   );
 }
@@ -247,11 +321,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError();
 
-  addCommon(program.command('check'))
-    .description('evaluate a snapshot against policies; exit 1 on any failure')
+  addCommon(program.command('check'), CHECK_FORMATS)
+    .description('evaluate a snapshot, templates or live AWS against policies; exit 1 on any failure')
     .addHelpText(
       'after',
-      '\nExamples:\n  trailwarden check --snapshot examples/demo-account/snapshot.json\n  trailwarden check --region us-east-1 --region eu-west-1 --profile audit --format json\n  trailwarden check --snapshot snap.json --policies policies/cis-aws-foundations.yaml --format markdown',
+      `\n${EXIT_HELP}\n\nExamples:\n  trailwarden check --snapshot examples/demo-account/snapshot.json\n  trailwarden check --region us-east-1 --region eu-west-1 --profile audit --format json\n  trailwarden check --snapshot snap.json --policies policies/cis-aws-foundations.yaml --format markdown\n  trailwarden check --template template.yaml --format sarif`,
     )
     .option('--all', 'also list passing checks (table format)')
     .action(async (opts: CommonOptions & { all?: boolean }) => {
@@ -264,26 +338,22 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       setExit(exitFor(result));
     });
 
-  addCommon(program.command('plan'))
+  addCommon(program.command('plan'), ['table', 'json', 'markdown'])
     .description('the exact Put* requests that would repair the failures of remediate policies')
     .addHelpText(
       'after',
-      '\nExamples:\n  trailwarden plan --snapshot examples/demo-account/snapshot.json --policies policies/examples',
+      '\nExit codes: 0 nothing to do, 1 the plan has steps, 2 bad input, 3 AWS or runtime error, or checks that could not be decided.\n\nExamples:\n  trailwarden plan --snapshot examples/demo-account/snapshot.json --policies policies/examples',
     )
     .action(async (opts: CommonOptions) => {
-      if (opts.format === 'asff' || isReportFormat(opts.format))
-        throw new InputError(
-          `--format ${opts.format} is for check (findings); plan prints requests: use table, json or markdown`,
-        );
       const result = await run(opts, io);
       if (opts.format === 'json') io.out(toJson(result, { findings: false, plan: true }));
       else if (opts.format === 'markdown') io.out(planMarkdown(result.plan));
       else if (result.template) io.out(templatePlanText(result, result.template, io.color));
       else io.out(planTable(result.plan, io.color));
-      setExit(exitFor(result));
+      setExit(exitForPlan(result));
     });
 
-  addCommon(program.command('report'))
+  addCommon(program.command('report'), undefined)
     .description('write the HTML coverage report: matrix, findings by policy, plan; one offline file')
     .option('--out <file>', 'where to write the report', 'report.html')
     .addHelpText(
@@ -313,46 +383,47 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--snapshot <file>', 'also lint the selectors found in this snapshot')
     .addHelpText(
       'after',
-      '\nExamples:\n  trailwarden validate --policies policies/\n  trailwarden validate --snapshot snap.json',
+      '\nExit codes: 0 valid (warnings allowed), 1 the snapshot has selector errors (malformed, or rejected by AWS), 2 a policy file is invalid or bad input.\n\nExamples:\n  trailwarden validate --policies policies/\n  trailwarden validate --snapshot snap.json',
     )
-    .action((opts: { policies: string[]; snapshot?: string }) => {
+    .action((opts: { policies?: string[]; snapshot?: string }) => {
       const { policies, warnings } = loadPolicies(opts.policies);
       const c = palette(io.color);
       if (warnings.length > 0) io.out(problemsText(warnings, io.color));
       let lint = 0;
+      let errors = 0;
       const snapshots = opts.snapshot ? readSnapshot(opts.snapshot) : undefined;
       const exceptionNotes = exceptionLines(policies, new Date(), snapshots);
       for (const line of exceptionNotes) io.out(c.yellow(`${line}\n`));
       if (snapshots) {
-        for (const r of snapshots.flatMap(resourceViews)) {
+        for (const r of snapshots.flatMap((s) => resourceViews(s))) {
+          if (r.selectorProblem) {
+            lint++;
+            errors++;
+            io.out(`${r.name}: error: ${r.selectorProblem}\n`);
+          }
           if (!r.selectorConfig) continue;
           for (const p of validate(r.selectorConfig, r.kind)) {
             lint++;
+            if (p.severity === 'error') errors++;
             io.out(`${r.name}: ${p.severity}: ${p.path}: ${p.message}\n`);
           }
         }
       }
-      io.out(
-        c.green(
-          `${policies.length} policies valid${warnings.length + exceptionNotes.length ? `, ${warnings.length + exceptionNotes.length} warnings` : ''}${opts.snapshot ? `, ${lint} selector findings in the snapshot` : ''}\n`,
-        ),
-      );
-      setExit(EXIT.ok);
+      const noted = warnings.length + exceptionNotes.length;
+      const summary = `${policies.length} policies valid${noted ? `, ${noted} warnings` : ''}${opts.snapshot ? `, ${lint} selector findings in the snapshot (${errors} errors)` : ''}\n`;
+      io.out(errors > 0 ? c.red(summary) : c.green(summary));
+      setExit(errors > 0 ? EXIT.findings : EXIT.ok);
     });
 
-  addCommon(program.command('apply'))
+  addCommon(program.command('apply'), ['table', 'json'], true)
     .description('apply the plan to live AWS, then read every changed resource back and verify it')
     .option('--yes', 'do not ask for confirmation (for automation)')
     .option('--dry-run', 'show the plan only (the same as plan)')
     .addHelpText(
       'after',
-      '\nExamples:\n  trailwarden apply --region us-east-1 --policies policies/examples\n  trailwarden apply --region us-east-1 --yes --format json',
+      `\n${EXIT_HELP}\n\nExamples:\n  trailwarden apply --region us-east-1 --policies policies/examples\n  trailwarden apply --region us-east-1 --yes --format json\n  trailwarden apply --org --region us-east-1 --yes`,
     )
     .action(async (opts: CommonOptions & { yes?: boolean; dryRun?: boolean }) => {
-      if (opts.format === 'asff' || isReportFormat(opts.format))
-        throw new InputError(
-          `--format ${opts.format} is for check (findings); apply prints steps: use table or json`,
-        );
       if (!isLive(opts))
         throw new InputError('apply changes live AWS: drop --snapshot/--template and pass --region');
       const { policies } = loadPolicies(opts.policies);
@@ -371,7 +442,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
           regions,
           selectsByUnit(policies),
         );
-        const evaluations = snapshots.map((s) => evaluate(s, policies, new Date()));
+        // Each Region knowing the others (a named trail of another Region is not missing).
+        const now = new Date();
+        const inventory = inventoryOf(snapshots);
+        const evaluations = evaluateRegions(snapshots, policies, now);
         const unresolved = unresolvedUnitFindings(policies, snapshots, organization);
         const plan = evaluations.flatMap((e) => e.plan);
         if (opts.format !== 'json') io.out(planTable(plan, io.color));
@@ -400,6 +474,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
               snapshot,
               policies,
               evaluations[i] as Evaluation,
+              { evaluation: { inventory }, now },
             ),
           );
         const findings = dedupeVerified([...outcomes.flatMap((o) => o.findings), ...unresolved]);
@@ -444,12 +519,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .action(async (opts: CommonOptions & { out?: string }) => {
       const { clients, regions } = liveClients(opts, io);
+      // Refuse a place that cannot take the file before reading the account, not after.
+      if (opts.out) checkWritable(opts.out);
       try {
         // Several accounts: each snapshot records its place in the organization, for select.ous.
         const multi = Boolean(opts.org || opts.accounts);
         const { snapshots } = await loadLive({ ...opts, format: 'json' }, io, clients, regions, multi);
         const text = `${JSON.stringify(snapshots.length === 1 ? snapshots[0] : snapshots, null, 2)}\n`;
-        if (opts.out) writeFileSync(opts.out, text);
+        if (opts.out) writeOutput(opts.out, text);
         else io.out(text);
         setExit(EXIT.ok);
       } finally {
@@ -468,7 +545,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  trailwarden explain --snapshot examples/demo-account/snapshot.json --resource data-events \\\n    --event \'{"eventCategory":"Data","readOnly":"false","resources.type":"AWS::S3::Object","resources.ARN":"arn:aws:s3:::acme-payroll/q3.csv"}\'',
+      `\nFields: ${EVENT_FIELDS.join(', ')}.\nExit codes: 0 LOGGED, 1 NOT LOGGED, 2 bad input, 3 the resource's selectors are not known.\n\nExamples:\n  trailwarden explain --snapshot examples/demo-account/snapshot.json --resource data-events \\\n    --event '{"eventCategory":"Data","readOnly":"false","resources.type":"AWS::S3::Object","resources.ARN":"arn:aws:s3:::acme-payroll/q3.csv"}'`,
     )
     .action((opts: { snapshot: string; resource: string; event: string }) => {
       setExit(explain(opts, io));
@@ -482,8 +559,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--snapshot-only', 'skip the emulator: check and plan examples/demo-account/snapshot.json')
     .action(async (opts: { snapshotOnly?: boolean }) => {
       const { policies } = loadPolicies([
-        join(ROOT, 'policies', 'cis-aws-foundations.yaml'),
-        join(ROOT, 'policies', 'examples'),
+        packagePath('policies', 'cis-aws-foundations.yaml'),
+        packagePath('policies', 'examples'),
       ]);
       if (!opts.snapshotOnly && (await emulatedDemo(io.out, io.color, policies))) {
         setExit(EXIT.ok);
@@ -496,15 +573,27 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 }
 
 function parseEvent(text: string): CloudTrailEvent {
+  const size = Buffer.byteLength(text);
+  if (size > LIMITS.event)
+    throw new InputError(
+      `--event: ${formatBytes(size)} is more than the ${formatBytes(LIMITS.event)} an event may have`,
+    );
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new InputError(`--event: not valid JSON: ${(error as Error).message}`);
+    throw new InputError(`--event: not valid JSON: ${printable((error as Error).message)}`);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     throw new InputError('--event: expected a JSON object of field names to strings');
   for (const [k, v] of Object.entries(data)) {
+    // A misspelt field would otherwise be read as absent, and the verdict would be about another event.
+    if (!(EVENT_FIELDS as readonly string[]).includes(k)) {
+      const hint = closest(k, EVENT_FIELDS);
+      throw new InputError(
+        `--event: unknown field ${JSON.stringify(k)}${hint ? `; did you mean "${hint}"?` : ''} (fields: ${EVENT_FIELDS.join(', ')})`,
+      );
+    }
     if (typeof v !== 'string')
       throw new InputError(`--event: field ${k} must be a string (write readOnly as "true" or "false")`);
   }
@@ -538,7 +627,7 @@ function explain(opts: { snapshot: string; resource: string; event: string }, io
     );
   checkEventArn(event, r.arn);
   if (!r.selectors) {
-    io.out(`${r.name}: its event selectors are not known in this snapshot\n`);
+    io.out(`${r.name}: ${r.selectorProblem ?? 'its event selectors are not known in this snapshot'}\n`);
     return EXIT.runtime;
   }
   const selectors = r.selectors as AdvancedEventSelector[];
@@ -566,11 +655,11 @@ function explain(opts: { snapshot: string; resource: string; event: string }, io
 
 function demo(io: Io): number {
   const c = palette(io.color);
-  const snapshotFile = join(ROOT, 'examples', 'demo-account', 'snapshot.json');
+  const snapshotFile = packagePath('examples', 'demo-account', 'snapshot.json');
   const [snapshot] = readSnapshot(snapshotFile) as [Snapshot];
   const { policies } = loadPolicies([
-    join(ROOT, 'policies', 'cis-aws-foundations.yaml'),
-    join(ROOT, 'policies', 'examples'),
+    packagePath('policies', 'cis-aws-foundations.yaml'),
+    packagePath('policies', 'examples'),
   ]);
   const result = evaluate(snapshot, policies);
   io.out(
@@ -621,16 +710,30 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.err(problemsText(error.problems, io.color));
       return EXIT.input;
     }
+    if (error instanceof EndpointError) {
+      const endpoint = error.endpoint ?? io.env.AWS_ENDPOINT_URL ?? 'the AWS endpoint';
+      io.err(
+        `error: AWS endpoint ${endpoint}: ${error.operation}: ${error.detail} (see --connect-timeout, --request-timeout, --endpoint-url)\n`,
+      );
+      return EXIT.runtime;
+    }
     if (error instanceof AwsCallError) {
       io.err(`error: AWS: ${error.message}\n`);
       return EXIT.runtime;
     }
     const name = (error as { name?: string })?.name;
     if (name === 'CredentialsProviderError' || name === 'ProviderError') {
-      io.err(`error: AWS credentials: ${(error as Error).message}\n`);
+      const profile = argv.includes('--profile') ? argv[argv.indexOf('--profile') + 1] : io.env.AWS_PROFILE;
+      io.err(
+        `error: AWS credentials${profile ? ` of profile ${profile}` : ''}: ${printable((error as Error).message, 400)}\n`,
+      );
       return EXIT.runtime;
     }
-    io.err(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // Never a stack trace for the user; TRAILWARDEN_DEBUG=1 shows it when reporting a bug.
+    const message = error instanceof Error ? error.message : String(error);
+    io.err(
+      `error: ${printable(message, 400)}${io.env.TRAILWARDEN_DEBUG && error instanceof Error ? `\n${error.stack}` : ' (this is unexpected: rerun with TRAILWARDEN_DEBUG=1 and report the stack trace)'}\n`,
+    );
     return EXIT.runtime;
   }
 }

@@ -28,7 +28,7 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
   );
 }
 
-/** The JSON contract of architecture.md: findings, plan, summary. */
+/** The JSON contract of docs/architecture.md: findings, plan, summary. */
 export function toJson(result: Evaluation, include: { findings: boolean; plan: boolean }): string {
   const out: Record<string, unknown> = {};
   if (include.findings) out.findings = result.findings;

@@ -9,11 +9,19 @@ import type {
   Severity,
 } from '../policy/types.js';
 import { type AdvancedEventSelector, type CloudTrailEvent, covers, partitionOf } from '../selectors/index.js';
+import {
+  conflictOn,
+  constraintsOn,
+  findConflict,
+  logEventsOf,
+  type PolicyConflict,
+  type PolicyScope,
+} from './conflicts.js';
 import { applyExceptions } from './exceptions.js';
 import { findingId } from './findingId.js';
 import { type KnownOrganization, unresolvedUnitFindings } from './organization.js';
-import { buildPlan, type PlanStep } from './plan.js';
-import { appliesToRegion, parseArn, resourceViews } from './resources.js';
+import { buildPlan, notHere, type PlanStep } from './plan.js';
+import { appliesToRegion, parseArn, resourceViews, within } from './resources.js';
 import { accountScope, enteredAccount } from './scope.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -35,7 +43,12 @@ export interface Finding {
   readonly severity: Severity;
   readonly message: string;
   readonly witness?: CloudTrailEvent;
-  readonly remediation?: { readonly planned: boolean; readonly reason?: string };
+  readonly remediation?: {
+    readonly planned: boolean;
+    readonly reason?: string;
+    /** When policies contradict each other on the resource: which ones, and an example event. */
+    readonly conflict?: PolicyConflict;
+  };
   /** The exception that suppressed the finding, or (with `expired`) one that would have. */
   readonly exception?: {
     readonly reason: string;
@@ -57,6 +70,61 @@ export interface PendingFix {
   readonly resource: ResourceView;
   readonly fixes: readonly Fix[];
   readonly remediate: boolean;
+  /** The policy's quantifier: an any/union fix is placed on a resource by choice, not by requirement. */
+  readonly quantifier: Policy['quantifier'];
+}
+
+/**
+ * What a run read, beyond the snapshot being evaluated: tells a named resource that does not exist
+ * from one that lives in another Region. Names are an account's own: a trail named in one account
+ * says nothing about another.
+ */
+export interface Inventory {
+  /** The Regions read, by account (an account whose role could not be assumed was not read). */
+  readonly regions: ReadonlyMap<string, readonly string[]>;
+  /** `<account>/<kind>:<name>` and `<kind>:<arn>` of every resource read, shadow trails included. */
+  readonly keys: ReadonlySet<string>;
+  /** Regions whose listing failed (DescribeTrails / ListEventDataStores, by kind): absence there proves nothing. */
+  readonly unlisted: readonly {
+    readonly account: string;
+    readonly kind: ResourceKind;
+    readonly region: string;
+  }[];
+}
+
+export interface EvaluateOptions {
+  /** Every account and Region read in the run (default: this snapshot alone). */
+  readonly inventory?: Inventory;
+  /**
+   * The snapshot holds only some of its Region's resources (one resource read after a change): a
+   * named resource absent from it is then not reported as missing.
+   */
+  readonly partial?: boolean;
+}
+
+const LISTING: Record<ResourceKind, string> = {
+  trail: 'DescribeTrails',
+  eventDataStore: 'ListEventDataStores',
+};
+
+export function inventoryOf(snapshots: readonly Snapshot[]): Inventory {
+  const keys = new Set<string>();
+  const regions = new Map<string, string[]>();
+  for (const s of snapshots) {
+    if (enteredAccount(s)) continue;
+    const seen = regions.get(s.account) ?? [];
+    if (!seen.includes(s.region)) regions.set(s.account, [...seen, s.region]);
+    for (const r of resourceViews(s)) {
+      keys.add(`${s.account}/${r.kind}:${r.name}`);
+      keys.add(`${r.kind}:${r.arn}`);
+    }
+  }
+  const unlisted = snapshots.flatMap((s) =>
+    (['trail', 'eventDataStore'] as const)
+      .filter((kind) => s.errors?.some((e) => e.part === LISTING[kind]))
+      .map((kind) => ({ account: s.account, kind, region: s.region })),
+  );
+  return { regions, keys, unlisted };
 }
 
 export { findingId };
@@ -85,13 +153,16 @@ export function evaluate(
   snapshot: Snapshot,
   policies: readonly Policy[],
   now: Date = new Date(0),
+  options: EvaluateOptions = {},
 ): Evaluation {
   const region = snapshot.region;
   const resources = resourceViews(snapshot);
   const partition = resources.map((r) => parseArn(r.arn)?.partition).find(Boolean) ?? 'aws';
+  const inventory = options.inventory ?? inventoryOf([snapshot]);
   const findings: Finding[] = [];
   const pending: PendingFix[] = [];
-  const forbidsByResource = new Map<string, { policyId: string; selectors: AdvancedEventSelector[] }[]>();
+  const pendingByResource = new Map<ResourceView, PendingFix[]>();
+  const scopes: PolicyScope[] = [];
 
   const push = (
     policy: Policy,
@@ -122,52 +193,138 @@ export function evaluate(
       findings[index] = { ...(findings[index] as Finding), remediation: { planned: false, reason } };
       return;
     }
-    pending.push({
+    const fix: PendingFix = {
       findingIndex: index,
       resource: r,
       fixes: outcome.fixes,
       remediate: policy.action === 'remediate',
-    });
+      quantifier: policy.quantifier,
+    };
+    pending.push(fix);
+    pendingByResource.set(r, [...(pendingByResource.get(r) ?? []), fix]);
   };
 
+  // First what each policy selects: the planner, and the choice of where an any/union policy is
+  // repaired, need every policy's scope. Whether a policy applies to this account at all (its
+  // accounts and organizational units, and whether the account could be entered) comes first.
+  const notEntered = enteredAccount(snapshot);
+  const undecidable = new Map<PolicyScope, { check: string; message: string }>();
   for (const policy of policies) {
+    const applies = accountScope(policy.select, snapshot);
+    if (applies === false) continue;
+    const blocked =
+      applies !== true
+        ? { check: 'select', message: applies.unknown }
+        : notEntered
+          ? { check: 'access', message: notEntered }
+          : undefined;
+    const selectedHere: ResourceView[] = [];
+    const undecided: ResourceView[] = [];
+    for (const r of blocked ? [] : resources) {
+      if (r.kind !== policy.resource) continue;
+      const s = selected(policy, r);
+      if (s === 'unknown') undecided.push(r);
+      else if (s) selectedHere.push(r);
+    }
+    const inScope = selectedHere.filter((r) => appliesToRegion(r, region));
+    const scope: PolicyScope = {
+      policy,
+      selected: selectedHere,
+      undecided,
+      inScope,
+      passed: false,
+      waived: new Set(),
+    };
+    scopes.push(scope);
+    if (blocked) undecidable.set(scope, blocked);
+  }
+  // Where an any/union policy's repair can go: owned here, and not where the `every` policies
+  // contradict each other (nothing is planned there). Asked only once all of them are evaluated.
+  /** What the pending fixes on `r` ask it to log and not to log (`every` ones only, or all). */
+  const pendingOn = (r: ResourceView, all: boolean) => {
+    const fixes = (pendingByResource.get(r) ?? [])
+      .filter((p) => all || p.quantifier === 'every')
+      .flatMap((p) => p.fixes.flatMap((f) => (f.kind === 'selectors' ? [f] : [])));
+    return {
+      requires: fixes.map((f) => ({ policyId: '', selectors: f.require })),
+      forbids: fixes.map((f) => ({ policyId: '', selectors: f.forbid })),
+    };
+  };
+  const conflicts = new Map<ResourceView, boolean>();
+  const conflicted = (r: ResourceView) => {
+    if (!conflicts.has(r))
+      conflicts.set(r, conflictOn(r, scopes, pendingOn(r, false).requires) !== undefined);
+    return conflicts.get(r) as boolean;
+  };
+  const read = (account: string, where: string) => inventory.regions.get(account)?.includes(where) ?? false;
+  const repairable = (r: ResourceView) => notHere(r, snapshot, read) === undefined && !conflicted(r);
+  /**
+   * Whether an any/union policy's repair fits on `r`: what it requires there is forbidden by no
+   * policy bound to `r` (or repaired there already), and what it forbids there is required by none.
+   */
+  const fits = (
+    r: ResourceView,
+    requires: readonly AdvancedEventSelector[],
+    forbids: readonly AdvancedEventSelector[] = [],
+  ) => {
+    const here = pendingOn(r, true);
+    const bound = constraintsOn(r, scopes, here.requires, here.forbids);
+    return (
+      !findConflict([{ policyId: '', selectors: requires }], bound.forbids, within(r)) &&
+      !findConflict(bound.requires, [{ policyId: '', selectors: forbids }], within(r))
+    );
+  };
+  const deferred: (() => void)[] = [];
+  /** Findings of any/union policies, decided only when their repair is placed. */
+  const placeholders: number[] = [];
+
+  for (const scope of scopes) {
+    const { policy, selected: candidates, inScope } = scope;
     const kind: ResourceKind = policy.resource;
     const accountResource = `arn:${partition}:cloudtrail:${region}:${snapshot.account}:${kind === 'trail' ? 'trail' : 'eventdatastore'}/*`;
     const accountName = `${kind === 'trail' ? 'trails' : 'event data stores'} in ${region}`;
-    // Whether the policy applies to this account at all, before any resource is looked at.
-    const scope = accountScope(policy.select, snapshot);
-    if (scope === false) continue;
-    if (scope !== true) {
-      push(policy, accountResource, accountName, 'select', { status: 'ERROR', message: scope.unknown });
+    const blocked = undecidable.get(scope);
+    if (blocked) {
+      push(policy, accountResource, accountName, blocked.check, {
+        status: 'ERROR',
+        message: blocked.message,
+      });
       continue;
     }
-    const notEntered = enteredAccount(snapshot);
-    if (notEntered) {
-      push(policy, accountResource, accountName, 'access', { status: 'ERROR', message: notEntered });
-      continue;
+    for (const r of scope.undecided) {
+      push(policy, r.arn, r.name, 'select', {
+        status: 'ERROR',
+        message: `${label(r)}: its tags are not known, so the policy's selection cannot be decided`,
+      });
     }
-    const candidates: ResourceView[] = [];
-    for (const r of resources) {
-      if (r.kind !== kind) continue;
-      const s = selected(policy, r);
-      if (s === 'unknown') {
-        push(policy, r.arn, r.name, 'select', {
-          status: 'ERROR',
-          message: `${label(r)}: its tags are not known, so the policy's selection cannot be decided`,
+    // A resource the policy names and nobody read is the worst finding there is: it was deleted.
+    const absent = options.partial ? [] : missingNames(policy, resources, inventory, snapshot.account);
+    const missing = absent.length;
+    for (const m of absent) {
+      const type = kind === 'trail' ? 'trail' : 'eventdatastore';
+      const index = findings.length;
+      const isArn = m.name.startsWith('arn:');
+      findings.push({
+        // One id from every Region of the account (an ARN is the same resource from every account).
+        id: findingId(policy.id, `${kind}:${isArn ? m.name : `${snapshot.account}/${m.name}`}`, 'exists'),
+        policyId: policy.id,
+        resource: isArn
+          ? m.name
+          : `arn:${partition}:cloudtrail:${region}:${snapshot.account}:${type}/${kind === 'trail' ? m.name : '*'}`,
+        resourceName: m.name,
+        account: snapshot.account,
+        region,
+        status: m.status,
+        check: 'exists',
+        severity: policy.severity,
+        message: m.message,
+      });
+      if (m.status === 'FAIL')
+        recordFixes(policy, index, undefined, {
+          status: 'FAIL',
+          message: '',
+          manual: `Trailwarden does not create ${kind === 'trail' ? 'trails' : 'event data stores'}: recreate it, or take it out of the policy's select.names`,
         });
-      } else if (s) {
-        candidates.push(r);
-      }
-    }
-    for (const r of candidates) {
-      for (const c of policy.checks) {
-        const forbid = c.definition.section === 'forbid' && c.definition.key === 'logEvents';
-        if (forbid)
-          forbidsByResource.set(r.arn, [
-            ...(forbidsByResource.get(r.arn) ?? []),
-            { policyId: policy.id, selectors: c.params as AdvancedEventSelector[] },
-          ]);
-      }
     }
     const checkNames = policy.checks.map((c) => c.definition.check).join(',');
     // A Region-wide read that failed leaves this policy undecidable here: say so, then judge what was read.
@@ -182,7 +339,7 @@ export function evaluate(
     }
 
     if (policy.quantifier === 'every') {
-      if (candidates.length === 0) {
+      if (candidates.length === 0 && missing === 0) {
         push(policy, accountResource, accountName, checkNames, {
           status: 'SKIPPED',
           message: `no ${kind === 'trail' ? 'trail' : 'event data store'} matches the policy's selection`,
@@ -197,13 +354,13 @@ export function evaluate(
       continue;
     }
 
-    const inScope = candidates.filter((r) => appliesToRegion(r, region));
     if (policy.quantifier === 'any') {
       const scored = inScope.map((r) => {
         const outcomes = policy.checks.map((c) => evaluateCheck(c, r));
         return { r, outcomes, failing: outcomes.filter((o) => o.status !== 'PASS').length };
       });
       const passing = scored.find((s) => s.failing === 0);
+      scope.passed = passing !== undefined;
       if (passing) {
         push(policy, accountResource, accountName, checkNames, {
           status: 'PASS',
@@ -212,6 +369,8 @@ export function evaluate(
         continue;
       }
       if (scored.length === 0) {
+        // Every named resource is missing: those findings say it already.
+        if (missing > 0) continue;
         const index = push(policy, accountResource, accountName, checkNames, {
           status: 'FAIL',
           message: `no ${kind === 'trail' ? 'trail' : 'event data store'} records events in ${region}`,
@@ -223,25 +382,36 @@ export function evaluate(
         });
         continue;
       }
-      // Closest candidate: fewest failing checks, preferring one this account can repair.
-      const best = [...scored].sort(
-        (a, b) =>
-          a.failing - b.failing || Number(!ownedHere(a.r, snapshot)) - Number(!ownedHere(b.r, snapshot)),
-      )[0] as (typeof scored)[number];
-      const failed = best.outcomes.filter((o) => o.status !== 'PASS');
-      const status = failed.some((o) => o.status === 'FAIL') ? 'FAIL' : 'ERROR';
-      const witness = failed.find((o) => o.witness)?.witness;
-      const index = push(policy, accountResource, accountName, checkNames, {
-        status,
-        message: `no ${kind === 'trail' ? 'trail' : 'event data store'} in ${region} satisfies the whole policy; closest is ${label(best.r)}: ${failed.map((o) => o.message).join('; ')}`,
-        ...(witness ? { witness } : {}),
-      });
-      const fixes = failed.flatMap((o) => o.fixes ?? []);
-      const manual = failed.find((o) => o.status === 'FAIL' && !o.fixes)?.manual;
-      recordFixes(policy, index, best.r, {
-        status: 'FAIL',
-        message: '',
-        ...(manual ? { manual } : { fixes }),
+      // Chosen once every `every` policy has said what it needs (see `repairable`).
+      const index = push(policy, accountResource, accountName, checkNames, { status: 'FAIL', message: '' });
+      placeholders.push(index);
+      deferred.push(() => {
+        const needs = logEventsOf(policy, 'require');
+        const avoids = logEventsOf(policy, 'forbid');
+        const suits = (r: ResourceView) => repairable(r) && fits(r, needs, avoids);
+        // The closest candidate it can be repaired on, else the closest (whose finding says why not).
+        const best = [...scored].sort(
+          (a, b) => Number(!suits(a.r)) - Number(!suits(b.r)) || a.failing - b.failing,
+        )[0] as (typeof scored)[number];
+        const failed = best.outcomes.filter((o) => o.status !== 'PASS');
+        const witness = failed.find((o) => o.witness)?.witness;
+        findings[index] = {
+          ...(findings[index] as Finding),
+          status: failed.some((o) => o.status === 'FAIL') ? 'FAIL' : 'ERROR',
+          message: `no ${kind === 'trail' ? 'trail' : 'event data store'} in ${region} satisfies the whole policy; closest is ${label(best.r)}: ${failed.map((o) => o.message).join('; ')}`,
+          ...(witness ? { witness } : {}),
+        };
+        // Repaired on this resource, the policy's forbids bind it (even those it satisfies today).
+        const fixes: Fix[] = [
+          ...failed.flatMap((o) => o.fixes ?? []),
+          ...(avoids.length > 0 ? [{ kind: 'selectors' as const, require: [], forbid: avoids }] : []),
+        ];
+        const manual = failed.find((o) => o.status === 'FAIL' && !o.fixes)?.manual;
+        recordFixes(policy, index, best.r, {
+          status: 'FAIL',
+          message: '',
+          ...(manual ? { manual } : { fixes }),
+        });
       });
       continue;
     }
@@ -252,6 +422,7 @@ export function evaluate(
       o: c.definition.evaluateUnion?.(inScope, c.params as never) as CheckOutcome,
     }));
     const failed = outcomes.filter(({ o }) => o.status !== 'PASS');
+    scope.passed = failed.length === 0;
     if (failed.length === 0) {
       push(policy, accountResource, accountName, checkNames, {
         status: 'PASS',
@@ -265,56 +436,159 @@ export function evaluate(
       message: failed.map(({ o }) => o.message).join('; '),
       ...(witness ? { witness } : {}),
     });
-    const target = unionTarget(inScope, snapshot);
-    if (!target) {
-      recordFixes(policy, index, undefined, {
-        status: 'FAIL',
-        message: '',
-        manual: `no ${kind === 'trail' ? 'trail' : 'event data store'} in scope can be repaired from this account`,
-      });
-      continue;
-    }
-    const fixes: Fix[] =
-      target.active === false ? [{ kind: kind === 'trail' ? 'startLogging' : 'startIngestion' }] : [];
-    const union = inScope.filter((r) => r.active !== false).flatMap((r) => r.selectors ?? []);
-    for (const { c } of failed) {
-      if (c.definition.section === 'require' && c.definition.key === 'logEvents') {
-        // Only what no selected resource logs yet.
-        const missing = (c.params as AdvancedEventSelector[]).filter(
-          (r) => !covers(union, [r], { partition: partitionOf(target.arn) }).covered,
-        );
-        fixes.push({ kind: 'selectors', require: missing, forbid: [] });
-      } else {
-        for (const r of inScope) {
-          const o = evaluateCheck(c, r);
-          if (o.status === 'FAIL' && o.fixes) recordFixes(policy, index, r, o);
+    placeholders.push(index);
+    deferred.push(() => {
+      const union = inScope.filter((r) => r.active !== false).flatMap((r) => r.selectors ?? []);
+      // Only what no selected resource logs yet, placed where no policy forbids it (decided over
+      // the partition the selected resources share).
+      const partitions = new Set(inScope.map((r) => partitionOf(r.arn)));
+      const shared = { partition: partitions.size === 1 ? [...partitions][0] : undefined };
+      const missing = logEventsOf(policy, 'require').filter((r) => !covers(union, [r], shared).covered);
+      const target =
+        unionTarget(inScope, (r) => repairable(r) && fits(r, missing)) ?? unionTarget(inScope, repairable);
+      if (!target) {
+        recordFixes(policy, index, undefined, {
+          status: 'FAIL',
+          message: '',
+          manual: `no ${kind === 'trail' ? 'trail' : 'event data store'} in scope can be repaired from this account`,
+        });
+        return;
+      }
+      const fixes: Fix[] =
+        target.active === false ? [{ kind: kind === 'trail' ? 'startLogging' : 'startIngestion' }] : [];
+      for (const { c } of failed) {
+        if (c.definition.section === 'require' && c.definition.key === 'logEvents') {
+          fixes.push({ kind: 'selectors', require: missing, forbid: [] });
+        } else {
+          for (const r of inScope) {
+            const o = evaluateCheck(c, r);
+            if (o.status === 'FAIL' && o.fixes) recordFixes(policy, index, r, o);
+          }
         }
       }
-    }
-    recordFixes(policy, index, target, { status: 'FAIL', message: '', fixes });
+      recordFixes(policy, index, target, { status: 'FAIL', message: '', fixes });
+    });
   }
 
-  // Accepted risks are not repaired: a suppressed finding plans nothing.
-  findings.splice(0, findings.length, ...applyExceptions(findings, policies, now, resources));
-  const open = pending.filter((p) => findings[p.findingIndex]?.status !== 'SUPPRESSED');
-  const plan = buildPlan(snapshot, findings, open, forbidsByResource, partition);
+  // Accepted risks are not repaired: a suppressed finding plans nothing, and the requirement it
+  // covers is not kept on that resource (a repair placed there may leave it unlogged). Exceptions
+  // apply to what is decided before any any/union repair is placed, then to those policies.
+  const settle = (indices: readonly number[]) => {
+    const settled = applyExceptions(
+      indices.map((i) => findings[i] as Finding),
+      policies,
+      now,
+      resources,
+    );
+    indices.forEach((i, k) => {
+      findings[i] = settled[k] as Finding;
+    });
+  };
+  const later = new Set(placeholders);
+  settle(findings.map((_, i) => i).filter((i) => !later.has(i)));
+  const scopeOf = new Map(scopes.map((s) => [s.policy.id, s]));
+  for (const f of findings) {
+    const scope = scopeOf.get(f.policyId);
+    if (f.status !== 'SUPPRESSED' || scope?.policy.quantifier !== 'every') continue;
+    const required = scope.policy.checks.some(
+      (c) =>
+        c.definition.section === 'require' &&
+        c.definition.key === 'logEvents' &&
+        c.definition.check === f.check,
+    );
+    if (required) scope.waived.add(f.resource);
+  }
+  const suppressed = (p: PendingFix) => findings[p.findingIndex]?.status === 'SUPPRESSED';
+  for (const [r, fixes] of pendingByResource)
+    pendingByResource.set(
+      r,
+      fixes.filter((p) => !suppressed(p)),
+    );
+  for (const choose of deferred) choose();
+  settle(placeholders);
+  const open = pending.filter((p) => !suppressed(p));
+  const plan = buildPlan(snapshot, findings, open, scopes, partition, read);
   return { findings, plan, summary: summarize(findings) };
 }
 
-/** A resource Trailwarden may write from this snapshot's account and region. */
-export function ownedHere(r: ResourceView, snapshot: Snapshot): boolean {
-  return r.homeRegion === snapshot.region && (!r.isOrganization || r.owner === snapshot.account);
+interface MissingName {
+  readonly name: string;
+  readonly status: 'FAIL' | 'ERROR';
+  readonly message: string;
+}
+
+/**
+ * Names in the policy's `select.names` that no Region read has, each reported from every Region
+ * with one id (so a run over several Regions shows it once). A name found in any Region read is
+ * never missing; an ARN is decided in its own Region (where it is always listed), and absence
+ * where the listing failed proves nothing.
+ */
+function missingNames(
+  policy: Policy,
+  resources: readonly ResourceView[],
+  inventory: Inventory,
+  account: string,
+): MissingName[] {
+  const kind = policy.resource;
+  const what = kind === 'trail' ? 'trail' : 'event data store';
+  const read = inventory.regions.get(account) ?? [];
+  const out: MissingName[] = [];
+  for (const name of policy.select?.names ?? []) {
+    if (resources.some((r) => r.kind === kind && (r.name === name || r.arn === name))) continue;
+    const arn = name.startsWith('arn:') ? parseArn(name) : undefined;
+    if (inventory.keys.has(arn ? `${kind}:${name}` : `${account}/${kind}:${name}`)) continue;
+    if (arn && arn.account !== account) {
+      // Another account's resource is decided where that account is read.
+      if (inventory.regions.has(arn.account)) continue;
+      out.push({
+        name,
+        status: 'ERROR',
+        message: `${what} ${name} belongs to account ${arn.account}, which was not read, and is not visible from account ${account}; read account ${arn.account} to tell whether it exists`,
+      });
+      continue;
+    }
+    const home = arn?.region;
+    const regions = home ? [home] : read;
+    if (home && !read.includes(home)) {
+      out.push({
+        name,
+        status: 'ERROR',
+        message: `${what} ${name} is not visible from ${read.join(', ')}; read its home Region ${home} to tell whether it exists`,
+      });
+      continue;
+    }
+    const unlisted = inventory.unlisted.filter(
+      (u) => u.account === account && u.kind === kind && regions.includes(u.region),
+    );
+    if (unlisted.length > 0) {
+      out.push({
+        name,
+        status: 'ERROR',
+        message: `cannot tell whether ${what} ${name} exists: listing ${what}s failed in ${unlisted.map((u) => u.region).join(', ')}`,
+      });
+      continue;
+    }
+    out.push({
+      name,
+      status: 'FAIL',
+      message: home
+        ? `${what} ${name} does not exist`
+        : `${what} ${name} does not exist (in ${regions.length > 1 ? 'any of ' : ''}${regions.join(', ')})`,
+    });
+  }
+  return out;
 }
 
 /** Where a union policy's missing coverage goes: a repairable, delivering, multi-Region resource first. */
-function unionTarget(inScope: readonly ResourceView[], snapshot: Snapshot): ResourceView | undefined {
+function unionTarget(
+  inScope: readonly ResourceView[],
+  repairable: (r: ResourceView) => boolean,
+): ResourceView | undefined {
   const score = (r: ResourceView) =>
     (r.active !== false ? 4 : 0) +
     (r.settings.IsMultiRegionTrail === true || r.settings.MultiRegionEnabled === true ? 2 : 0) +
     (r.selectors ? 1 : 0);
-  return inScope
-    .filter((r) => ownedHere(r, snapshot))
-    .sort((a, b) => score(b) - score(a) || a.name.localeCompare(b.name))[0];
+  return inScope.filter(repairable).sort((a, b) => score(b) - score(a) || a.name.localeCompare(b.name))[0];
 }
 
 export { describeEvent };
@@ -357,6 +631,19 @@ export function combineEvaluations(results: readonly Evaluation[]): Evaluation {
 }
 
 /**
+ * Each Region's evaluation, knowing what the others hold: a named resource that lives in another
+ * Region read (of the same account) is not missing. Combine them with `combineEvaluations`.
+ */
+export function evaluateRegions(
+  snapshots: readonly Snapshot[],
+  policies: readonly Policy[],
+  now?: Date,
+): Evaluation[] {
+  const inventory = inventoryOf(snapshots);
+  return snapshots.map((s) => evaluate(s, policies, now, { inventory }));
+}
+
+/**
  * Evaluates several accounts' and Regions' snapshots together: a trail seen from several Regions or
  * accounts is reported once, and organizational units no input resolves are ERROR findings.
  * `organization` is what was read live of the organization, if anything.
@@ -367,7 +654,7 @@ export function evaluateAll(
   now?: Date,
   organization?: KnownOrganization,
 ): Evaluation {
-  const combined = combineEvaluations(snapshots.map((s) => evaluate(s, policies, now)));
+  const combined = combineEvaluations(evaluateRegions(snapshots, policies, now));
   const unresolved = unresolvedUnitFindings(policies, snapshots, organization);
   if (unresolved.length === 0) return combined;
   const findings = [...combined.findings, ...unresolved];

@@ -1,6 +1,16 @@
 /** Evaluation core: pure, no AWS SDK, no environment, no clock. */
-export type { Evaluation, Finding } from './evaluate.js';
-export { combineEvaluations, dedupeById, evaluate, evaluateAll, findingId, summarize } from './evaluate.js';
+export type { PolicyConflict } from './conflicts.js';
+export type { EvaluateOptions, Evaluation, Finding, Inventory } from './evaluate.js';
+export {
+  combineEvaluations,
+  dedupeById,
+  evaluate,
+  evaluateAll,
+  evaluateRegions,
+  findingId,
+  inventoryOf,
+  summarize,
+} from './evaluate.js';
 export type { KnownOrganization } from './organization.js';
 export { unresolvedUnitFindings } from './organization.js';
 export type { PlanStep } from './plan.js';

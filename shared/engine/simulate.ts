@@ -1,3 +1,5 @@
+import type { ResourceView } from '../policy/types.js';
+import { asAdvanced, type SelectorConfig } from '../selectors/index.js';
 import type { PlanStep } from './plan.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -53,4 +55,49 @@ export function simulatePlan(snapshot: Snapshot, plan: readonly PlanStep[]): Sna
     }
   }
   return next;
+}
+
+/**
+ * One resource's view as it would read after its steps: how the planner checks a plan against
+ * every policy on the resource before proposing it.
+ */
+export function viewAfter(r: ResourceView, steps: readonly PlanStep[]): ResourceView {
+  const settings: Record<string, unknown> = { ...r.settings };
+  let next: ResourceView = r;
+  const selectorsFrom = (input: Record<string, unknown>): Partial<ResourceView> => {
+    const config = (
+      input.AdvancedEventSelectors
+        ? { AdvancedEventSelectors: input.AdvancedEventSelectors }
+        : { EventSelectors: input.EventSelectors }
+    ) as SelectorConfig;
+    return { selectorConfig: config, selectors: asAdvanced(config), selectorProblem: undefined };
+  };
+  for (const { operation, input } of steps) {
+    if (operation === 'StartLogging') next = { ...next, active: true };
+    if (operation === 'StartEventDataStoreIngestion') {
+      settings.Status = 'ENABLED';
+      next = { ...next, active: true };
+    }
+    if (operation === 'UpdateTrail')
+      for (const [k, v] of Object.entries(input)) if (TRAIL_SETTINGS[k]) settings[TRAIL_SETTINGS[k]] = v;
+    if (operation === 'PutEventSelectors') next = { ...next, ...selectorsFrom(input) };
+    if (operation === 'UpdateEventDataStore') {
+      const { EventDataStore: _, ...changes } = input;
+      Object.assign(settings, changes);
+      if (changes.AdvancedEventSelectors) next = { ...next, ...selectorsFrom(changes) };
+    }
+    if (operation === 'PutInsightSelectors')
+      next = {
+        ...next,
+        insightSelectors: input.InsightSelectors as never,
+        ...(typeof input.InsightsDestination === 'string'
+          ? { insightsDestination: input.InsightsDestination }
+          : {}),
+      };
+    if (operation === 'PutEventConfiguration') {
+      const { TrailName: _, EventDataStore: __, ...config } = input;
+      next = { ...next, eventConfiguration: config as never };
+    }
+  }
+  return { ...next, settings };
 }

@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { compileSelectors, SelectorError } from '../selectors/index.js';
 
 /*
- * The snapshot file contract (architecture.md): AWS response shapes, PascalCase. Unknown keys are
+ * The snapshot file contract (docs/architecture.md, "Snapshot file"): AWS response shapes, PascalCase. Unknown keys are
  * kept (AWS adds fields over time); a missing per-resource key means "not known", never "empty".
  */
 
 const str = z.string();
-const selectorList = z.array(z.looseObject({}));
+/** Selectors are checked per resource (resources.ts): a malformed one is an ERROR for that resource only. */
+const selectorList = z.array(z.unknown());
 
 export const TrailSchema = z.looseObject({
   Name: str,
@@ -20,13 +21,19 @@ export const TrailSchema = z.looseObject({
   LogFileValidationEnabled: z.boolean().optional(),
   KmsKeyId: str.optional(),
   CloudWatchLogsLogGroupArn: str.optional(),
+  SnsTopicName: str.optional(),
+  SnsTopicARN: str.optional(),
   HasCustomEventSelectors: z.boolean().optional(),
   HasInsightSelectors: z.boolean().optional(),
 });
 
+/** GetTrailStatus: whether the trail logs, and the last error of each destination it delivers to. */
 export const TrailStatusSchema = z.looseObject({
   IsLogging: z.boolean().optional(),
   LatestDeliveryError: str.optional(),
+  LatestDigestDeliveryError: str.optional(),
+  LatestCloudWatchLogsDeliveryError: str.optional(),
+  LatestNotificationError: str.optional(),
 });
 
 /** A GetEventSelectors response: one of the two lists is in use. */
@@ -115,6 +122,11 @@ export const SnapshotSchema = z.object({
   account: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
   region: str,
   organization: OrganizationSchema.optional(),
+  /**
+   * The caller's account is the organization's CloudTrail delegated administrator (read with
+   * organizations:ListDelegatedAdministrators); absent when not known.
+   */
+  delegatedAdministrator: z.boolean().optional(),
   trails: z.array(TrailEntrySchema).default([]),
   eventDataStores: z.array(EventDataStoreEntrySchema).default([]),
   /** Region-wide reads that failed (e.g. DescribeTrails, ListEventDataStores), with the cause. */
@@ -142,9 +154,15 @@ export function jsonPath(path: readonly PropertyKey[]): string {
   return `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(String(p)) ? `.${String(p)}` : `[${JSON.stringify(String(p))}]`)).join('')}`;
 }
 
-/** A snapshot file holds one Region's snapshot, or a list of them (one per account and Region). */
+/** A snapshot file holds one Region's snapshot, or a non-empty list of them (one per account and Region). */
 export function parseSnapshotFile(data: unknown): Snapshot[] {
   if (!Array.isArray(data)) return [parseSnapshot(data)];
+  // An empty list would evaluate nothing and pass: that is never what the file meant.
+  if (data.length === 0)
+    throw new SnapshotError(
+      '$',
+      "an empty list holds no Region; expected one Region's snapshot or a list of them",
+    );
   return data.map((item, i) => {
     try {
       return parseSnapshot(item);
@@ -159,46 +177,43 @@ export function parseSnapshotFile(data: unknown): Snapshot[] {
   });
 }
 
-/** Parses an already-decoded snapshot object; throws SnapshotError naming the first problem's JSON path. */
+/**
+ * Parses an already-decoded snapshot object; throws SnapshotError naming the first problem's JSON
+ * path. Malformed selectors are not such a problem: they make an ERROR for their resource only
+ * (see `selectorProblem`), so one bad resource never hides the others.
+ */
 export function parseSnapshot(data: unknown): Snapshot {
   const result = SnapshotSchema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0];
     throw new SnapshotError(jsonPath(issue?.path ?? []), issue?.message ?? 'invalid snapshot');
   }
-  const snapshot = result.data;
-  // Selectors are read by the engine, so they must be well-formed too.
-  const check = (list: unknown, path: string) => {
-    if (list === undefined) return;
-    try {
-      compileSelectors(list, path);
-    } catch (error) {
-      if (error instanceof SelectorError)
-        throw new SnapshotError(error.path, error.message.slice(error.path.length + 2));
-      throw error;
+  return result.data;
+}
+
+/**
+ * Why a selector configuration from a snapshot cannot be read, as `<JSON path>: <problem>`, or
+ * undefined when it is well-formed. `path` is where the configuration sits in the snapshot.
+ */
+export function selectorProblem(
+  config: { EventSelectors?: unknown[]; AdvancedEventSelectors?: unknown[] },
+  path: string,
+): string | undefined {
+  try {
+    if (config.AdvancedEventSelectors !== undefined)
+      compileSelectors(config.AdvancedEventSelectors, `${path}.AdvancedEventSelectors`);
+  } catch (error) {
+    if (error instanceof SelectorError) return error.message;
+    throw error;
+  }
+  for (const [j, sel] of (config.EventSelectors ?? []).entries()) {
+    const parsed = BasicSelectorSchema.safeParse(sel);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return `${path}.EventSelectors[${j}]${jsonPath(issue?.path ?? []).slice(1)}: ${issue?.message ?? 'invalid'}`;
     }
-  };
-  snapshot.trails.forEach((t, i) => {
-    const base = `$.trails[${i}].eventSelectors`;
-    check(t.eventSelectors?.AdvancedEventSelectors, `${base}.AdvancedEventSelectors`);
-    t.eventSelectors?.EventSelectors?.forEach((sel, j) => {
-      const parsed = BasicSelectorSchema.safeParse(sel);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new SnapshotError(
-          jsonPath(['trails', i, 'eventSelectors', 'EventSelectors', j, ...(issue?.path ?? [])]),
-          issue?.message ?? 'invalid',
-        );
-      }
-    });
-  });
-  snapshot.eventDataStores.forEach((e, i) => {
-    check(
-      e.eventDataStore.AdvancedEventSelectors,
-      `$.eventDataStores[${i}].eventDataStore.AdvancedEventSelectors`,
-    );
-  });
-  return snapshot;
+  }
+  return undefined;
 }
 
 const BasicSelectorSchema = z.looseObject({

@@ -4,7 +4,7 @@
  * only at deploy time become ERRORs naming the property; every finding keeps its file and line.
  */
 import { type Evaluation, type Finding, summarize } from '../engine/evaluate.js';
-import { parseSnapshot, SnapshotError } from '../engine/snapshot.js';
+import { parseSnapshot, SnapshotError, selectorProblem } from '../engine/snapshot.js';
 import type { ReportFinding } from '../report/types.js';
 import { cloudFormationResources, isCloudFormation } from './cloudformation.js';
 import {
@@ -47,17 +47,31 @@ export function readTemplates(
     resources.push(...found);
   }
   const result = templateSnapshot(resources, region, partition);
+  const at = (path: string, message: string) => {
+    const m = /^\$\.(trails|eventDataStores)\[(\d+)\]/.exec(path);
+    const kind: Kind = m?.[1] === 'eventDataStores' ? 'eventDataStore' : 'trail';
+    const r = resources.filter((x) => x.kind === kind)[Number(m?.[2] ?? 0)];
+    return new TemplateError(
+      `${r?.file ?? files[0]?.file}:${r?.line ?? 1}: ${r?.logicalId ?? ''}: ${message.replace(/^\$\.(trails|eventDataStores)\[\d+\]\.\w+\./, '')}`,
+    );
+  };
   try {
     // The template's selectors go through the same validation as a snapshot's.
     parseSnapshot(result.snapshot);
   } catch (error) {
     if (!(error instanceof SnapshotError)) throw error;
-    const m = /^\$\.(trails|eventDataStores)\[(\d+)\]/.exec(error.path);
-    const kind: Kind = m?.[1] === 'eventDataStores' ? 'eventDataStore' : 'trail';
-    const r = resources.filter((x) => x.kind === kind)[Number(m?.[2] ?? 0)];
-    throw new TemplateError(
-      `${r?.file ?? files[0]?.file}:${r?.line ?? 1}: ${r?.logicalId ?? ''}: ${error.message.replace(/^\$\.(trails|eventDataStores)\[\d+\]\.\w+\./, '')}`,
-    );
+    throw at(error.path, error.message);
+  }
+  // A snapshot read from AWS keeps a malformed selector as an ERROR of that resource alone; in a
+  // template it is the author's mistake, refused before deploy with its file and line.
+  for (const [i, t] of result.snapshot.trails.entries()) {
+    const problem = t.eventSelectors && selectorProblem(t.eventSelectors, `$.trails[${i}].eventSelectors`);
+    if (problem) throw at(`$.trails[${i}]`, problem);
+  }
+  for (const [i, e] of result.snapshot.eventDataStores.entries()) {
+    const path = `$.eventDataStores[${i}].eventDataStore`;
+    const problem = selectorProblem(e.eventDataStore as { AdvancedEventSelectors?: unknown[] }, path);
+    if (problem) throw at(`$.eventDataStores[${i}]`, problem);
   }
   return result;
 }

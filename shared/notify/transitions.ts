@@ -12,7 +12,7 @@ const bad = (s: LiveStatus | undefined) => s === 'FAIL' || s === 'ERROR';
 
 /**
  * What changed since the last run, finding by finding: people hear about openings, repairs,
- * resolutions and failed repairs, not about every run (landscape.md: noise).
+ * resolutions and failed repairs, not about every run (the noise users of peer tools complain of).
  */
 export function transitionOf(previous: LiveStatus | undefined, finding: LiveFinding): Transition | undefined {
   // An accepted risk is silent; when its exception expires, the FAIL that follows opens anew.

@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import {
   combinePolicyResults,
   type Locator,
@@ -63,7 +63,37 @@ export function parsePolicyText(
       ],
     };
   }
-  return parsePolicyData(doc.toJS() as unknown, file, yamlLocator(doc.contents as Node | null, lines));
+  const yamlProblem = (at: number | undefined, message: string) => {
+    const pos = at === undefined ? { line: 1, col: 1 } : lines.linePos(at);
+    return {
+      policies: [],
+      problems: [{ severity: 'error' as const, file, line: pos.line, column: pos.col, path: '', message }],
+    };
+  };
+  // An alias to an anchor defined nowhere (or later) has no value: say where, before toJS throws.
+  let unresolved: { source: string; at: number | undefined } | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (node.resolve(doc) === undefined) {
+        unresolved = { source: node.source, at: node.range?.[0] };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  if (unresolved)
+    return yamlProblem(
+      unresolved.at,
+      `YAML: alias *${unresolved.source} refers to no anchor &${unresolved.source} defined before it`,
+    );
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // E.g. an alias bomb: too many aliases to expand safely.
+    return yamlProblem(undefined, `YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return parsePolicyData(data, file, yamlLocator(doc.contents as Node | null, lines));
 }
 
 /** Parses several files together: ids must be unique across all of them. Throws PolicyLoadError on any error. */

@@ -27,9 +27,25 @@ export interface ResourceView {
   readonly eventConfiguration: EventConfiguration | undefined;
   /** The raw DescribeTrails item or GetEventDataStore response. */
   readonly settings: Readonly<Record<string, unknown>>;
-  readonly deliveryError: string | undefined;
+  /**
+   * Delivery errors GetTrailStatus reports for the destinations the trail is configured with
+   * (docs/semantics.md, "8. The other settings a policy can ask for", delivery health); `undefined` when the status is not known. Always `[]` for
+   * event data stores, which deliver nowhere.
+   */
+  readonly deliveryErrors: readonly DeliveryError[] | undefined;
+  /** Why the selectors in the snapshot could not be read (`selectors` is then undefined). */
+  readonly selectorProblem: string | undefined;
   /** Parts the loader could not read, with the reason. */
   readonly loadErrors: readonly { part: string; message: string }[];
+}
+
+/** One `Latest*Error` of GetTrailStatus that applies to the trail's configuration. */
+export interface DeliveryError {
+  /** The GetTrailStatus field, e.g. `LatestDigestDeliveryError`. */
+  readonly field: string;
+  /** What failed to arrive where, e.g. `digest files to S3 bucket logs`. */
+  readonly destination: string;
+  readonly error: string;
 }
 
 /** A fragment of desired state that would repair one failed check; the planner combines them. */

@@ -174,13 +174,14 @@ export function coverageMatrix(
     cells.delivery =
       r.kind !== 'trail'
         ? { state: 'grey', label: 'n/a', detail: 'Delivery health: trails only' }
-        : r.active === undefined
+        : r.active === undefined || r.deliveryErrors === undefined
           ? { state: 'grey', label: 'not known', detail: 'Delivery health: the trail status is not known' }
-          : r.deliveryError
+          : r.deliveryErrors.length > 0
             ? {
                 state: 'red',
                 label: 'error',
-                detail: `Delivery health: last delivery failed: ${r.deliveryError}`,
+                // Every destination the trail uses that reports a failure (S3, digests, CloudWatch Logs, SNS).
+                detail: `Delivery health: delivery failed: ${r.deliveryErrors.map((e) => `${e.destination}: ${e.error}`).join('; ')}`,
               }
             : r.active
               ? { state: 'green', label: 'ok', detail: 'Delivery health: no delivery error reported' }

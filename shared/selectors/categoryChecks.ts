@@ -67,7 +67,7 @@ function elsewhere(target: Target, category: EventCategory, field: string): stri
 }
 
 /**
- * The rules of the table for one advanced selector (semantics §6), given its field selectors by
+ * The rules of the table for one advanced selector (docs/semantics.md, "7. What AWS accepts"), given its field selectors by
  * field. For `purpose: 'forbid'` (a set of events, never written) these still apply: the category
  * must be one the target can log at all, eventCategory/readOnly/resources.type/errorCode take
  * Equals with their documented values, and a field must be one that category has on some target.

@@ -42,7 +42,7 @@ function readOnlyField(rw: ReadWriteType | undefined): AdvancedFieldSelector[] {
   return [];
 }
 
-/** The resources.ARN conditions one DataResource stands for (semantics.md §3). */
+/** The resources.ARN conditions one DataResource stands for (docs/semantics.md, "3. Basic selectors are advanced selectors in disguise"). */
 function arnConditions(
   type: string | undefined,
   values: readonly string[],

@@ -3,7 +3,7 @@ import { findEvent } from './solver.js';
 import type { AdvancedEventSelector, CloudTrailEvent } from './types.js';
 
 /*
- * The questions of semantics.md §4. Inputs are advanced selector lists in AWS spelling (convert
+ * The questions of docs/semantics.md, "4. The questions the engine answers". Inputs are advanced selector lists in AWS spelling (convert
  * basic lists with toAdvanced first); malformed input raises a SelectorError naming its path.
  */
 

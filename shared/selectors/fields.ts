@@ -1,6 +1,6 @@
 import { EVENT_FIELDS, type EventField } from './types.js';
 
-/** The value domain of one event field (semantics.md §1). */
+/** The value domain of one event field (docs/semantics.md, "1. Events"). */
 export interface FieldDomain {
   /** Finite set of allowed values, or undefined for "any non-empty string". */
   readonly values?: readonly string[];

@@ -1,4 +1,4 @@
-/** The selector semantics engine (semantics.md): pure, no AWS SDK, no environment, no clock. */
+/** The selector semantics engine (docs/semantics.md): pure, no AWS SDK, no environment, no clock. */
 export type { Purpose, RuleProblem } from './categoryChecks.js';
 export type { CategoryRule, EventCategory, FieldRule } from './categoryRules.js';
 export {

@@ -2,7 +2,7 @@ import { type Constraint, compileSelectors } from './compile.js';
 import type { CloudTrailEvent } from './types.js';
 
 /**
- * The plain matcher of semantics.md §2, kept deliberately literal: it is the oracle that every
+ * The plain matcher of docs/semantics.md, "2. Selectors", kept deliberately literal: it is the oracle that every
  * witness and every property test is checked against.
  */
 export function constraintMatches(c: Constraint, value: string | undefined): boolean {

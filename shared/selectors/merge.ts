@@ -51,7 +51,7 @@ const meet = (selectors: readonly CompiledSelector[], solve: SolveOptions) =>
   findEvent(selectors, [], solve) !== undefined;
 
 /**
- * Safe remediation (semantics.md §5): the result logs everything `current` logged, everything
+ * Safe remediation (docs/semantics.md, "6. Changing a trail safely"): the result logs everything `current` logged, everything
  * `required` matches and nothing `forbidden` matches; keeps the basic style when it can; adds only
  * what is missing; and is a fixed point. Every changed result passes `validate(result, target)`:
  * the per-category field table decides what may be added and how a forbidden set is cut out.

@@ -46,7 +46,7 @@ export type SelectorConfig =
   | { AdvancedEventSelectors: AdvancedEventSelector[] };
 
 /**
- * An event as semantics.md §1 models it: each field holds a string or is absent.
+ * An event as docs/semantics.md, "1. Events" models it: each field holds a string or is absent.
  * Keys are the selector field names (`resources.ARN`, `userIdentity.arn`, …).
  */
 export type CloudTrailEvent = Partial<Record<EventField, string>>;

@@ -400,7 +400,7 @@ export interface ValidateOptions {
 }
 
 /**
- * Every rule of semantics.md §6 for a selector configuration as GetEventSelectors returns it
+ * Every rule of docs/semantics.md, "7. What AWS accepts" for a selector configuration as GetEventSelectors returns it
  * (`{EventSelectors}` or `{AdvancedEventSelectors}`), or a bare advanced list. Never throws.
  */
 export function validate(selectors: unknown, target: Target, options: ValidateOptions = {}): Problem[] {

@@ -12,7 +12,7 @@ import type { CloudTrailEvent, EventField } from './types.js';
 
 /*
  * What a witness shows in the fields no selector decides. The model treats these as free strings
- * (semantics §7), so this is presentation only: values an auditor would recognise, agreeing with
+ * (docs/semantics.md, "9. What is deliberately not modelled"), so this is presentation only: values an auditor would recognise, agreeing with
  * each other (an S3 object read is GetObject from s3.amazonaws.com), never a placeholder. Every
  * witness is still re-checked with the plain matcher.
  */

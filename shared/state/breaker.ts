@@ -10,7 +10,7 @@ const windowStart = (now: Date, settings: BreakerSettings) => now.getTime() - se
 
 /**
  * A resource repaired again and again is either being tampered with or fighting another tool:
- * past the limit, stop repairing and tell a person (landscape.md: remediation loops).
+ * past the limit, stop repairing and tell a person (remediation loops are what users of peer tools fear most).
  */
 export function breakerTripped(
   times: readonly number[],

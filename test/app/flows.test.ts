@@ -205,6 +205,20 @@ describe('onTrailChange on every watched event name (aws-sdk-client-mock)', () =
     expect(sent.map((n) => `${n.transition} ${n.finding.policyId}`)).toEqual(['opened cloudtrail-1']);
   });
 
+  it("a policy's named trails outside the one Region read are not reported missing", async () => {
+    const { deps, sent } = fakeDeps({
+      policies: policies(
+        '  - id: named\n    quantifier: any\n    select: { names: [security, eu-audit] }\n    require: { logging: true }\n',
+      ),
+      clients: new AwsClients(),
+    });
+    await onTrailChange(fixture('StopLogging'), deps);
+    // eu-audit may well live in eu-west-1: only a sweep over every Region can say it is gone.
+    expect(sent.map((n) => `${n.transition} ${n.finding.policyId} ${n.finding.check}`)).toEqual([
+      'opened named logging',
+    ]);
+  });
+
   it('derives ARNs in the partition of the account (GovCloud), not aws', async () => {
     const gov = 'arn:aws-us-gov:cloudtrail:us-gov-west-1:111122223333:trail/security';
     ct.on(DescribeTrailsCommand).resolves({

@@ -18,6 +18,12 @@ import {
   TrailNotFoundException,
   UpdateEventDataStoreCommand,
 } from '@aws-sdk/client-cloudtrail';
+import {
+  AccessDeniedException,
+  AWSOrganizationsNotInUseException,
+  ListDelegatedAdministratorsCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
@@ -25,12 +31,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executePlan } from '../../shared/aws/apply.js';
 import { AwsClients } from '../../shared/aws/clients.js';
 import {
+  EndpointError,
   InvalidHomeRegionError,
   RejectedSelectorsError,
   ResourceNotFoundError,
   translateAwsError,
 } from '../../shared/aws/errors.js';
 import { loadRegion, loadRegions } from '../../shared/aws/loader.js';
+import { isCloudTrailDelegatedAdministrator } from '../../shared/aws/organization.js';
 import { CallCounter } from '../../shared/emulator/callCounter.js';
 import { evaluate, type PlanStep } from '../../shared/engine/index.js';
 import { parsePolicyFiles } from '../../shared/policy/loader.js';
@@ -330,5 +338,83 @@ describe('plan execution (aws-sdk-client-mock)', () => {
     expect(
       translateAwsError(new TrailNotFoundException({ message: 'x', ...meta }), 'GetTrailStatus'),
     ).toBeInstanceOf(ResourceNotFoundError);
+  });
+});
+
+describe('the caller role and client settings', () => {
+  const orgs = mockClient(OrganizationsClient);
+  beforeEach(() => orgs.reset());
+
+  it('reads the CloudTrail delegated administrator with ListDelegatedAdministrators, page by page', async () => {
+    orgs
+      .on(ListDelegatedAdministratorsCommand)
+      .resolvesOnce({ DelegatedAdministrators: [{ Id: '999988887777' }], NextToken: 'next' })
+      .resolvesOnce({ DelegatedAdministrators: [{ Id: ACCOUNT }] });
+    const client = new OrganizationsClient({ region: 'us-east-1' });
+    expect(await isCloudTrailDelegatedAdministrator(client, ACCOUNT)).toBe(true);
+    expect(orgs).toHaveReceivedCommandTimes(ListDelegatedAdministratorsCommand, 2);
+    expect(orgs).toHaveReceivedNthCommandWith(ListDelegatedAdministratorsCommand, 1, {
+      ServicePrincipal: 'cloudtrail.amazonaws.com',
+    });
+    expect(orgs).toHaveReceivedNthCommandWith(ListDelegatedAdministratorsCommand, 2, {
+      ServicePrincipal: 'cloudtrail.amazonaws.com',
+      NextToken: 'next',
+    });
+  });
+
+  it('is false when the list does not name the account, and not known when it cannot be read', async () => {
+    const client = new OrganizationsClient({ region: 'us-east-1' });
+    orgs
+      .on(ListDelegatedAdministratorsCommand)
+      .resolves({ DelegatedAdministrators: [{ Id: '999988887777' }] });
+    expect(await isCloudTrailDelegatedAdministrator(client, ACCOUNT)).toBe(false);
+    orgs.reset();
+    orgs
+      .on(ListDelegatedAdministratorsCommand)
+      .rejects(new AccessDeniedException({ message: 'not allowed', $metadata: {} }));
+    expect(await isCloudTrailDelegatedAdministrator(client, ACCOUNT)).toBeUndefined();
+    orgs.reset();
+    orgs
+      .on(ListDelegatedAdministratorsCommand)
+      .rejects(new AWSOrganizationsNotInUseException({ message: 'no organization', $metadata: {} }));
+    expect(await isCloudTrailDelegatedAdministrator(client, ACCOUNT)).toBeUndefined();
+  });
+
+  it('records the caller role beside the account in every Region read', async () => {
+    ct.on(ListEventDataStoresCommand).resolves({ EventDataStores: [] });
+    const [east, west] = await loadRegions(clients(), ['us-east-1', 'eu-west-1'], {
+      account: ACCOUNT,
+      delegatedAdministrator: true,
+    });
+    expect(east).toMatchObject({ account: ACCOUNT, region: 'us-east-1', delegatedAdministrator: true });
+    expect(west).toMatchObject({ account: ACCOUNT, region: 'eu-west-1', delegatedAdministrator: true });
+    const [unknown] = await loadRegions(clients(), ['us-east-1'], { account: ACCOUNT });
+    expect(unknown).not.toHaveProperty('delegatedAdministrator');
+  });
+
+  it('sets connection and request timeouts on every client, and names a silent endpoint', () => {
+    const config = new AwsClients({ requestTimeoutMs: 1500 }).config('us-east-1');
+    expect(config.requestHandler).toEqual({
+      connectionTimeout: 10_000,
+      requestTimeout: 1500,
+      throwOnRequestTimeout: true,
+    });
+    const timeout = Object.assign(
+      new Error('a request has exceeded the configured 1500 ms requestTimeout.'),
+      {
+        name: 'TimeoutError',
+      },
+    );
+    const error = translateAwsError(timeout, 'DescribeTrails');
+    expect(error).toBeInstanceOf(EndpointError);
+    expect(error.message).toBe(
+      'DescribeTrails: Timeout: no answer in time: a request has exceeded the configured 1500 ms requestTimeout.',
+    );
+    const refused = translateAwsError(
+      Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
+      'GetTrailStatus',
+    );
+    expect(refused).toBeInstanceOf(EndpointError);
+    expect(refused.detail).toBe('cannot reach the endpoint (ECONNREFUSED)');
   });
 });

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -10,10 +13,14 @@ const run = promisify(execFile);
 
 /** Runs the real bin as a child process; returns exit code, stdout and stderr. */
 async function cli(...args: string[]) {
+  return cliWith({}, ...args);
+}
+
+async function cliWith(env: Record<string, string>, ...args: string[]) {
   try {
     const { stdout, stderr } = await run(process.execPath, [join(root, 'bin', 'trailwarden.mjs'), ...args], {
       cwd: root,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1', ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -23,6 +30,28 @@ async function cli(...args: string[]) {
 }
 
 const f = (name: string) => join(fixtures, name);
+
+/** Generated inputs (too big, binary, empty) live in a temporary folder. */
+const tmp = mkdtempSync(join(tmpdir(), 'trailwarden-cli-'));
+const file = (name: string, content: string | Uint8Array) => {
+  const path = join(tmp, name);
+  writeFileSync(path, content);
+  return path;
+};
+const bigPolicy = file(
+  'big.yaml',
+  `version: 1\npolicies: []\n${'# padding to make the file larger than any real policy file\n'.repeat(20_000)}`,
+);
+const hugeSnapshot = (() => {
+  const path = file('huge.json', '');
+  truncateSync(path, 300 * 1024 * 1024); // sparse: no disk, no time
+  return path;
+})();
+const binaryPolicy = file(
+  'binary.yaml',
+  Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256),
+);
+const emptySnapshot = file('empty.json', '[]\n');
 
 describe('trailwarden CLI', () => {
   it('check: exit 1 on failures, JSON exactly as the contract', async () => {
@@ -261,14 +290,123 @@ describe('trailwarden CLI', () => {
     );
   });
 
-  it('help shows examples', async () => {
-    const { code, stdout } = await cli('check', '--help');
-    expect(code).toBe(0);
-    expect(stdout).toContain('Examples:');
+  it('help shows examples, exit codes, timeouts, and offers only what each command accepts', async () => {
+    const check = await cli('check', '--help');
+    expect(check.code).toBe(0);
+    // Help wraps to the terminal width: compare with single spaces.
+    const text = check.stdout.replace(/\s+/g, ' ');
+    expect(text).toContain('Examples:');
+    expect(text).toContain(
+      '--connect-timeout <seconds> seconds to wait for a connection to an endpoint (default 10)',
+    );
+    expect(text).toContain(
+      '--request-timeout <seconds> seconds to wait for the answer to each request (default 30)',
+    );
+    expect(text).toContain('output format: table, json, markdown, asff');
+    expect(text).toContain('default: the CIS and Security Hub packs');
+    const plan = await cli('plan', '--help');
+    expect(plan.stdout).toContain('output format: table, json, markdown');
+    expect(plan.stdout).not.toContain('asff');
+    expect(plan.stdout).toContain('1 the plan has steps');
+    const apply = await cli('apply', '--help');
+    expect(apply.stdout).not.toContain('asff');
+    expect(apply.stdout).not.toContain('--snapshot');
+    const explain = await cli('explain', '--help');
+    expect(explain.stdout).toContain('0 LOGGED, 1 NOT LOGGED');
+  });
+
+  it('plan: exit 1 when it has steps, 0 when there is nothing to do', async () => {
+    const steps = await cli('plan', '--snapshot', demo, '--policies', 'policies/examples');
+    expect(steps.code).toBe(1);
+    const none = await cli('plan', '--snapshot', f('compliant.json'), '--policies', f('policy-ok.yaml'));
+    expect(none.stdout).toContain('Nothing to change.');
+    expect(none.code).toBe(0);
+  });
+
+  it('by default reads the CIS and Security Hub packs only, never the examples', async () => {
+    const { stdout } = await cli('check', '--snapshot', demo, '--format', 'json');
+    const ids = new Set(JSON.parse(stdout).findings.map((x: { policyId: string }) => x.policyId));
+    expect([...ids].every((id) => /^(cis-|securityhub-)/.test(id as string))).toBe(true);
+    expect(ids).toContain('cis-3.1-delivery-health');
+    expect(ids).not.toContain('payroll-bucket-data-events');
+  });
+
+  it('a malformed selector in a snapshot is an ERROR for that resource only; validate exits 1', async () => {
+    const check = await cli(
+      'check',
+      '--snapshot',
+      f('bad-selector-snapshot.json'),
+      '--policies',
+      f('policy-ok.yaml'),
+      '--format',
+      'json',
+    );
+    const findings = JSON.parse(check.stdout).findings as { status: string; message: string }[];
+    expect(findings).toContainEqual(
+      expect.objectContaining({
+        status: 'ERROR',
+        message: expect.stringContaining(
+          'its event selectors are malformed: $.trails[0].eventSelectors.AdvancedEventSelectors[0].FieldSelectors[0].Field: unknown field "eventCategry"',
+        ),
+      }),
+    );
+    expect(check.code).toBe(3);
+    const validate = await cli(
+      'validate',
+      '--policies',
+      f('policy-ok.yaml'),
+      '--snapshot',
+      f('bad-selector-snapshot.json'),
+    );
+    expect(validate.stdout).toContain('main: error: its event selectors are malformed');
+    expect(validate.code).toBe(1);
+  });
+
+  it('an endpoint that accepts connections and never answers fails, naming it, instead of hanging', async () => {
+    const server = createServer(() => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const started = Date.now();
+      const { code, stderr } = await cliWith(
+        { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_PROFILE: '' },
+        'check',
+        '--region',
+        'us-east-1',
+        '--endpoint-url',
+        `http://127.0.0.1:${port}`,
+        '--request-timeout',
+        '0.3',
+      );
+      expect(stderr).toMatch(
+        new RegExp(
+          `error: AWS endpoint http://127\\.0\\.0\\.1:${port}: GetCallerIdentity: no answer in time`,
+        ),
+      );
+      expect(code).toBe(3);
+      expect(Date.now() - started).toBeLessThan(60_000);
+    } finally {
+      server.close();
+    }
   });
 });
 
 describe('trailwarden CLI: bad input exits 2 with one clear message', () => {
+  it('names a profile that does not exist, and the ones that do', async () => {
+    const { code, stderr } = await cliWith(
+      { AWS_CONFIG_FILE: f('aws-config'), AWS_SHARED_CREDENTIALS_FILE: f('nope') },
+      'check',
+      '--region',
+      'us-east-1',
+      '--profile',
+      'nonexistent',
+    );
+    expect(stderr).toMatch(
+      /--profile nonexistent: no such profile in .*aws-config or .*nope \(profiles there: default, audit\)/,
+    );
+    expect(code).toBe(2);
+  });
+
   it.each([
     [
       'malformed YAML',
@@ -295,11 +433,6 @@ describe('trailwarden CLI: bad input exits 2 with one clear message', () => {
       ['check', '--snapshot', f('bad-snapshot.json')],
       /bad-snapshot\.json: \$\.trails\[0\]\.trail\.Name: /,
     ],
-    [
-      'bad selector in snapshot',
-      ['check', '--snapshot', f('bad-selector-snapshot.json')],
-      /\$\.trails\[0\]\.eventSelectors\.AdvancedEventSelectors\[0\]\.FieldSelectors\[0\]\.Field: unknown field "eventCategry"/,
-    ],
     ['snapshot not JSON', ['check', '--snapshot', f('not-json.txt')], /not-json\.txt: not valid JSON/],
     ['missing snapshot', ['check', '--snapshot', f('nope.json')], /snapshot .*nope\.json: no such file/],
     [
@@ -323,6 +456,76 @@ describe('trailwarden CLI: bad input exits 2 with one clear message', () => {
       'asff for plan',
       ['plan', '--snapshot', f('compliant.json'), '--format', 'asff'],
       /--format asff is for check/,
+    ],
+    ['asff for apply', ['apply', '--region', 'us-east-1', '--format', 'asff'], /--format asff is for check/],
+    [
+      'YAML alias to a missing anchor',
+      ['check', '--snapshot', f('compliant.json'), '--policies', f('policy-alias.yaml')],
+      /policy-alias\.yaml:4:5: error: YAML: alias \*missing refers to no anchor &missing defined before it/,
+    ],
+    ['empty Region', ['check', '--region', ''], /--region "": empty; expected a Region such as us-east-1/],
+    [
+      'Region with spaces',
+      ['check', '--region', 'us east 1'],
+      /--region "us east 1": not a Region code; expected a Region such as us-east-1/,
+    ],
+    [
+      'endpoint that is not a URL',
+      ['check', '--region', 'us-east-1', '--endpoint-url', 'not-a-url'],
+      /--endpoint-url "not-a-url": not an endpoint URL; expected http:\/\/host:port or https:\/\/host/,
+    ],
+    [
+      'snapshot --out into a missing folder',
+      ['snapshot', '--region', 'us-east-1', '--out', join(tmp, 'missing', 'snap.json')],
+      /--out .*missing\/snap\.json: the folder .*missing does not exist/,
+    ],
+    [
+      'snapshot --out onto a folder',
+      ['snapshot', '--region', 'us-east-1', '--out', tmp],
+      /--out .*: is a folder; give a file name/,
+    ],
+    [
+      'a policy file far larger than any real one',
+      ['validate', '--policies', bigPolicy],
+      /policy file .*big\.yaml: 1\.\d MiB is more than the 1 MiB a policy file may have/,
+    ],
+    [
+      'a snapshot far larger than any real one',
+      ['check', '--snapshot', hugeSnapshot],
+      /snapshot .*huge\.json: 300 MiB is more than the 256 MiB a snapshot may have/,
+    ],
+    [
+      'a binary policy file',
+      ['validate', '--policies', binaryPolicy],
+      /^error: policy file .*binary\.yaml: not a text file \(binary content at byte 0\)\n$/,
+    ],
+    [
+      'an empty snapshot list',
+      ['check', '--snapshot', emptySnapshot],
+      /empty\.json: \$: an empty list holds no Region/,
+    ],
+    [
+      'an unknown event field',
+      ['explain', '--snapshot', demo, '--resource', 'security', '--event', '{"eventCategori":"Data"}'],
+      /--event: unknown field "eventCategori"; did you mean "eventCategory"\?/,
+    ],
+    [
+      'an event far larger than any real one',
+      [
+        'explain',
+        '--snapshot',
+        demo,
+        '--resource',
+        'security',
+        '--event',
+        JSON.stringify({ eventName: 'x'.repeat(70_000) }),
+      ],
+      /--event: 68\.4 KiB is more than the 64 KiB an event may have/,
+    ],
+    [
+      'a snapshot on apply',
+      ['apply', '--snapshot', f('compliant.json'), '--region', 'us-east-1'],
+      /apply changes live AWS/,
     ],
     [
       'unknown format',

@@ -7,7 +7,7 @@ import { SEED } from '../selectors/arbitraries.js';
 
 /**
  * PutEventConfiguration sets size and context keys on event data stores and aggregation on trails
- * (semantics §6): no plan sends a key of the other kind, even one read back from the resource.
+ * (docs/semantics.md, "7. What AWS accepts"): no plan sends a key of the other kind, even one read back from the resource.
  */
 const ACCOUNT = '111122223333';
 const TRAIL = `arn:aws:cloudtrail:us-east-1:${ACCOUNT}:trail/main`;

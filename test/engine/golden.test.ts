@@ -76,6 +76,19 @@ describe('golden evaluation cases', () => {
         if (r?.selectors && f.check === 'forbid.logEvents')
           expect(matches(r.selectors, f.witness)).toBe(true);
       }
+      // A conflict's example event is one a user could meet on that resource too.
+      for (const f of result.findings) {
+        const w = f.remediation?.conflict?.witness;
+        if (!w) continue;
+        for (const [field, domain] of Object.entries(FIELD_DOMAINS)) {
+          const v = w[field as keyof typeof w];
+          if (v === undefined) expect(domain.optional).toBe(true);
+          else if (domain.values) expect(domain.values).toContain(v);
+        }
+        const type = w['resources.type'] as string;
+        const arn = w['resources.ARN'] as string;
+        expect(hasArnShape(type, arn, partitionOf(f.resource)) ?? true, `${type} ${arn}`).toBe(true);
+      }
 
       // 3. The plan repairs what it claims, breaks nothing, and re-planning plans nothing.
       const after = evaluate(simulatePlan(snapshot, result.plan), policies, now);

@@ -110,17 +110,18 @@ def pol(id, require=None, forbid=None, **kw):
 CASES = {}
 
 
-def case(name, description, trails=(), stores=(), policies=(), fails=(), ops=(), region=R, rejected=(), exceptions=(), now=None):
+def case(name, description, trails=(), stores=(), policies=(), fails=(), ops=(), region=R, rejected=(), exceptions=(), now=None, **snapshot_keys):
     """fails: (policyId, resourceName, check, status) for every non-PASS finding; ops: (resourceName, operation);
     rejected: the policy file's load errors, exactly as printed (then nothing is evaluated);
-    now: the evaluation's clock (ISO 8601), for cases whose exceptions expire."""
+    now: the evaluation's clock (ISO 8601), for cases whose exceptions expire;
+    snapshot_keys: further top-level snapshot fields (e.g. delegatedAdministrator)."""
     intent = {"description": description, "nonPass": [list(f) for f in fails], "operations": [list(o) for o in ops]}
     if rejected:
         intent["rejected"] = list(rejected)
     if now:
         intent["now"] = now
     CASES[name] = {
-        "snapshot": {"version": 1, "account": A, "region": region, "trails": list(trails), "eventDataStores": list(stores)},
+        "snapshot": {"version": 1, "account": A, "region": region, **snapshot_keys, "trails": list(trails), "eventDataStores": list(stores)},
         "policies": list(policies),
         "exceptions": list(exceptions),
         "intent": intent,
@@ -140,6 +141,19 @@ case("logging-stopped-remediate", "A stopped trail is started.",
 case("logging-delivery-error", "Logging, but the last delivery failed: a finding no automatic repair fixes.",
      [trail("main", status={"IsLogging": True, "LatestDeliveryError": "AccessDenied"})], policies=[pol("p", {"logging": True}, action="remediate")],
      fails=[("p", "main", "logging", "FAIL")])
+case("logging-digest-delivery-error", "A digest delivery error fails logging when log file validation is on, and only then.",
+     [trail("validated", status={"IsLogging": True, "LatestDigestDeliveryError": "AccessDenied"}),
+      trail("unvalidated", LogFileValidationEnabled=False, status={"IsLogging": True, "LatestDigestDeliveryError": "AccessDenied"})],
+     policies=[pol("p", {"logging": True})], fails=[("p", "validated", "logging", "FAIL")])
+case("logging-cloudwatch-and-sns-errors", "CloudWatch Logs and SNS errors fail logging when a log group or a topic is set, and only then.",
+     [trail("cwl", CloudWatchLogsLogGroupArn=f"arn:aws:logs:{R}:{A}:log-group:trail:*", status={"IsLogging": True, "LatestCloudWatchLogsDeliveryError": "AccessDeniedException"}),
+      trail("sns", SnsTopicARN=f"arn:aws:sns:{R}:{A}:trail-topic", status={"IsLogging": True, "LatestNotificationError": "AuthorizationError"}),
+      trail("stale", status={"IsLogging": True, "LatestCloudWatchLogsDeliveryError": "AccessDeniedException", "LatestNotificationError": "NotFound"})],
+     policies=[pol("p", {"logging": True})], fails=[("p", "cwl", "logging", "FAIL"), ("p", "sns", "logging", "FAIL")])
+case("delivery-health-alone", "deliveryHealth alone: an S3 delivery error fails it (even on a stopped trail), no error passes, no status is an ERROR.",
+     [trail("broken", status={"IsLogging": False, "LatestDeliveryError": "NoSuchBucket"}), trail("healthy"), trail("unknown", status=None)],
+     policies=[pol("p", {"deliveryHealth": True}, action="remediate")],
+     fails=[("p", "broken", "deliveryHealth", "FAIL"), ("p", "unknown", "deliveryHealth", "ERROR")])
 case("logging-status-unknown", "No GetTrailStatus in the snapshot: not known is an ERROR, not a pass.",
      [trail("main", status=None)], policies=[pol("p", {"logging": True})], fails=[("p", "main", "logging", "ERROR")])
 case("multi-region-remediate", "A single-Region trail becomes multi-Region, with global service events.",
@@ -151,9 +165,24 @@ case("log-file-validation-report-only", "Report-only policies plan nothing.",
 case("global-events-off-on-multi-region", "Excluding global service events from a multi-Region trail cannot be applied.",
      [trail("main", IsMultiRegionTrail=True)], policies=[pol("p", {"includeGlobalServiceEvents": False}, action="remediate")],
      fails=[("p", "main", "includeGlobalServiceEvents", "FAIL")])
-case("kms-with-key-remediate", "kmsEncrypted with a key id is applied with UpdateTrail.",
-     [trail("main", KmsKeyId=None)], policies=[pol("p", {"kmsEncrypted": {"kmsKeyId": "alias/cloudtrail"}}, action="remediate")],
+KEY_1 = f"arn:aws:kms:{R}:{A}:key/00000000-0000-0000-0000-000000000001"
+KEY_9 = f"arn:aws:kms:{R}:{A}:key/00000000-0000-0000-0000-000000000009"
+case("kms-with-key-remediate", "kmsEncrypted with a key ARN is applied with UpdateTrail.",
+     [trail("main", KmsKeyId=None)], policies=[pol("p", {"kmsEncrypted": {"kmsKeyId": KEY_9}}, action="remediate")],
      fails=[("p", "main", "kmsEncrypted", "FAIL")], ops=[("main", "UpdateTrail")])
+case("kms-other-key-fails", "A trail encrypted with another key fails kmsEncrypted {kmsKeyId}; UpdateTrail sets the required key.",
+     [trail("main")], policies=[pol("p", {"kmsEncrypted": {"kmsKeyId": KEY_9}}, action="remediate")],
+     fails=[("p", "main", "kmsEncrypted", "FAIL")], ops=[("main", "UpdateTrail")])
+case("kms-key-id-matches-arn", "A bare key id matches the key ARN ending in :key/<id>; another key does not.",
+     [trail("same"), trail("other", KmsKeyId=KEY_9)],
+     policies=[pol("p", {"kmsEncrypted": {"kmsKeyId": "00000000-0000-0000-0000-000000000001"}})],
+     fails=[("p", "other", "kmsEncrypted", "FAIL")])
+case("eds-kms-other-key-manual", "An event data store's key cannot be changed once set: another key is a finding for a person.",
+     [], stores=[eds("lake")], policies=[pol("p", {"kmsEncrypted": {"kmsKeyId": KEY_9}}, resource="eventDataStore", action="remediate")],
+     fails=[("p", "lake", "kmsEncrypted", "FAIL")])
+case("eds-kms-set-key", "An event data store without a customer managed key gets the required one with UpdateEventDataStore.",
+     [], stores=[eds("lake", KmsKeyId=None)], policies=[pol("p", {"kmsEncrypted": {"kmsKeyId": KEY_9}}, resource="eventDataStore", action="remediate")],
+     fails=[("p", "lake", "kmsEncrypted", "FAIL")], ops=[("lake", "UpdateEventDataStore")])
 case("kms-without-key", "kmsEncrypted: true cannot choose a key: a finding for a person.",
      [trail("main", KmsKeyId=None)], policies=[pol("p", {"kmsEncrypted": True}, action="remediate")],
      fails=[("p", "main", "kmsEncrypted", "FAIL")])
@@ -197,6 +226,13 @@ case("lambda-arn-exact", "helloworld does not cover helloworld2; the repair adds
                                    {"IncludeManagementEvents": False, "DataResources": [{"Type": "AWS::Lambda::Function", "Values": ["arn:aws:lambda:us-east-1:111122223333:function:helloworld"]}]}))],
      policies=[pol("p", {"logEvents": [sel(D, LAMBDA, arn_f("Equals", "arn:aws:lambda:us-east-1:111122223333:function:helloworld2"))]}, action="remediate")],
      fails=[("p", "main", "logEvents", "FAIL")], ops=[("main", "PutEventSelectors")])
+case("snapshot-unknown-field-one-resource", "An unknown Field makes an ERROR for that trail only; the other trail is judged, and its repair planned.",
+     [trail("bad", selectors=adv(sel(M), sel({"Field": "eventCategry", "Equals": ["Data"]}))), trail("good", selectors=adv(sel(M, ro("false"))))],
+     policies=[pol("p", {"logEvents": ALL_MGMT, "logging": True}, action="remediate")],
+     fails=[("p", "bad", "logEvents", "ERROR"), ("p", "good", "logEvents", "FAIL")], ops=[("good", "PutEventSelectors")])
+case("snapshot-bad-basic-selector-one-resource", "A malformed basic selector (ReadWriteType Sometimes) is an ERROR for that trail only.",
+     [trail("bad", selectors=basic({"ReadWriteType": "Sometimes"})), trail("good")],
+     policies=[pol("p", {"logEvents": ALL_MGMT})], fails=[("p", "bad", "logEvents", "ERROR")])
 case("selectors-unknown", "No GetEventSelectors in the snapshot: ERROR.", [trail("main", selectors=None)],
      policies=[pol("p", {"logEvents": ALL_MGMT})], fails=[("p", "main", "logEvents", "ERROR")])
 case("empty-advanced-list-logs-nothing", "An empty advanced list logs nothing.", [trail("main", selectors=adv())],
@@ -243,8 +279,12 @@ case("union-adds-only-missing", "Only the part no trail logs is added, to the be
 case("union-ignores-stopped-trail", "A stopped trail logs nothing, whatever its selectors say; the repair starts it.",
      [trail("stopped", status=False, selectors=adv(sel(D, S3)))],
      policies=[pol("p", {"logEvents": ALL_S3}, quantifier="union", action="remediate")], fails=[("p", TR, "logEvents", "FAIL")], ops=[("stopped", "StartLogging")])
-case("every-none-selected", "A selection that matches nothing is SKIPPED, not silently passed.",
-     [trail("main")], policies=[pol("p", {"logging": True}, select={"names": ["nope"]})], fails=[("p", TR, "logging", "SKIPPED")])
+case("every-none-selected", "A selection by tags that matches nothing is SKIPPED, not silently passed.",
+     [trail("main")], policies=[pol("p", {"logging": True}, select={"tags": {"role": "nope"}})], fails=[("p", TR, "logging", "SKIPPED")])
+case("select-names-missing-trail-fails", "A named trail that does not exist is a FAIL (a deleted audit trail), never a SKIPPED; the others are judged.",
+     [trail("main")], policies=[pol("p", {"logging": True}, select={"names": ["security-trail", "main"]}, action="remediate"),
+                                pol("q", {"logging": True}, select={"names": [f"arn:aws:cloudtrail:{R}:{A}:trail/gone"]}, quantifier="any")],
+     fails=[("p", "security-trail", "exists", "FAIL"), ("q", f"arn:aws:cloudtrail:{R}:{A}:trail/gone", "exists", "FAIL")])
 case("select-names-and-regions", "Selection by name and by home Region.",
      [trail("a", LogFileValidationEnabled=False), trail("b", LogFileValidationEnabled=False), trail("c", region="eu-west-1", IsMultiRegionTrail=True, LogFileValidationEnabled=False)],
      policies=[pol("byname", {"logFileValidation": True}, select={"names": ["a"]}), pol("byregion", {"logFileValidation": True}, select={"homeRegions": ["eu-west-1"]})],
@@ -260,6 +300,14 @@ case("shadow-trail-not-planned", "A shadow trail is evaluated, never written: it
 case("org-trail-other-account", "An organization trail of the management account cannot be repaired from a member account.",
      [trail("org", account="999988887777", IsOrganizationTrail=True, IsMultiRegionTrail=True, LogFileValidationEnabled=False)],
      policies=[pol("p", {"logFileValidation": True}, action="remediate")], fails=[("p", "org", "logFileValidation", "FAIL")])
+case("org-trail-delegated-admin", "From the CloudTrail delegated administrator account, the management account's organization trail is repaired.",
+     [trail("org", account="999988887777", IsOrganizationTrail=True, IsMultiRegionTrail=True, LogFileValidationEnabled=False)],
+     policies=[pol("p", {"logFileValidation": True}, action="remediate")], fails=[("p", "org", "logFileValidation", "FAIL")], ops=[("org", "UpdateTrail")],
+     delegatedAdministrator=True)
+case("eds-organization-delegated-admin", "From the CloudTrail delegated administrator account, an organization event data store is repaired.",
+     [], stores=[eds("org-lake", account="999988887777", OrganizationEnabled=True, TerminationProtectionEnabled=False)],
+     policies=[pol("p", {"terminationProtection": True}, resource="eventDataStore", action="remediate")],
+     fails=[("p", "org-lake", "terminationProtection", "FAIL")], ops=[("org-lake", "UpdateEventDataStore")], delegatedAdministrator=True)
 case("org-trail-owned", "From the management account, the organization trail is repaired.",
      [trail("org", IsOrganizationTrail=True, IsMultiRegionTrail=True, LogFileValidationEnabled=False)],
      policies=[pol("p", {"logFileValidation": True}, action="remediate")], fails=[("p", "org", "logFileValidation", "FAIL")], ops=[("org", "UpdateTrail")])
@@ -355,6 +403,29 @@ case("forbid-report-respected-by-remediation", "A report-only forbid still const
      [trail("main", selectors=basic({"ReadWriteType": "WriteOnly"}))],
      policies=[pol("need", {"logEvents": ALL_MGMT}, action="remediate"), pol("no-kms-reads", forbid={"logEvents": [sel(M, ro("true"), {"Field": "eventSource", "NotEquals": ["kms.amazonaws.com"]})]})],
      fails=[("need", "main", "logEvents", "FAIL")])
+READ_MGMT = [sel(M, ro("true"))]
+case("planner-conflict-passing-read-requirement",
+     "Basic All trail; p requires write and forbids read management events, q (passing) requires read: a conflict naming both, nothing planned (not WriteOnly).",
+     [trail("main")], policies=[pol("p", {"logEvents": WRITE_MGMT}, forbid={"logEvents": READ_MGMT}, action="remediate"), pol("q", {"logEvents": READ_MGMT})],
+     fails=[("p", "main", "forbid.logEvents", "FAIL")])
+case("planner-conflict-keeps-all-management",
+     "p would make a data-only trail (forbids management events), q (passing) requires them: nothing planned, every management event stays logged.",
+     [trail("main", selectors=basic({"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::acme-payroll/"]}]}))],
+     policies=[pol("p", {"logEvents": PAYROLL}, forbid={"logEvents": ALL_MGMT}, action="remediate"), pol("q", {"logEvents": ALL_MGMT})],
+     fails=[("p", "main", "forbid.logEvents", "FAIL")])
+case("planner-conflict-union-relies-on-trail",
+     "A cost guard would remove S3 events from the only trail that logs them, breaking a passing union policy: a conflict, nothing planned.",
+     [trail("lean", selectors=basic({"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]})), trail("main")],
+     policies=[pol("guard", forbid={"logEvents": ALL_S3}, select={"names": ["lean"]}, action="remediate"),
+               pol("s3-writes", {"logEvents": [sel(D, S3, ro("false"))]}, quantifier="union")],
+     fails=[("guard", "lean", "forbid.logEvents", "FAIL")])
+case("planner-forbid-without-conflict",
+     "The same cost guard when another trail also logs S3 writes: the union keeps passing, so S3 events are removed from the lean trail.",
+     [trail("lean", selectors=basic({"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]})),
+      trail("main", selectors=adv(sel(M), sel(D, S3, ro("false"))))],
+     policies=[pol("guard", forbid={"logEvents": ALL_S3}, select={"names": ["lean"]}, action="remediate"),
+               pol("s3-writes", {"logEvents": [sel(D, S3, ro("false"))]}, quantifier="union"), pol("mgmt", {"logEvents": ALL_MGMT})],
+     fails=[("guard", "lean", "forbid.logEvents", "FAIL")], ops=[("lean", "PutEventSelectors")])
 case("fixed-point-after-plan", "A compliant trail plans nothing, even with remediate policies.",
      [trail("main", IsMultiRegionTrail=True)], policies=[pol("p", {"logging": True, "multiRegion": True, "logEvents": ALL_MGMT, "logFileValidation": True}, action="remediate")])
 
@@ -426,6 +497,14 @@ case("exception-tags-accounts-never", "Scopes by tags (unknown tags: not applied
      now="2026-06-01T00:00:00Z",
      fails=[("lfv", "sandbox", "logFileValidation", "SUPPRESSED"), ("lfv", "untagged", "logFileValidation", "FAIL"),
             ("org-logging", TR, "logging,multiRegion", "SUPPRESSED")])
+PAYROLL_RISK = {"resources": ["main"], "checks": ["payroll/logEvents"], "reason": "payroll moves to its own account in Q3 (TICKET-7)", "expires": "2026-09-30"}
+case("exception-requirement-not-kept-by-planner", "A requirement suppressed on a trail is an accepted risk: the planner neither adds it there nor lets it contradict another policy's forbid, so the other repair goes ahead without it.",
+     [trail("main", selectors=adv(sel(M)))],
+     policies=[pol("payroll", {"logEvents": PAYROLL}, action="remediate"), pol("no-s3-data", forbid={"logEvents": ALL_S3}, action="remediate"),
+               pol("lambda", {"logEvents": [sel(D, LAMBDA)]}, action="remediate")],
+     exceptions=[PAYROLL_RISK], now="2026-06-01T00:00:00Z",
+     fails=[("payroll", "main", "logEvents", "SUPPRESSED"), ("lambda", "main", "logEvents", "FAIL")],
+     ops=[("main", "PutEventSelectors")])
 
 
 def main():

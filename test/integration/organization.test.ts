@@ -318,7 +318,7 @@ describe('an organization of 3 member accounts, two of them drifted, through the
 });
 
 describe('organization read costs on moto (in process)', () => {
-  it('one AssumeRole per member account, at most 5 read calls per trail, no write', async () => {
+  it('one AssumeRole per member account, one delegated-administrator read per account, at most 5 read calls per trail, no write', async () => {
     const counter = new CallCounter();
     const clients = new AwsClients({ endpoint, credentials: async () => EMULATOR_CREDENTIALS }, counter);
     try {
@@ -333,6 +333,8 @@ describe('organization read costs on moto (in process)', () => {
       );
       expect(snapshots).toHaveLength(8);
       expect(counter.byOperation.get('AssumeRole')).toBe(3);
+      // Each account's own role in the organization, read once for both Regions.
+      expect(counter.byOperation.get('ListDelegatedAdministrators')).toBe(4);
       // A multi-Region trail shows in both Regions and is read once.
       const trails = new Set(snapshots.flatMap((s) => s.trails.map((t) => t.trail.TrailARN))).size;
       const perTrail =
@@ -345,6 +347,7 @@ describe('organization read costs on moto (in process)', () => {
               'GetCallerIdentity',
               'AssumeRole',
               'ListAccounts',
+              'ListDelegatedAdministrators',
             ].includes(op),
         ) / trails;
       expect(perTrail).toBeLessThanOrEqual(5);

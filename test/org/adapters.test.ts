@@ -13,6 +13,7 @@ import {
   DescribeOrganizationCommand,
   ListAccountsCommand,
   ListChildrenCommand,
+  ListDelegatedAdministratorsCommand,
   ListRootsCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
@@ -350,7 +351,7 @@ describe('readLive: the CLI across accounts', () => {
     HomeRegion: 'us-gov-west-1',
   });
 
-  it('--org: the caller is read with its own credentials, every other account through its member role in the caller partition', async () => {
+  it('--org: the caller is read with its own credentials, every other account through its member role in the caller partition; each records its own delegated-administrator role', async () => {
     sts.on(GetCallerIdentityCommand).resolves({
       Account: MANAGEMENT,
       Arn: `arn:aws-us-gov:sts::${MANAGEMENT}:assumed-role/Security/me`,
@@ -377,20 +378,42 @@ describe('readLive: the CLI across accounts', () => {
     ct.on(GetEventSelectorsCommand).resolves({ AdvancedEventSelectors: [] });
     ct.on(GetInsightSelectorsCommand).resolves({ InsightSelectors: [] });
     ct.on(GetEventConfigurationCommand).resolves({});
+    // A is CloudTrail's delegated administrator; B, an ordinary member, may not ask.
+    const asked: string[] = [];
+    orgs.on(ListDelegatedAdministratorsCommand).callsFake(async (_input, getClient) => {
+      const c = await getClient().config.credentials();
+      const account = c.accessKeyId.startsWith('AKIA') ? c.accessKeyId.slice(4) : MANAGEMENT;
+      asked.push(account);
+      if (account === B) throw new AccessDeniedException({ message: 'member account', ...meta });
+      return { DelegatedAdministrators: [{ Id: A }] };
+    });
     const clients = new AwsClients({
       credentials: async () => ({ accessKeyId: 'caller', secretAccessKey: 'caller' }),
     });
     const { snapshots } = await readLive(
       clients,
-      ['us-gov-west-1'],
+      ['us-gov-west-1', 'us-gov-east-1'],
       { org: true, roleName: 'OrganizationAccountAccessRole', externalId: 'acme-7f3a' },
       { concurrency: 2, organization: false },
     );
     // Accounts sorted; each snapshot holds the trails its own credentials saw.
-    expect(snapshots.map((s) => [s.account, s.trails[0]?.trail.TrailARN.split(':')[4]])).toEqual([
-      [MANAGEMENT, MANAGEMENT],
-      [A, A],
-      [B, B],
+    expect(snapshots.map((s) => [s.account, s.region, s.trails[0]?.trail.TrailARN.split(':')[4]])).toEqual([
+      [MANAGEMENT, 'us-gov-west-1', MANAGEMENT],
+      [MANAGEMENT, 'us-gov-east-1', MANAGEMENT],
+      [A, 'us-gov-west-1', A],
+      [A, 'us-gov-east-1', A],
+      [B, 'us-gov-west-1', B],
+      [B, 'us-gov-east-1', B],
+    ]);
+    // Each account's role, read with its own credentials, once for all its Regions; not known for B.
+    expect(asked.sort()).toEqual([MANAGEMENT, A, B].sort());
+    expect(snapshots.map((s) => s.delegatedAdministrator)).toEqual([
+      false,
+      false,
+      true,
+      true,
+      undefined,
+      undefined,
     ]);
     expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input)).toEqual(
       [A, B].map((account) => ({

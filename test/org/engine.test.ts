@@ -129,3 +129,47 @@ describe('policies: select.accounts and select.ous', () => {
     ]);
   });
 });
+
+describe('an organization trail in a run that reads the management account and the delegated administrator', () => {
+  const DELEGATED = '222222222222';
+  const ORG_TRAIL = `arn:aws:cloudtrail:eu-west-1:${MANAGEMENT}:trail/org-audit`;
+  const seenFrom = (account: string, delegatedAdministrator?: boolean): Snapshot =>
+    parseSnapshotFile({
+      version: 1,
+      account,
+      region: 'eu-west-1',
+      ...(delegatedAdministrator !== undefined ? { delegatedAdministrator } : {}),
+      trails: [
+        {
+          trail: {
+            Name: 'org-audit',
+            TrailARN: ORG_TRAIL,
+            HomeRegion: 'eu-west-1',
+            IsOrganizationTrail: true,
+            IsMultiRegionTrail: true,
+          },
+          status: { IsLogging: false },
+        },
+      ],
+    })[0] as Snapshot;
+  const logging = parsePolicyText(
+    'version: 1\npolicies:\n  - id: logging\n    action: remediate\n    require: { logging: true }\n',
+    'p.yaml',
+  ).policies;
+  const steps = (snapshots: Snapshot[]) =>
+    evaluateAll(snapshots, logging).plan.map((s) => `${s.account} ${s.operation} ${s.resource}`);
+
+  it('is repaired once, by its owner, when the run reads the owner', () => {
+    expect(steps([seenFrom(MANAGEMENT, false), seenFrom(DELEGATED, true)])).toEqual([
+      `${MANAGEMENT} StartLogging ${ORG_TRAIL}`,
+    ]);
+  });
+
+  it('is repaired from the delegated administrator when the owner is not read', () => {
+    expect(steps([seenFrom(DELEGATED, true)])).toEqual([`${DELEGATED} StartLogging ${ORG_TRAIL}`]);
+  });
+
+  it('is never repaired from another member account', () => {
+    expect(steps([seenFrom('333333333333', false)])).toEqual([]);
+  });
+});

@@ -112,6 +112,36 @@ describe('policy loader: bad input gets one clear message with file, line and co
     );
   });
 
+  it('names an alias to a missing anchor, and refuses an alias bomb, without throwing', () => {
+    expect(problems(wrap('  - *nope\n'))).toEqual([
+      'p.yaml:3:5: error: YAML: alias *nope refers to no anchor &nope defined before it',
+    ]);
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+      'version: 1',
+      'policies: [*d]',
+    ].join('\n');
+    expect(problems(bomb)).toEqual([expect.stringMatching(/^p\.yaml:1:1: error: YAML: .*alias/i)]);
+  });
+
+  it('accepts a KMS key id or key ARN, and rejects an alias it cannot compare', () => {
+    const kms = (key: string) =>
+      problems(wrap(`  - id: a\n    require: { kmsEncrypted: { kmsKeyId: "${key}" } }\n`));
+    expect(kms('1234abcd-12ab-34cd-56ef-1234567890ab')).toEqual([]);
+    expect(kms('mrk-1234abcd12ab34cd56ef1234567890ab')).toEqual([]);
+    expect(kms('arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab')).toEqual([]);
+    expect(kms('alias/cloudtrail')).toEqual([
+      expect.stringMatching(
+        /^p\.yaml:4:\d+: error: policies\[0\]\.require\.kmsEncrypted\.kmsKeyId: "alias\/cloudtrail" is an alias; CloudTrail reports the key ARN.*give the key id or key ARN/,
+      ),
+    ]);
+    expect(kms('arn:aws:kms:us-east-1:111122223333:alias/cloudtrail')[0]).toContain('is an alias');
+    expect(kms('my-key')[0]).toContain('"my-key" is not a KMS key id');
+  });
+
   it('reads defaults and all fields of a valid policy', () => {
     const { policies } = parsePolicyFiles([
       {

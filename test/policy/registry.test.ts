@@ -25,7 +25,8 @@ const view = (kind: 'trail' | 'eventDataStore'): ResourceView => ({
   insightsDestination: undefined,
   eventConfiguration: {},
   settings: { Name: 't', EventDataStoreArn: 'e', RetentionPeriod: 30, Status: 'ENABLED' },
-  deliveryError: undefined,
+  deliveryErrors: [],
+  selectorProblem: undefined,
   loadErrors: [],
 });
 
@@ -57,6 +58,7 @@ describe('checks registry', () => {
     expect(trail).toEqual(
       expect.arrayContaining([
         'logging',
+        'deliveryHealth',
         'multiRegion',
         'logFileValidation',
         'includeGlobalServiceEvents',

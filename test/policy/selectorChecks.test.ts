@@ -27,7 +27,8 @@ const trail = (partition: string, selectors: AdvancedEventSelector[], name = 't'
   insightsDestination: undefined,
   eventConfiguration: {},
   settings: { Name: name },
-  deliveryError: undefined,
+  deliveryErrors: [],
+  selectorProblem: undefined,
   loadErrors: [],
 });
 

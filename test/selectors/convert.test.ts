@@ -9,7 +9,7 @@ import { data, management, s3 } from './helpers.js';
 
 const fieldsOf = (basic: Parameters<typeof toAdvanced>[0]) => toAdvanced(basic).map((s) => s.FieldSelectors);
 
-describe('toAdvanced (semantics §3)', () => {
+describe('toAdvanced (docs/semantics.md, "3. Basic selectors are advanced selectors in disguise")', () => {
   it('applies the defaults: All, management included, no data resources', () => {
     expect(fieldsOf([{}])).toEqual([[{ Field: 'eventCategory', Equals: ['Management'] }]]);
   });

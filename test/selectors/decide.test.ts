@@ -198,7 +198,7 @@ describe('dead and redundant selectors', () => {
   });
 });
 
-describe('decisions over shaped ARNs (semantics §1)', () => {
+describe('decisions over shaped ARNs (docs/semantics.md, "1. Events")', () => {
   const allS3 = [s3(['resources.ARN', 'StartsWith', 'arn:aws:s3:::'])];
 
   it('equivalent, dead and redundant selectors take the partition', () => {

@@ -16,7 +16,7 @@ const payrollWrites = s3(
   ['resources.ARN', 'StartsWith', 'arn:aws:s3:::payroll/'],
 );
 
-describe('merge (semantics §5)', () => {
+describe('merge (docs/semantics.md, "6. Changing a trail safely")', () => {
   it('changes nothing when the requirement is already covered', () => {
     const current = { EventSelectors: [{ ReadWriteType: 'All' as const }] };
     const result = merge(current, [management(['readOnly', 'Equals', 'false'])]);
@@ -122,7 +122,7 @@ describe('merge (semantics §5)', () => {
   });
 });
 
-describe('merge consults the field table of its target (semantics §6)', () => {
+describe('merge consults the field table of its target (docs/semantics.md, "7. What AWS accepts")', () => {
   const consoleLogin = management(['eventName', 'Equals', 'ConsoleLogin']);
   const network = sel(
     ['eventCategory', 'Equals', 'NetworkActivity'],

@@ -36,7 +36,7 @@ import {
 
 const params = (numRuns = RUNS) => ({ seed: SEED, numRuns });
 
-/** A witness obeys semantics §1: enum fields in their domain, required fields present and non-empty. */
+/** A witness obeys docs/semantics.md, "1. Events": enum fields in their domain, required fields present and non-empty. */
 function expectValidEvent(e: CloudTrailEvent) {
   for (const [field, domain] of Object.entries(FIELD_DOMAINS)) {
     const v = e[field as keyof CloudTrailEvent];
@@ -166,7 +166,7 @@ describe('overlaps, equivalent, dead and redundant selectors', () => {
   });
 });
 
-/** Semantics §3, read directly off the text rather than through toAdvanced. */
+/** docs/semantics.md, "3. Basic selectors are advanced selectors in disguise", read directly off the text rather than through toAdvanced. */
 function basicMatches(list: readonly EventSelector[], e: CloudTrailEvent): boolean {
   return list.some((sel) => {
     const rw = sel.ReadWriteType ?? 'All';
@@ -219,7 +219,7 @@ describe('merge', () => {
     fc.array(basicSelector, { maxLength: 3 }).map((EventSelectors) => ({ EventSelectors })),
   );
 
-  it('meets every guarantee of semantics §5', () => {
+  it('meets every guarantee of docs/semantics.md, "6. Changing a trail safely"', () => {
     let merges = 0;
     let conflicts = 0;
     let inexpressible = 0;

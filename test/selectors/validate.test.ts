@@ -350,8 +350,8 @@ describe('validate: advanced selectors', () => {
   });
 });
 
-describe('validate: fields per event category and target (semantics §6)', () => {
-  /** The table of semantics §6, typed out independently of the implementation. */
+describe('validate: fields per event category and target (docs/semantics.md, "7. What AWS accepts")', () => {
+  /** The table of docs/semantics.md, "7. What AWS accepts", typed out independently of the implementation. */
   const TABLE: Record<'trail' | 'eventDataStore', Record<string, string[] | null>> = {
     trail: {
       Management: ['eventCategory', 'eventSource', 'readOnly'],

@@ -89,7 +89,7 @@ export function eventConfigurationGaps(
 ): string[] {
   const gaps: string[] = [];
   if (kind === 'eventDataStore') {
-    // Context keys need Large events (semantics §5), whether the policy or the store has them.
+    // Context keys need Large events (docs/semantics.md, "7. What AWS accepts"), whether the policy or the store has them.
     const needsLarge =
       want.MaxEventSize === 'Large' ||
       (want.ContextKeySelectors?.length ?? 0) > 0 ||

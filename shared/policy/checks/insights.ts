@@ -3,6 +3,7 @@ import type { InsightSelector } from '../../engine/snapshot.js';
 import { type AdvancedEventSelector, overlaps, partitionOf } from '../../selectors/index.js';
 import { label } from '../describe.js';
 import type { CheckDefinition, CheckOutcome, Fix, ResourceView } from '../types.js';
+import { unknownSelectors } from './selectors.js';
 
 const InsightType = z.enum(['ApiCallRateInsight', 'ApiErrorRateInsight']);
 const TrailInsights = z.array(
@@ -48,7 +49,7 @@ const anyData: AdvancedEventSelector[] = [
   },
 ];
 
-/** What each Insights pair needs logged (semantics §6), as a selector list to overlap with. */
+/** What each Insights pair needs logged (docs/semantics.md, "7. What AWS accepts"), as a selector list to overlap with. */
 const PREREQUISITES: Record<string, { needs: AdvancedEventSelector[]; says: string }> = {
   'ApiCallRateInsight/Management': { needs: mgmt('false'), says: 'write management events' },
   'ApiErrorRateInsight/Management': { needs: mgmt(), says: 'read or write management events' },
@@ -71,7 +72,7 @@ function unmetPrerequisites(r: ResourceView, pairs: readonly string[]) {
 function evaluateInsights(r: ResourceView, required: InsightSelector[], destination?: string): CheckOutcome {
   if (!r.insightSelectors)
     return { status: 'ERROR', message: `${label(r)}: its Insights selectors are not known` };
-  if (!r.selectors) return { status: 'ERROR', message: `${label(r)}: its event selectors are not known` };
+  if (!r.selectors) return unknownSelectors(r);
   const have = new Set(insightPairs(r.insightSelectors));
   const missing = insightPairs(required).filter((p) => !have.has(p));
   const unmet = unmetPrerequisites(r, [...new Set([...have, ...insightPairs(required)])]);

@@ -40,9 +40,12 @@ function validateSelectors(kind: ResourceKind, purpose: Purpose) {
     }));
 }
 
-const unknownSelectors = (r: ResourceView): CheckOutcome => ({
+/** The ERROR of a check that needs selectors the snapshot does not give (missing, or malformed). */
+export const unknownSelectors = (r: ResourceView): CheckOutcome => ({
   status: 'ERROR',
-  message: `${label(r)}: its event selectors are not known${r.loadErrors.length ? ` (${r.loadErrors.map((e) => e.message).join('; ')})` : ''}`,
+  message: r.selectorProblem
+    ? `${label(r)}: ${r.selectorProblem}`
+    : `${label(r)}: its event selectors are not known${r.loadErrors.length ? ` (${r.loadErrors.map((e) => e.message).join('; ')})` : ''}`,
 });
 
 /** Decisions about a resource are taken over ARNs of its own partition (read from its ARN). */

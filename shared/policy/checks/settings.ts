@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { label } from '../describe.js';
-import type { CheckDefinition, CheckOutcome, Fix, ResourceKind, ResourceView } from '../types.js';
+import type {
+  CheckDefinition,
+  CheckOutcome,
+  DeliveryError,
+  Fix,
+  ResourceKind,
+  ResourceView,
+} from '../types.js';
 
 const READ_TRAIL = ['cloudtrail:DescribeTrails'];
 const READ_EDS = ['cloudtrail:GetEventDataStore', 'cloudtrail:ListEventDataStores'];
@@ -113,7 +120,33 @@ export const eventDataStoreSettingChecks: CheckDefinition<never>[] = [
 const KmsParams = z.union([z.boolean(), z.strictObject({ kmsKeyId: z.string().min(1) })]);
 type KmsParams = z.infer<typeof KmsParams>;
 
+const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/([^/]+)$/;
+const KEY_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+const isAlias = (key: string) =>
+  key.startsWith('alias/') || /^arn:aws[a-z-]*:kms:[^:]*:\d{12}:alias\//.test(key);
+
+/** Whether the policy's key is a form that can be compared with what CloudTrail reports. */
+function kmsKeyProblem(key: string): string | undefined {
+  if (KEY_ARN.test(key) || KEY_ID.test(key)) return undefined;
+  if (isAlias(key))
+    return `"${key}" is an alias; CloudTrail reports the key ARN, and which key an alias points to is known only to KMS (and can change), so give the key id or key ARN (aws kms describe-key --key-id ${key})`;
+  return `"${key}" is not a KMS key id (1234abcd-12ab-34cd-56ef-1234567890ab or mrk-…) or key ARN (arn:aws:kms:<region>:<account>:key/<key id>)`;
+}
+
+/**
+ * Does the configured key `have` (a key ARN, as DescribeTrails and GetEventDataStore report it) name
+ * the policy's key `want`? Exact: two ARNs must be equal; a bare key id matches the ARN that ends in
+ * `:key/<id>` (multi-Region replicas share their id). `undefined` when `have` is an alias.
+ */
+export function sameKmsKey(have: string, want: string): boolean | undefined {
+  if (isAlias(have)) return undefined;
+  const idOf = (k: string) => KEY_ARN.exec(k)?.[1] ?? k;
+  if (KEY_ARN.test(have) && KEY_ARN.test(want)) return have === want;
+  return idOf(have) === idOf(want);
+}
+
 function kmsCheck(resource: ResourceKind): CheckDefinition<KmsParams> {
+  const what = resource === 'trail' ? 'trail' : 'event data store';
   return {
     key: 'kmsEncrypted',
     section: 'require',
@@ -121,41 +154,60 @@ function kmsCheck(resource: ResourceKind): CheckDefinition<KmsParams> {
     check: 'kmsEncrypted',
     description:
       resource === 'trail'
-        ? 'Log files are encrypted with a KMS key (CIS 3.7/4.5, CloudTrail.2). Give kmsKeyId to let Trailwarden set it.'
-        : 'The event data store is encrypted with a customer managed KMS key (CloudTrail.10).',
+        ? 'Log files are encrypted with a KMS key (CIS 3.7/4.5, CloudTrail.2); with kmsKeyId (a key id or key ARN, not an alias), with that key, which Trailwarden can set.'
+        : 'The event data store is encrypted with a customer managed KMS key (CloudTrail.10); with kmsKeyId (a key id or key ARN), with that key.',
     params: KmsParams,
     iam: {
       evaluate: resource === 'trail' ? READ_TRAIL : READ_EDS,
       remediate: [resource === 'trail' ? 'cloudtrail:UpdateTrail' : 'cloudtrail:UpdateEventDataStore'],
     },
     example: { kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+    validateParams(params) {
+      const problem = typeof params === 'object' ? kmsKeyProblem(params.kmsKeyId) : undefined;
+      return problem ? [{ path: 'kmsKeyId', message: problem, severity: 'error' }] : [];
+    },
     evaluate(r, params) {
       const key = r.settings.KmsKeyId;
       const want = params !== false;
       const has = typeof key === 'string' && key.length > 0;
-      if (has === want)
+      if (!want) {
+        return has
+          ? {
+              status: 'FAIL',
+              message: `${label(r)} is encrypted with ${key}`,
+              manual: 'a KMS key is not removed automatically',
+            }
+          : { status: 'PASS', message: `${label(r)} uses no KMS key` };
+      }
+      const wanted = typeof params === 'object' ? params.kmsKeyId : undefined;
+      const setKey: Fix[] = wanted ? [{ kind: 'updateSettings', set: { KmsKeyId: wanted } }] : [];
+      if (!has) {
+        const message = `${label(r)} is not encrypted with a KMS key`;
+        return wanted
+          ? { status: 'FAIL', message, fixes: setKey }
+          : {
+              status: 'FAIL',
+              message,
+              manual: 'set kmsEncrypted.kmsKeyId in the policy to let Trailwarden apply a key',
+            };
+      }
+      if (!wanted) return { status: 'PASS', message: `${label(r)} is encrypted with ${key}` };
+      const same = sameKmsKey(key, wanted);
+      if (same === undefined)
         return {
-          status: 'PASS',
-          message: has ? `${label(r)} is encrypted with ${key}` : `${label(r)} uses no KMS key`,
+          status: 'ERROR',
+          message: `${label(r)} reports its key as the alias ${key}, which cannot be compared with ${wanted} without KMS`,
         };
-      if (!want)
-        return {
-          status: 'FAIL',
-          message: `${label(r)} is encrypted with ${key}`,
-          manual: 'a KMS key is not removed automatically',
-        };
-      const message = `${label(r)} is not encrypted with a KMS key`;
-      if (typeof params === 'object')
-        return {
-          status: 'FAIL',
-          message,
-          fixes: [{ kind: 'updateSettings', set: { KmsKeyId: params.kmsKeyId } }],
-        };
-      return {
-        status: 'FAIL',
-        message,
-        manual: 'set kmsEncrypted.kmsKeyId in the policy to let Trailwarden apply a key',
-      };
+      if (same) return { status: 'PASS', message: `${label(r)} is encrypted with ${key}` };
+      const message = `${label(r)} is encrypted with ${key}, not with the required key ${wanted}`;
+      // CloudTrail Lake binds a store to its key for good (create_event_data_store: "cannot be removed or changed").
+      return resource === 'trail'
+        ? { status: 'FAIL', message, fixes: setKey }
+        : {
+            status: 'FAIL',
+            message,
+            manual: `the KMS key of an ${what} cannot be changed once set; create a new ${what} with the required key`,
+          };
     },
   };
 }
@@ -238,12 +290,29 @@ const retentionCheck: CheckDefinition<z.infer<typeof Retention>> = {
   },
 };
 
+const describeDelivery = (e: DeliveryError) => `${e.field} (${e.destination}): ${e.error}`;
+
+/** What a person should look at for each failing destination. */
+function deliveryRepair(errors: readonly DeliveryError[]): string {
+  const hints = new Set(
+    errors.map((e) =>
+      e.field === 'LatestCloudWatchLogsDeliveryError'
+        ? 'the CloudWatch Logs role (CloudWatchLogsRoleArn) and its permissions on the log group'
+        : e.field === 'LatestNotificationError'
+          ? 'the SNS topic policy (and its KMS key policy, if encrypted)'
+          : 'the S3 bucket policy (and the KMS key policy, if the trail uses a key)',
+    ),
+  );
+  return `fix ${[...hints].join('; and ')}`;
+}
+
 const loggingCheck: CheckDefinition<boolean> = {
   key: 'logging',
   section: 'require',
   resource: 'trail',
   check: 'logging',
-  description: 'The trail is logging and has no delivery error.',
+  description:
+    'The trail is logging and delivers what it logs: no delivery error for its S3 bucket, digest files (with log file validation), CloudWatch Logs group or SNS topic.',
   params: z.boolean(),
   iam: { evaluate: ['cloudtrail:GetTrailStatus'], remediate: ['cloudtrail:StartLogging'] },
   example: true,
@@ -257,14 +326,40 @@ const loggingCheck: CheckDefinition<boolean> = {
     }
     if (!r.active)
       return { status: 'FAIL', message: `${label(r)} is not logging`, fixes: [{ kind: 'startLogging' }] };
-    if (r.deliveryError) {
+    // Logging that does not arrive is not logging (docs/semantics.md, "8. The other settings a policy can ask for", delivery health).
+    const errors = r.deliveryErrors ?? [];
+    if (errors.length > 0) {
       return {
         status: 'FAIL',
-        message: `${label(r)} is logging but its last delivery failed: ${r.deliveryError}`,
-        manual: 'fix the bucket policy or KMS key policy the trail delivers to',
+        message: `${label(r)} is logging but does not deliver: ${errors.map(describeDelivery).join('; ')}`,
+        manual: deliveryRepair(errors),
       };
     }
     return { status: 'PASS', message: `${label(r)} is logging` };
+  },
+};
+
+const deliveryHealthCheck: CheckDefinition<true> = {
+  key: 'deliveryHealth',
+  section: 'require',
+  resource: 'trail',
+  check: 'deliveryHealth',
+  description:
+    'GetTrailStatus reports no delivery error for any destination the trail is configured with: LatestDeliveryError (S3), LatestDigestDeliveryError (with log file validation), LatestCloudWatchLogsDeliveryError (with a log group), LatestNotificationError (with an SNS topic).',
+  params: z.literal(true),
+  iam: { evaluate: ['cloudtrail:GetTrailStatus', 'cloudtrail:DescribeTrails'], remediate: [] },
+  example: true,
+  evaluate(r) {
+    if (r.deliveryErrors === undefined)
+      return { status: 'ERROR', message: `${label(r)}: its delivery status (GetTrailStatus) is not known` };
+    if (r.deliveryErrors.length > 0) {
+      return {
+        status: 'FAIL',
+        message: `${label(r)} does not deliver: ${r.deliveryErrors.map(describeDelivery).join('; ')}`,
+        manual: deliveryRepair(r.deliveryErrors),
+      };
+    }
+    return { status: 'PASS', message: `${label(r)} reports no delivery error` };
   },
 };
 
@@ -305,6 +400,7 @@ const ingestionCheck: CheckDefinition<boolean> = {
 
 export const settingChecks = [
   loggingCheck,
+  deliveryHealthCheck,
   ...trailSettingChecks,
   kmsCheck('trail'),
   ingestionCheck,

@@ -1,0 +1,137 @@
+import { describeEvent } from '../policy/describe.js';
+import type { Policy } from '../policy/loader.js';
+import type { ResourceView } from '../policy/types.js';
+import {
+  type AdvancedEventSelector,
+  type CloudTrailEvent,
+  type DecisionOptions,
+  overlaps,
+} from '../selectors/index.js';
+import { within } from './resources.js';
+
+/** The selectors one policy requires, or forbids, on a resource. */
+export interface PolicySelectors {
+  readonly policyId: string;
+  readonly selectors: readonly AdvancedEventSelector[];
+}
+
+/**
+ * Two policies that cannot both hold on one resource (docs/semantics.md, "6. Changing a trail safely"). Carried as data on findings,
+ * so nothing has to parse a message back.
+ */
+export interface PolicyConflict {
+  /** The policy whose events are at stake. */
+  readonly requiredBy: string;
+  /** The policy that forbids them, or whose repair would take them away. */
+  readonly forbiddenBy: string;
+  /** An event the first needs logged and the second forbids, when there is one. */
+  readonly witness?: CloudTrailEvent;
+  /** What the planned change would break, when found by checking its result rather than by overlap. */
+  readonly breaks?: string;
+}
+
+/** The `logEvents` selectors of a policy's require or forbid section. */
+export function logEventsOf(policy: Policy, section: 'require' | 'forbid'): AdvancedEventSelector[] {
+  return policy.checks
+    .filter((c) => c.definition.section === section && c.definition.key === 'logEvents')
+    .flatMap((c) => c.params as AdvancedEventSelector[]);
+}
+
+/**
+ * The first requirement that overlaps a forbid, with an event both match: on a resource, an event
+ * of its partition (`options`).
+ */
+export function findConflict(
+  requires: readonly PolicySelectors[],
+  forbids: readonly PolicySelectors[],
+  options: DecisionOptions = {},
+): PolicyConflict | undefined {
+  for (const r of requires) {
+    for (const f of forbids) {
+      if (r.selectors.length === 0 || f.selectors.length === 0) continue;
+      const o = overlaps(r.selectors, f.selectors, options);
+      if (o.overlaps) return { requiredBy: r.policyId, forbiddenBy: f.policyId, witness: o.witness };
+    }
+  }
+  return undefined;
+}
+
+export function conflictReason(c: PolicyConflict): string {
+  const example = c.witness ? `, for example: ${describeEvent(c.witness)}` : '';
+  return c.breaks
+    ? `policy conflict: repairing policy '${c.forbiddenBy}' here would break policy '${c.requiredBy}' (${c.breaks}); nothing planned on this resource`
+    : `policy conflict: policy '${c.requiredBy}' requires events that policy '${c.forbiddenBy}' forbids${example}; nothing planned on this resource`;
+}
+
+/** What one policy selects in the snapshot's Region; the planner protects every policy, passing or not. */
+export interface PolicyScope {
+  readonly policy: Policy;
+  /** The resources the policy selects here. */
+  readonly selected: readonly ResourceView[];
+  /** Resources whose selection could not be decided (their tags are not known). */
+  readonly undecided: readonly ResourceView[];
+  /** For `any` and `union`: the selected resources that record this Region's events. */
+  readonly inScope: readonly ResourceView[];
+  /** For `any` and `union`: whether the policy passes here. */
+  passed: boolean;
+  /**
+   * For `every`: ARNs of the resources where its required events are an accepted risk (the finding
+   * is SUPPRESSED by an exception): the planner neither adds them there nor keeps them.
+   */
+  readonly waived: Set<string>;
+}
+
+const nonEmpty = (list: PolicySelectors[]) => list.filter((x) => x.selectors.length > 0);
+
+/** The scopes that select each resource, indexed once per evaluation (a Region may hold 10,000 trails). */
+const bySelected = new WeakMap<readonly PolicyScope[], Map<ResourceView, PolicyScope[]>>();
+
+export function scopesSelecting(r: ResourceView, scopes: readonly PolicyScope[]): readonly PolicyScope[] {
+  let index = bySelected.get(scopes);
+  if (!index) {
+    index = new Map();
+    for (const s of scopes) for (const x of s.selected) index.set(x, [...(index.get(x) ?? []), s]);
+    bySelected.set(scopes, index);
+  }
+  return index.get(r) ?? [];
+}
+
+/**
+ * R and F on one resource (docs/semantics.md, "6. Changing a trail safely"): what every selecting `every` policy requires, passing or
+ * failing, unless an exception waives them there, plus `extra` requirements (what its failing
+ * findings ask for here); and the forbids of every selecting `every` and `union` policy plus
+ * `extraForbids`. An `any` policy binds only the resource it is satisfied or repaired on, so its
+ * forbids come in through its fix there.
+ */
+export function constraintsOn(
+  r: ResourceView,
+  scopes: readonly PolicyScope[],
+  extra: readonly PolicySelectors[] = [],
+  extraForbids: readonly PolicySelectors[] = [],
+): { requires: PolicySelectors[]; forbids: PolicySelectors[] } {
+  const selecting = scopesSelecting(r, scopes);
+  return {
+    requires: nonEmpty([
+      ...selecting
+        .filter((s) => s.policy.quantifier === 'every' && !s.waived.has(r.arn))
+        .map((s) => ({ policyId: s.policy.id, selectors: logEventsOf(s.policy, 'require') })),
+      ...extra,
+    ]),
+    forbids: nonEmpty([
+      ...selecting
+        .filter((s) => s.policy.quantifier !== 'any')
+        .map((s) => ({ policyId: s.policy.id, selectors: logEventsOf(s.policy, 'forbid') })),
+      ...extraForbids,
+    ]),
+  };
+}
+
+/** Whether the policies selecting `r` contradict each other there (then nothing is planned on it). */
+export function conflictOn(
+  r: ResourceView,
+  scopes: readonly PolicyScope[],
+  extra: readonly PolicySelectors[] = [],
+): PolicyConflict | undefined {
+  const { requires, forbids } = constraintsOn(r, scopes, extra);
+  return findConflict(requires, forbids, within(r));
+}
