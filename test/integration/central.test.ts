@@ -501,7 +501,7 @@ describe('the central sweep on moto: planner → SQS → workers → one digest'
     const failed = await drain(async (e) => {
       const r = await handler(e, context('sweepWorker') as never);
       batches.push({ failed: r.batchItemFailures.length, size: e.Records.length });
-      if (e.Records.some((m) => m.body.includes(drifted[1] as string) && m.body.includes('eu-west-1')))
+      if (e.Records.some((m) => `${JSON.parse(m.body).account}#${JSON.parse(m.body).region}` === target))
         failing = false;
       return r;
     });
