@@ -5,6 +5,7 @@ import { type Delivery, deliver, deliverable, held, newEntry } from './delivery.
 import type { FlowDeps } from './deps.js';
 import { reconcile } from './reconcile.js';
 import { maybeRemediate } from './requestRepair.js';
+import { accountInventory } from './sweepNames.js';
 import { SweepMessage } from './sweepPlanner.js';
 import { pairReport, sweepDigest, sweepScope } from './sweepReport.js';
 
@@ -65,12 +66,24 @@ export async function sweepPair(raw: unknown, deps: FlowDeps): Promise<SweepPair
     here,
     read ?? { version: 1, account, region, trails: [], eventDataStores: [] },
   );
-  const evaluated = evaluate(snapshot, deps.policies, observedAt);
   // A multi-Region trail shows in every Region (as a shadow) with the same findings: the worker of
   // its home Region records them, so each finding has one writer per sweep (the others would only
   // contend for the same items). A trail homed outside the sweep's Regions is recorded by the
-  // worker of the sweep's first Region.
+  // worker of the sweep's first Region, which also decides the names policies select (see
+  // accountInventory); the other workers do not report a named resource missing.
   const sweepRegions = message.regions ?? [region];
+  const decidesNames = region === sweepRegions[0];
+  const byName = deps.policies.some((p) => (p.select?.names?.length ?? 0) > 0);
+  const evaluated = evaluate(
+    snapshot,
+    deps.policies,
+    observedAt,
+    !decidesNames
+      ? { partial: true }
+      : byName && sweepRegions.length > 1
+        ? { inventory: await accountInventory(access.clients, snapshot, sweepRegions) }
+        : {},
+  );
   const home = new Map(snapshot.trails.map((t) => [t.trail.TrailARN, t.trail.HomeRegion ?? region]));
   const recordsHere = (arn: string) => {
     const at = home.get(arn);

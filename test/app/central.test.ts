@@ -329,6 +329,34 @@ describe('the sweep as a planner and workers', () => {
     expect([...stored.findings.values()].map((f) => `${f.status} v${f.version}`)).toEqual(['FAIL v1']);
   });
 
+  it('a named trail is decided for the whole account: not missing from the Regions it is not in, and missing once when gone', async () => {
+    const NAMED = parsePolicyFiles([
+      {
+        file: 'named.yaml',
+        text: 'version: 1\npolicies:\n  - id: named\n    severity: high\n    select: { names: [audit, gone] }\n    require: { logging: true }\n',
+      },
+    ]).policies;
+    // The sweep's first Region is not the trail's: its worker must look in the other Regions.
+    const { deps, sent, calls } = central({ [MEMBER]: { audit: { logging: true } } }, { policies: NAMED });
+    const messages: SweepMessage[] = [];
+    await planSweep(
+      deps,
+      {
+        regions: ['eu-west-1', 'us-east-1'],
+        accounts: async () => [MEMBER],
+        send: async (m) => void messages.push(...m),
+      },
+      { id: 's1' },
+    );
+    for (const m of messages) await sweepPair(m, deps);
+    const missing = sent.filter((s) => s.finding.check === 'exists');
+    expect(missing.map((s) => `${s.transition} ${s.finding.resourceName} ${s.finding.status}`)).toEqual([
+      'opened gone FAIL',
+    ]);
+    // Only the deciding worker lists the other Region (names and ARNs), once.
+    expect(calls.filter((c) => c === `${MEMBER} us-east-1 DescribeTrails`)).toHaveLength(2);
+  });
+
   it('a failure fails the message alone; its retry finishes the sweep and the digest goes out once', async () => {
     const { deps, sent, setDown } = central(structuredClone(ACCOUNTS));
     const { messages } = await planned(deps, 's1');
