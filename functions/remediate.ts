@@ -12,7 +12,7 @@ const config = loadConfig(process.env);
 export const handler = middy(async (request: unknown, context: { invokedFunctionArn?: string }) => {
   const resource = (request as { resource?: unknown } | null)?.resource;
   if (typeof resource === 'string') logger.appendKeys({ resource });
-  return remediate(request, await runtime(context, config));
+  return remediate(request, await runtime(context, config, 'remediate'));
 })
   .use(injectLambdaContext(logger, { clearState: true }))
   .use(logMetrics(metrics, { captureColdStartMetric: true }));

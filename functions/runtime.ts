@@ -7,8 +7,15 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config } from '../shared/app/config.js';
-import type { FlowDeps, RemediationRequest } from '../shared/app/flows.js';
+import type { FlowDeps, Members, RemediationRequest } from '../shared/app/flows.js';
+import { memberAccounts } from '../shared/aws/accounts.js';
 import { AwsClients } from '../shared/aws/clients.js';
+import {
+  READER_ROLE_NAME,
+  REMEDIATE_SESSION_NAME,
+  REMEDIATOR_ROLE_NAME,
+  SESSION_NAME,
+} from '../shared/aws/credentials.js';
 import { WATCHED_EVENT_NAMES } from '../shared/events/cloudtrailEvent.js';
 import type { Channel } from '../shared/notify/notifier.js';
 import { combinePolicyResults, type Policy, parsePolicyData } from '../shared/policy/document.js';
@@ -119,6 +126,57 @@ function channels(config: Config, partition: string): Channel[] {
 
 let deps: Promise<FlowDeps> | undefined;
 
+/** Which member role a function of a central stack enters accounts with: evaluators read, remediate repairs. */
+export type MemberPurpose = 'read' | 'remediate';
+
+/**
+ * A central stack's way into member accounts: each account's member role (the reader for the
+ * evaluating functions, the remediator for remediate, or the one `memberRoleName`), assumed once
+ * per account and kept for the container's life; and, when policies select by OU, each account's
+ * place in the organization.
+ */
+async function centralMembers(
+  central: NonNullable<Config['central']>,
+  clients: AwsClients,
+  identity: { account: string; partition: string },
+  region: string,
+  purpose: MemberPurpose,
+  policies: readonly Policy[],
+): Promise<Members> {
+  const { STSClient } = await import('@aws-sdk/client-sts');
+  const remediator = {
+    roleName: central.memberRoleName ?? REMEDIATOR_ROLE_NAME,
+    sessionName: REMEDIATE_SESSION_NAME,
+  };
+  const access = memberAccounts(
+    clients,
+    clients.adopt(new STSClient(clients.config(region))),
+    identity.account,
+    {
+      partition: identity.partition,
+      roleName: purpose === 'remediate' ? remediator.roleName : (central.memberRoleName ?? READER_ROLE_NAME),
+      sessionName: purpose === 'remediate' ? REMEDIATE_SESSION_NAME : SESSION_NAME,
+      ...(central.externalId ? { externalId: central.externalId } : {}),
+    },
+  );
+  const listed = central.accounts === 'organization' ? undefined : new Set(central.accounts);
+  let placement: Members['placement'];
+  if (policies.some((p) => p.select?.ous)) {
+    const [{ OrganizationsClient }, { accountPlacements }] = await Promise.all([
+      import('@aws-sdk/client-organizations'),
+      import('../shared/aws/organization.js'),
+    ]);
+    placement = accountPlacements(clients.adopt(new OrganizationsClient(clients.config(region))));
+  }
+  return {
+    // The bus admits only the organization's accounts; a list narrows that further.
+    admits: (account) => !listed || listed.has(account),
+    access,
+    remediator,
+    ...(placement ? { placement } : {}),
+  };
+}
+
 /** The account and partition, from the function's own ARN (arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME). */
 export function identityOf(context: { invokedFunctionArn?: string }): { account: string; partition: string } {
   const parts = context.invokedFunctionArn?.split(':') ?? [];
@@ -132,12 +190,19 @@ export function identityOf(context: { invokedFunctionArn?: string }): { account:
 export const accountOf = (context: { invokedFunctionArn?: string }) => identityOf(context).account;
 
 /** The flows' dependencies, created on the first invocation of a container and reused. */
-export function runtime(context: { invokedFunctionArn?: string }, config: Config): Promise<FlowDeps> {
+export function runtime(
+  context: { invokedFunctionArn?: string },
+  config: Config,
+  purpose: MemberPurpose = 'read',
+): Promise<FlowDeps> {
   deps ??= (async () => {
     const { region } = config;
     const { account, partition } = identityOf(context);
     const policies = await loadBundledPolicies(config.policyPaths);
     const clients = new AwsClients();
+    const members = config.central
+      ? await centralMembers(config.central, clients, { account, partition }, region, purpose, policies)
+      : undefined;
     const remediateFunction = config.remediateFunction;
     let lambda: import('@aws-sdk/client-lambda').LambdaClient | undefined;
     const watched = config.watchedRule;
@@ -179,6 +244,7 @@ export function runtime(context: { invokedFunctionArn?: string }, config: Config
                 partition,
                 region,
                 account,
+                ...(config.central?.changeBus ? { eventBus: config.central.changeBus } : {}),
               });
             },
           }
@@ -193,6 +259,7 @@ export function runtime(context: { invokedFunctionArn?: string }, config: Config
         count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
         milliseconds: (name, value) => metrics.addMetric(name, MetricUnit.Milliseconds, value),
       },
+      ...(members ? { members } : {}),
     } satisfies FlowDeps;
   })();
   return deps;

@@ -22,6 +22,22 @@ export interface Config {
   /** The EventBridge rule feeding onTrailChange, and that function's name: what the sweep watches. */
   readonly watchedRule?: string;
   readonly onTrailChangeFunction?: string;
+  /** The central stack's settings (STACK_MODE=central): one stack for many accounts; absent: this account only. */
+  readonly central?: CentralConfig;
+}
+
+/** What a central stack acts in, and how it enters member accounts. */
+export interface CentralConfig {
+  /** The accounts listed, or every ACTIVE account of the organization. */
+  readonly accounts: readonly string[] | 'organization';
+  readonly organizationId: string;
+  /** One role entered for reading and repairing; absent: TrailwardenReader and TrailwardenRemediator. */
+  readonly memberRoleName?: string;
+  readonly externalId?: string;
+  /** Where the sweep planner sends one message per account and Region. */
+  readonly sweepQueueUrl?: string;
+  /** The custom event bus the change rule listens on (the watcher reads the rule there). */
+  readonly changeBus?: string;
 }
 
 export class ConfigError extends Error {
@@ -62,6 +78,10 @@ const splitList = (v: string) =>
     .split(',')
     .map((r) => r.trim())
     .filter(Boolean);
+const ACCOUNT_ID = /^\d{12}$/;
+const accountInList = z.string().regex(ACCOUNT_ID, {
+  error: 'expected comma-separated 12-digit account ids such as 111111111111,222222222222',
+});
 const regionInList = z
   .string()
   .regex(REGION, { error: 'expected comma-separated Region names such as us-east-1,eu-west-1' });
@@ -88,6 +108,28 @@ const Environment = z
     REMEDIATION_ROLE_ARN: arn('iam'),
     WATCHED_RULE_NAME: name('an EventBridge rule name', /^[\w.-]{1,64}$/),
     ON_TRAIL_CHANGE_FUNCTION: name('a Lambda function name', /^[\w-]{1,64}$/),
+    STACK_MODE: optional(z.enum(['single', 'central'], { error: 'expected single or central' })).transform(
+      (v) => v ?? 'single',
+    ),
+    ACCOUNTS: optional(
+      z
+        .string()
+        .transform(splitList)
+        .pipe(z.array(accountInList).min(1, { error: 'expected at least one account id' })),
+    ),
+    ORGANIZATION: flag(false),
+    ORGANIZATION_ID: name('an organization id such as o-a1b2c3d4e5', /^o-[a-z0-9]{10,32}$/),
+    MEMBER_ROLE_NAME: name(
+      'an IAM role name (letters, digits and +=,.@_-, at most 64), optionally after a path',
+      /^([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
+    ),
+    EXTERNAL_ID: name('2 to 1224 characters of letters, digits and +=,.@:/_-', /^[\w+=,.@:/-]{2,1224}$/),
+    SWEEP_QUEUE_URL: name(
+      'an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)',
+      // http too, for an emulator.
+      /^https?:\/\/\S+\/\d{12}\/[\w-]{1,80}$/,
+    ),
+    CHANGE_BUS_NAME: name('an EventBridge event bus name', /^[\w.\-/]{1,256}$/),
   })
   .superRefine((env, ctx) => {
     if (env.REMEDIATION && !env.REMEDIATE_FUNCTION)
@@ -102,10 +144,39 @@ const Environment = z
         path: [env.WATCHED_RULE_NAME ? 'ON_TRAIL_CHANGE_FUNCTION' : 'WATCHED_RULE_NAME'],
         message: 'is required with WATCHED_RULE_NAME and ON_TRAIL_CHANGE_FUNCTION together',
       });
+    if (env.STACK_MODE === 'central') {
+      if (Boolean(env.ACCOUNTS) === env.ORGANIZATION)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ACCOUNTS'],
+          message: env.ORGANIZATION
+            ? 'must be empty with ORGANIZATION=true (STACK_MODE=central takes one or the other)'
+            : 'or ORGANIZATION=true is required with STACK_MODE=central',
+        });
+      if (!env.ORGANIZATION_ID)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ORGANIZATION_ID'],
+          message: 'is required with STACK_MODE=central (the organization member accounts are in)',
+        });
+    } else {
+      // A single-account stack given central settings was most likely deployed without mode=central.
+      const central = {
+        ACCOUNTS: env.ACCOUNTS,
+        ORGANIZATION: env.ORGANIZATION || undefined,
+        ORGANIZATION_ID: env.ORGANIZATION_ID,
+        MEMBER_ROLE_NAME: env.MEMBER_ROLE_NAME,
+        EXTERNAL_ID: env.EXTERNAL_ID,
+        SWEEP_QUEUE_URL: env.SWEEP_QUEUE_URL,
+      };
+      for (const [variable, value] of Object.entries(central))
+        if (value !== undefined)
+          ctx.addIssue({ code: 'custom', path: [variable], message: 'is only used with STACK_MODE=central' });
+    }
   });
 
 /** A value as given, for the message: short, on one line, and never where a secret may have been pasted. */
-const NEVER_SHOWN = new Set(['SLACK_WEBHOOK_PARAMETER']);
+const NEVER_SHOWN = new Set(['SLACK_WEBHOOK_PARAMETER', 'EXTERNAL_ID']);
 const shown = (variable: string, v: unknown) =>
   typeof v === 'string' && !NEVER_SHOWN.has(variable) ? ` (got ${JSON.stringify(v.slice(0, 80))})` : '';
 
@@ -139,5 +210,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     ...(e.REMEDIATION_ROLE_ARN ? { remediationRoleArn: e.REMEDIATION_ROLE_ARN } : {}),
     ...(e.WATCHED_RULE_NAME ? { watchedRule: e.WATCHED_RULE_NAME } : {}),
     ...(e.ON_TRAIL_CHANGE_FUNCTION ? { onTrailChangeFunction: e.ON_TRAIL_CHANGE_FUNCTION } : {}),
+    ...(e.STACK_MODE === 'central'
+      ? {
+          central: {
+            accounts: e.ACCOUNTS ? [...new Set(e.ACCOUNTS)] : 'organization',
+            organizationId: e.ORGANIZATION_ID as string,
+            ...(e.MEMBER_ROLE_NAME ? { memberRoleName: e.MEMBER_ROLE_NAME } : {}),
+            ...(e.EXTERNAL_ID ? { externalId: e.EXTERNAL_ID } : {}),
+            ...(e.SWEEP_QUEUE_URL ? { sweepQueueUrl: e.SWEEP_QUEUE_URL } : {}),
+            ...(e.CHANGE_BUS_NAME ? { changeBus: e.CHANGE_BUS_NAME } : {}),
+          },
+        }
+      : {}),
   };
 }

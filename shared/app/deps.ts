@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ClientProvider } from '../aws/loader.js';
 import type { RuleReport } from '../aws/watcher.js';
-import type { PlanStep } from '../engine/index.js';
+import type { OrganizationSection, PlanStep } from '../engine/index.js';
 import type { Channel } from '../notify/notifier.js';
 import type { Policy } from '../policy/loader.js';
 import type { BreakerSettings } from '../state/breaker.js';
 import type { StateStore } from '../state/types.js';
+import type { Members } from './central.js';
 
 /** A request to the remediating function: one resource, planned from a fresh read. */
 export const RemediationRequest = z.object({
@@ -52,6 +53,10 @@ export interface FlowDeps {
   readonly now: () => Date;
   readonly log: Log;
   readonly metrics: Metrics;
+  /** A central stack's reach into member accounts (mode=central); absent: this account only. */
+  readonly members?: Members;
+  /** Where this account sits in the organization, for policies that select by OU (central stack). */
+  readonly placement?: () => Promise<OrganizationSection>;
 }
 
 export type TrailChangeOutcome =

@@ -3,6 +3,7 @@ import { loadRegion, reloadEventDataStore, reloadTrail } from '../aws/loader.js'
 import { type Evaluation, evaluate, type Snapshot } from '../engine/index.js';
 import type { EventDataStoreEntry, TrailEntry } from '../engine/snapshot.js';
 import type { LiveFinding } from '../notify/transitions.js';
+import { placed } from './central.js';
 import type { FlowDeps } from './deps.js';
 
 export type Kind = 'trail' | 'eventDataStore';
@@ -49,9 +50,12 @@ export async function observe(deps: FlowDeps, kind: Kind, arn: string, region: s
   const policies = deps.policies.filter((p) => p.resource === kind);
   const regionWide = policies.some((p) => p.quantifier !== 'every');
   const observedAt = deps.now();
-  const snapshot = regionWide
-    ? await loadRegion(deps.clients, deps.account, region)
-    : await readOne(deps, kind, arn, region);
+  const snapshot = await placed(
+    deps,
+    regionWide
+      ? await loadRegion(deps.clients, deps.account, region)
+      : await readOne(deps, kind, arn, region),
+  );
   // Without the Region's listing nothing can be decided: fail, so that Lambda retries the invocation.
   const listing = snapshot.errors?.find(
     (e) => e.part === (kind === 'trail' ? 'DescribeTrails' : 'ListEventDataStores'),

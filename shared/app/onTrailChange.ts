@@ -1,15 +1,18 @@
+import { memberRoleArn } from '../aws/credentials.js';
 import { findingId, type PlanStep } from '../engine/index.js';
 import { PART_WRITTEN_BY, REPLACING_OPERATIONS } from '../engine/parts.js';
 import {
   accountsOf,
   type ChangedResource,
   type CloudTrailApiCallEvent,
+  callerAccountOf,
   changedResource,
   MalformedEventError,
   madeBy,
   parseTrailChangeEvent,
 } from '../events/cloudtrailEvent.js';
 import type { NewOutboxEntry, Scope, StoredFinding } from '../state/types.js';
+import { inAccount } from './central.js';
 import { type Delivery, deliver, deliverable, held, newEntry } from './delivery.js';
 import { type FlowDeps, type RemediationDecision, stableId } from './deps.js';
 import { type Kind, observe, toArn } from './observe.js';
@@ -32,8 +35,9 @@ const ownerOf = (event: CloudTrailApiCallEvent, raw: unknown) =>
 
 /**
  * onTrailChange: one CloudTrail configuration change. Malformed events are dropped (with a metric,
- * never retried forever), failed calls and Trailwarden's own changes are skipped, events of another
- * account are dropped (never judged against this account's resource of the same name). The change
+ * never retried forever), failed calls and Trailwarden's own changes are skipped. A single-account
+ * stack drops events of another account (never judged against this account's resource of the same
+ * name); a central stack evaluates them in their own account, through its member role. The change
  * is read and evaluated against every policy it can affect, the transitions recorded and notified
  * exactly once, and a repair requested where policies say so.
  */
@@ -52,11 +56,26 @@ export async function onTrailChange(raw: unknown, deps: FlowDeps): Promise<Trail
   if ('unwatched' in change) return { outcome: 'skipped', reason: change.unwatched };
   if (event.detail.errorCode)
     return { outcome: 'skipped', reason: `the call failed (${event.detail.errorCode})` };
-  if (madeBy(event, deps.remediationRoleArn))
-    return { outcome: 'skipped', reason: "Trailwarden's own change (loop guard)" };
+  if (ownChange(event, deps)) return { outcome: 'skipped', reason: "Trailwarden's own change (loop guard)" };
+  if (deps.members) {
+    const account = ownerAccount(event, change);
+    if (!deps.members.admits(account)) {
+      deps.log.warn('dropping an event of an account this stack does not watch', {
+        account,
+        eventName: change.eventName,
+        resource: change.id,
+      });
+      deps.metrics.count('ForeignAccountEvents');
+      return {
+        outcome: 'dropped',
+        reason: `the event is from account ${account}, which is not among the accounts this stack watches`,
+      };
+    }
+    return evaluateChange(inAccount(deps, account), raw, event, change);
+  }
   const foreign = accountsOf(event, change).filter((a) => a !== deps.account);
   if (foreign.length > 0) {
-    // Until findings are kept per account (organizations), another account's change is not ours to judge.
+    // A single-account stack keeps findings of its own account only: another's is not its to judge.
     deps.log.warn("dropping another account's event", {
       accounts: foreign,
       eventName: change.eventName,
@@ -68,7 +87,37 @@ export async function onTrailChange(raw: unknown, deps: FlowDeps): Promise<Trail
       reason: `the event is from account ${foreign.join(', ')}, not ${deps.account}`,
     };
   }
+  return evaluateChange(deps, raw, event, change);
+}
 
+/**
+ * The loop guard: the stack's own remediate role, and in a central stack the remediator role's
+ * Trailwarden session in whichever member account the call was made.
+ */
+function ownChange(event: CloudTrailApiCallEvent, deps: FlowDeps): boolean {
+  if (madeBy(event, deps.remediationRoleArn)) return true;
+  const caller = callerAccountOf(event);
+  if (!deps.members || !caller) return false;
+  const { roleName, sessionName } = deps.members.remediator;
+  return madeBy(event, memberRoleArn(deps.partition, caller, roleName), sessionName);
+}
+
+/**
+ * The account whose resource changed: the one in the resource's ARN (an organization trail belongs
+ * to the management account, whoever changed it), else the account that received the call.
+ */
+function ownerAccount(event: CloudTrailApiCallEvent, change: ChangedResource): string {
+  const fromArn = change.id.startsWith('arn:') ? change.id.split(':')[4] : undefined;
+  return fromArn || event.detail.recipientAccountId || event.account;
+}
+
+/** The change, read and evaluated in the account it was made in. */
+async function evaluateChange(
+  deps: FlowDeps,
+  raw: unknown,
+  event: CloudTrailApiCallEvent,
+  change: ChangedResource,
+): Promise<TrailChangeOutcome> {
   const owner = ownerOf(event, raw);
   const arn = toArn(change.kind, change.id, change.region, deps.account, deps.partition);
   const actors = change.actor ? [change.actor] : [];

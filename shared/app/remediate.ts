@@ -13,6 +13,7 @@ import type { EventDataStoreEntry, TrailEntry } from '../engine/snapshot.js';
 import type { LiveFinding } from '../notify/transitions.js';
 import { breakerTripped, recordRepair } from '../state/breaker.js';
 import type { RecentWrite, RemediationRecord, Scope } from '../state/types.js';
+import { inAccount } from './central.js';
 import { type Delivery, deliver, deliverable, held, newEntry } from './delivery.js';
 import { type FlowDeps, RemediationRequest, stableId } from './deps.js';
 import { entryOf, kindOf, observe, subjectOf } from './observe.js';
@@ -63,13 +64,20 @@ export async function remediate(raw: unknown, deps: FlowDeps): Promise<Remediate
     return { outcome: 'dropped', reason };
   }
   const request = parsed.data;
-  if (request.account !== deps.account) {
-    deps.metrics.count('ForeignAccountRequests');
-    return {
-      outcome: 'dropped',
-      reason: `the request is for account ${request.account}, not ${deps.account}`,
-    };
-  }
+  if (request.account === deps.account) return run(request, deps);
+  // A central stack repairs a member account through its remediator role; nothing else may ask.
+  if (deps.members?.admits(request.account)) return run(request, inAccount(deps, request.account));
+  deps.metrics.count('ForeignAccountRequests');
+  return {
+    outcome: 'dropped',
+    reason: deps.members
+      ? `the request is for account ${request.account}, which is not among the accounts this stack watches`
+      : `the request is for account ${request.account}, not ${deps.account}`,
+  };
+}
+
+/** One request, in its account. */
+async function run(request: z.output<typeof RemediationRequest>, deps: FlowDeps): Promise<RemediateOutcome> {
   const requestId = request.id ?? stableId(request.resource, request.requestedAt);
   const scope: Scope = { account: deps.account, resource: request.resource };
   const owner = `remediate:${requestId}`;

@@ -13,7 +13,7 @@ import { maybeRemediate } from './requestRepair.js';
 const accountScope = (deps: FlowDeps): Scope => ({ account: deps.account, resource: 'trailwarden:account' });
 
 /** The rule feeding onTrailChange, as a finding: opened when it stops doing its job, resolved when it does again. */
-function watcherFinding(report: RuleReport, region: string): LiveFinding {
+export function watcherFinding(report: RuleReport, region: string): LiveFinding {
   const base = {
     id: findingId('trailwarden-watcher', report.ruleArn, 'eventRule'),
     policyId: 'trailwarden-watcher',

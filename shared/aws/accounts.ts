@@ -1,7 +1,11 @@
+import type { STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import { ASSUME_ROLE_PART, type OrganizationSection, type Snapshot } from '../engine/index.js';
+import type { AwsClients } from './clients.js';
+import { assumedRoleCredentials, memberRoleArn } from './credentials.js';
 import { translateAwsError } from './errors.js';
 import { type AccountReads, type ClientProvider, loadRegion, newAccountReads } from './loader.js';
+import { isCloudTrailDelegatedAdministrator } from './organization.js';
 
 /** One account to read: its clients, and how to enter it when it is not the caller's own. */
 export interface AccountAccess {
@@ -17,6 +21,61 @@ export interface AccountAccess {
    * when that cannot be known.
    */
   readonly delegatedAdministrator?: () => Promise<boolean | undefined>;
+}
+
+/** The role Trailwarden enters member accounts with. */
+export interface MemberRole {
+  readonly partition: string;
+  readonly roleName: string;
+  /** Required by the role's trust policy when it names one (`sts:ExternalId`). */
+  readonly externalId?: string;
+  /** The session name member accounts' CloudTrail logs show (the loop guard reads it). */
+  readonly sessionName?: string;
+}
+
+/**
+ * How to enter each account: the caller's own (`own`) with its own clients, every other one through
+ * its member role, assumed once per account with the credentials shared by all its clients and
+ * renewed before they expire. Kept per account, so a long CLI run or a warm Lambda container
+ * assumes each account's role once an hour, not once per read. With `delegatedFrom` (a Region),
+ * each account also says, with its own credentials, whether it is CloudTrail's delegated
+ * administrator (see `AccountAccess.delegatedAdministrator`).
+ */
+export function memberAccounts(
+  clients: AwsClients,
+  sts: STSClient,
+  own: string,
+  role: MemberRole,
+  options: { readonly delegatedFrom?: string } = {},
+): (account: string) => AccountAccess {
+  const known = new Map<string, AccountAccess>();
+  const region = options.delegatedFrom;
+  const withRole = (account: string, its: AwsClients): AccountAccess => ({
+    account,
+    clients: its,
+    ...(region
+      ? {
+          delegatedAdministrator: () =>
+            isCloudTrailDelegatedAdministrator(its.organizations(region), account),
+        }
+      : {}),
+  });
+  return (account) => {
+    let access = known.get(account);
+    if (!access) {
+      if (account === own) access = withRole(account, clients);
+      else {
+        const credentials = assumedRoleCredentials(sts, {
+          roleArn: memberRoleArn(role.partition, account, role.roleName),
+          ...(role.externalId ? { externalId: role.externalId } : {}),
+          ...(role.sessionName ? { sessionName: role.sessionName } : {}),
+        });
+        access = { ...withRole(account, clients.inAccount(account, credentials)), enter: credentials };
+      }
+      known.set(account, access);
+    }
+    return access;
+  };
 }
 
 export interface AccountsLoadOptions {

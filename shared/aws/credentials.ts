@@ -4,6 +4,11 @@ import { type AwsCallError, translateAwsError } from './errors.js';
 
 /** The name Trailwarden's sessions carry in member accounts' CloudTrail logs. */
 export const SESSION_NAME = 'trailwarden';
+/** The session name of the central stack's repairs: the loop guard knows its writes by it. */
+export const REMEDIATE_SESSION_NAME = 'trailwarden-remediate';
+/** The member template's roles (stack/member.yml) the central stack enters member accounts with. */
+export const READER_ROLE_NAME = 'TrailwardenReader';
+export const REMEDIATOR_ROLE_NAME = 'TrailwardenRemediator';
 /** One hour: the longest session a chained role may have, and enough for a sweep of one account. */
 export const SESSION_SECONDS = 3600;
 /**

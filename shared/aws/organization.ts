@@ -5,6 +5,7 @@
  */
 import {
   DescribeOrganizationCommand,
+  ListParentsCommand,
   type OrganizationsClient,
   paginateListAccounts,
   paginateListChildren,
@@ -140,4 +141,66 @@ export function organizationSection(
   }
   if (chain.length === 0) return undefined;
   return { id: tree.id, managementAccount: tree.managementAccount, path: `${tree.id}/${chain.join('/')}/` };
+}
+
+/**
+ * Where one account sits, for the event path, which sees one account at a time: `DescribeOrganization`
+ * once (pass its result back in as `organization` to skip it), then `ListParents` from the account
+ * up to the root, one call per level (at most six: the root and five levels of OUs).
+ */
+export async function accountSection(
+  client: OrganizationsClient,
+  account: string,
+  organization?: { id: string; managementAccount: string },
+): Promise<OrganizationSection> {
+  let operation = 'DescribeOrganization';
+  try {
+    let org = organization;
+    if (!org) {
+      const { Organization: o } = await client.send(new DescribeOrganizationCommand({}));
+      if (!o?.Id || !o.MasterAccountId) throw new Error('DescribeOrganization returned no organization');
+      org = { id: o.Id, managementAccount: o.MasterAccountId };
+    }
+    operation = 'ListParents';
+    const chain: string[] = [];
+    let at = account;
+    for (let level = 0; level < 8; level++) {
+      const { Parents: parents } = await client.send(new ListParentsCommand({ ChildId: at }));
+      const parent = parents?.[0];
+      if (!parent?.Id) throw new Error(`ListParents returned no parent for ${at}`);
+      chain.unshift(parent.Id);
+      if (parent.Type === 'ROOT') return { ...org, path: `${org.id}/${chain.join('/')}/` };
+      at = parent.Id;
+    }
+    throw new Error(`no root above ${account} within 8 levels`);
+  } catch (error) {
+    throw translateAwsError(error, operation);
+  }
+}
+
+/**
+ * Accounts' places in the organization, each read once (`accountSection`) and kept for `ttlMs`:
+ * a warm function sees the same accounts again and again, and an account moved to another OU is
+ * seen within that time.
+ */
+export function accountPlacements(
+  client: OrganizationsClient,
+  options: { ttlMs?: number; now?: () => number } = {},
+): (account: string) => Promise<OrganizationSection> {
+  const ttl = options.ttlMs ?? 15 * 60_000;
+  const now = options.now ?? Date.now;
+  const known = new Map<string, { at: number; section: Promise<OrganizationSection> }>();
+  let organization: { id: string; managementAccount: string } | undefined;
+  return (account) => {
+    const cached = known.get(account);
+    if (cached && now() - cached.at < ttl) return cached.section;
+    const section = accountSection(client, account, organization).then((s) => {
+      organization = { id: s.id, managementAccount: s.managementAccount };
+      return s;
+    });
+    // A failure is not kept: the next event asks again.
+    section.catch(() => known.delete(account));
+    known.set(account, { at: now(), section });
+    return section;
+  };
 }

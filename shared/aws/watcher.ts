@@ -35,13 +35,16 @@ export async function checkRule(
     partition: string;
     region: string;
     account: string;
+    /** The custom event bus the rule is on (a central stack's); absent: the default bus. */
+    eventBus?: string;
   },
 ): Promise<RuleReport> {
-  const { ruleName } = options;
-  const placeholder = `arn:${options.partition}:events:${options.region}:${options.account}:rule/${ruleName}`;
+  const { ruleName, eventBus } = options;
+  const onBus = eventBus ? { EventBusName: eventBus } : {};
+  const placeholder = `arn:${options.partition}:events:${options.region}:${options.account}:rule/${eventBus ? `${eventBus}/` : ''}${ruleName}`;
   let rule: DescribeRuleCommandOutput;
   try {
-    rule = await client.send(new DescribeRuleCommand({ Name: ruleName }));
+    rule = await client.send(new DescribeRuleCommand({ Name: ruleName, ...onBus }));
   } catch (error) {
     const e = translateAwsError(error, 'DescribeRule');
     if ((error as { name?: string }).name === 'ResourceNotFoundException')
@@ -56,7 +59,7 @@ export async function checkRule(
     const arns: string[] = [];
     let NextToken: string | undefined;
     do {
-      const page = await client.send(new ListTargetsByRuleCommand({ Rule: ruleName, NextToken }));
+      const page = await client.send(new ListTargetsByRuleCommand({ Rule: ruleName, NextToken, ...onBus }));
       for (const t of page.Targets ?? []) if (t.Arn) arns.push(t.Arn);
       NextToken = page.NextToken;
     } while (NextToken);

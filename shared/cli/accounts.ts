@@ -4,9 +4,8 @@
  */
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Command } from 'commander';
-import { type AccountAccess, loadAccounts } from '../aws/accounts.js';
+import { type AccountAccess, loadAccounts, memberAccounts } from '../aws/accounts.js';
 import type { AwsClients } from '../aws/clients.js';
-import { assumedRoleCredentials, memberRoleArn } from '../aws/credentials.js';
 import { translateAwsError } from '../aws/errors.js';
 import { callerIdentity } from '../aws/identity.js';
 import { loadRegions } from '../aws/loader.js';
@@ -177,24 +176,20 @@ export async function readLive(
   if (selection.kind === 'org') {
     ids = (await listActiveAccounts(clients.organizations(home))).map((a) => a.id).sort();
   }
-  const sts = clients.adopt(new STSClient(clients.config(home)));
+  const enter = memberAccounts(
+    clients,
+    clients.adopt(new STSClient(clients.config(home))),
+    caller.account,
+    {
+      partition: caller.partition,
+      roleName: selection.roleName,
+      ...(selection.externalId ? { externalId: selection.externalId } : {}),
+    },
+    { delegatedFrom: home },
+  );
   const access: AccountAccess[] = ids.map((account) => {
     const organization = sectionOf(account);
-    const placed = organization ? { organization } : {};
-    if (account === caller.account)
-      return { account, clients, delegatedAdministrator: delegatedIn(account, clients), ...placed };
-    const credentials = assumedRoleCredentials(sts, {
-      roleArn: memberRoleArn(caller.partition, account, selection.roleName),
-      ...(selection.externalId ? { externalId: selection.externalId } : {}),
-    });
-    const member = clients.inAccount(account, credentials);
-    return {
-      account,
-      clients: member,
-      enter: credentials,
-      delegatedAdministrator: delegatedIn(account, member),
-      ...placed,
-    };
+    return { ...enter(account), ...(organization ? { organization } : {}) };
   });
   const snapshots = await loadAccounts(access, regions, {
     concurrency: options.concurrency,

@@ -18,11 +18,13 @@ export interface KnownOrganization {
  * resolved when it is found under the organization's root (`known`). From a file, which records
  * each account's own path only, an OU on no account's path cannot be told apart from one that does
  * not exist, so it is reported as not decidable. One finding per policy and OU, for the organization.
+ * The findings' ARNs are in `partition`, or that of the snapshots' resources.
  */
 export function unresolvedUnitFindings(
   policies: readonly Policy[],
   snapshots: readonly Snapshot[],
   known?: KnownOrganization,
+  partitionOf?: string,
 ): Finding[] {
   const named = policies.flatMap((p) => (p.select?.ous ?? []).map((ou) => ({ policy: p, ou })));
   if (named.length === 0) return [];
@@ -32,13 +34,15 @@ export function unresolvedUnitFindings(
   if (!org) return [];
   const onPaths = new Set(snapshots.flatMap((s) => (s.organization ? pathUnits(s.organization.path) : [])));
   const partition =
+    partitionOf ??
     snapshots
       .flatMap((s) => [
         ...s.trails.map((t) => t.trail.TrailARN),
         ...s.eventDataStores.map((e) => e.eventDataStore.EventDataStoreArn),
       ])
       .map((arn) => parseArn(arn)?.partition)
-      .find(Boolean) ?? 'aws';
+      .find(Boolean) ??
+    'aws';
   const region = snapshots[0]?.region ?? 'us-east-1';
   const out: Finding[] = [];
   for (const { policy, ou } of named) {

@@ -167,13 +167,33 @@ export function accountsOf(event: CloudTrailApiCallEvent, change: ChangedResourc
   ];
 }
 
-/** The loop guard: a change made by Trailwarden's own remediation role is not evaluated again. */
-export function madeBy(event: CloudTrailApiCallEvent, roleArn: string | undefined): boolean {
+/**
+ * The loop guard: a change made by Trailwarden's own remediation role is not evaluated again. With
+ * `sessionName`, only that role's sessions of that name count: a member role people may use too
+ * (`memberRoleName`) is Trailwarden's only in the sessions Trailwarden opens.
+ */
+export function madeBy(
+  event: CloudTrailApiCallEvent,
+  roleArn: string | undefined,
+  sessionName?: string,
+): boolean {
   if (!roleArn) return false;
   const identity = event.detail.userIdentity;
-  if (identity.sessionContext?.sessionIssuer?.arn === roleArn) return true;
+  if (!sessionName && identity.sessionContext?.sessionIssuer?.arn === roleArn) return true;
   // assumed-role ARNs: arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION ↔ arn:aws:iam::ACCOUNT:role[/path]/ROLE
   const roleName = roleArn.split('/').pop();
-  const m = /^arn:[^:]+:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(identity.arn ?? '');
-  return m !== null && m[2] === roleName && roleArn.includes(`:${m[1]}:`);
+  const m = /^arn:[^:]+:sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(identity.arn ?? '');
+  return (
+    m !== null &&
+    m[2] === roleName &&
+    roleArn.includes(`:${m[1]}:`) &&
+    (sessionName === undefined || m[3] === sessionName)
+  );
+}
+
+/** The account of the identity that made the call (its ARN's account), when the event says. */
+export function callerAccountOf(event: CloudTrailApiCallEvent): string | undefined {
+  const arn = event.detail.userIdentity.arn ?? event.detail.userIdentity.sessionContext?.sessionIssuer?.arn;
+  const account = arn?.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : undefined;
 }

@@ -5,6 +5,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   paginateQuery,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Notification } from '../notify/message.js';
@@ -12,6 +13,8 @@ import { fitNotification } from '../notify/message.js';
 import {
   type NewOutboxEntry,
   type OutboxEntry,
+  type PairOutcome,
+  type PairReport,
   type RecentWrite,
   type RemediationRecord,
   type RequestState,
@@ -21,6 +24,7 @@ import {
   type StateStore,
   type StoredFinding,
   type StoredStatus,
+  type SweepRecord,
   type Written,
 } from './types.js';
 
@@ -31,7 +35,15 @@ export const keys = {
   outbox: (key: string) => `outbox#${key}`,
   remediation: 'remediation',
   request: (id: string) => `request#${id}`,
+  sweep: 'sweep',
+  report: (account: string, region: string) => `report#${account}#${region}`,
+  /** Where the latest sweep's id is kept: one item per central account. */
+  latestSweep: (account: string) => ({ pk: `${account}#trailwarden:sweeps`, sk: 'latest' }),
 };
+
+/** How often a report is tried again when another report's transaction held the sweep's counter. */
+const TRANSACTION_ATTEMPTS = 12;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The table's key schema (serverless.yml declares the same; a stack test compares them). */
 export const TABLE_KEY_SCHEMA = {
@@ -358,6 +370,137 @@ export class FindingStore implements StateStore {
       new GetItemCommand({ TableName: this.table, Key, ConsistentRead: true }),
     );
     return r.Item?.state?.S === 'completed' ? 'completed' : 'repeat';
+  }
+
+  async openSweep(
+    scope: Scope,
+    sweep: Omit<SweepRecord, 'remaining' | 'digestBy'>,
+  ): Promise<{ opened: boolean; previous?: string }> {
+    const opened = await this.conditional(
+      new PutItemCommand({
+        TableName: this.table,
+        Item: {
+          ...this.key(scope, keys.sweep),
+          sweepId: S(sweep.id),
+          total: N(sweep.total),
+          remaining: N(sweep.total),
+          startedAt: N(sweep.startedAt),
+          regions: S(JSON.stringify(sweep.regions)),
+          ttl: this.ttl(this.options.outboxDays ?? 14, sweep.startedAt),
+        },
+        ConditionExpression: 'attribute_not_exists(sk)',
+      }),
+    );
+    const latest = keys.latestSweep(scope.account);
+    const r = await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: { pk: S(latest.pk), sk: S(latest.sk) },
+        UpdateExpression: 'SET sweepId = :id',
+        ExpressionAttributeValues: { ':id': S(sweep.id) },
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    );
+    const previous = r.Attributes?.sweepId?.S;
+    return { opened, ...(previous && previous !== sweep.id ? { previous } : {}) };
+  }
+
+  async reportPair(scope: Scope, report: PairReport): Promise<PairOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.table,
+                  Item: {
+                    ...this.key(scope, keys.report(report.account, report.region)),
+                    report: S(JSON.stringify(report)),
+                    ttl: this.ttl(this.options.outboxDays ?? 14),
+                  },
+                  ConditionExpression: 'attribute_not_exists(sk)',
+                },
+              },
+              {
+                Update: {
+                  TableName: this.table,
+                  Key: this.key(scope, keys.sweep),
+                  UpdateExpression: 'SET remaining = remaining - :one',
+                  ConditionExpression: 'attribute_exists(remaining)',
+                  ExpressionAttributeValues: { ':one': N(1) },
+                },
+              },
+            ],
+          }),
+        );
+        return 'counted';
+      } catch (error) {
+        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+        if ((error as { name?: string }).name !== 'TransactionCanceledException' || !reasons) throw error;
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'repeat';
+        if (reasons[1]?.Code === 'ConditionalCheckFailed') return 'unknown-sweep';
+        // Another report's transaction held the counter at that moment (TransactionConflict):
+        // the SDK does not retry a cancelled transaction, so try again after a jittered pause.
+        if (attempt + 1 >= TRANSACTION_ATTEMPTS) throw error;
+        await sleep(Math.random() * Math.min(1000, 20 * 2 ** attempt));
+      }
+    }
+  }
+
+  async loadSweep(scope: Scope, withReports = true): Promise<{ sweep?: SweepRecord; reports: PairReport[] }> {
+    let sweep: SweepRecord | undefined;
+    const reports: PairReport[] = [];
+    const toSweep = (item: Record<string, AttributeValue>): SweepRecord => ({
+      id: item.sweepId?.S ?? '',
+      total: Number(item.total?.N ?? 0),
+      remaining: Number(item.remaining?.N ?? 0),
+      startedAt: Number(item.startedAt?.N ?? 0),
+      regions: JSON.parse(item.regions?.S ?? '[]') as string[],
+      ...(item.digestBy?.S ? { digestBy: item.digestBy.S } : {}),
+    });
+    if (!withReports) {
+      const r = await this.client.send(
+        new GetItemCommand({ TableName: this.table, Key: this.key(scope, keys.sweep), ConsistentRead: true }),
+      );
+      return { ...(r.Item ? { sweep: toSweep(r.Item) } : {}), reports };
+    }
+    const pages = paginateQuery(
+      { client: this.client },
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': S(keys.partition(scope)) },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        const sk = item.sk?.S ?? '';
+        if (sk === keys.sweep) sweep = toSweep(item);
+        else if (sk.startsWith('report#')) reports.push(JSON.parse(item.report?.S ?? '{}') as PairReport);
+      }
+    }
+    return { ...(sweep ? { sweep } : {}), reports };
+  }
+
+  async closeSweep(scope: Scope, owner: string, entry?: NewOutboxEntry, early = false): Promise<Written> {
+    const embedded = entry?.channels.length ? this.embed('d', entry) : undefined;
+    const ok = await this.conditional(
+      new UpdateItemCommand({
+        TableName: this.table,
+        Key: this.key(scope, keys.sweep),
+        UpdateExpression: `SET ${['digestBy = :owner', ...(embedded?.set ?? [])].join(', ')}`,
+        ConditionExpression: `attribute_exists(remaining) AND attribute_not_exists(digestBy)${early ? '' : ' AND remaining <= :zero'}`,
+        ...(embedded ? { ExpressionAttributeNames: embedded.names } : {}),
+        ExpressionAttributeValues: {
+          ':owner': S(owner),
+          ...(early ? {} : { ':zero': N(0) }),
+          ...embedded?.values,
+        },
+      }),
+    );
+    return ok ? { ok, ...(embedded ? { entry: embedded.entry(keys.sweep) } : {}) } : { ok };
   }
 
   async completeRequest(scope: Scope, requestId: string, now: number): Promise<void> {

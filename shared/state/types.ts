@@ -93,6 +93,34 @@ export interface ResourceState {
 
 export type RequestState = 'new' | 'repeat' | 'completed';
 
+/**
+ * One sweep of the central stack: how many account-Regions it sent out, how many have not reported
+ * yet, and the invocation that took its digest (exactly one, when the last one reports).
+ */
+export interface SweepRecord {
+  readonly id: string;
+  readonly total: number;
+  readonly remaining: number;
+  /** When the planner opened it (epoch ms). */
+  readonly startedAt: number;
+  /** The Regions it covers, for the digest. */
+  readonly regions: readonly string[];
+  readonly digestBy?: string;
+}
+
+/** What one account-Region reported to its sweep: enough for the digest, kept small. */
+export interface PairReport {
+  readonly account: string;
+  readonly region: string;
+  /** Open (FAIL or ERROR) findings, by severity. */
+  readonly open: Readonly<Record<string, number>>;
+  /** The worst open findings, one line each (a few, not all: the digest shows the worst overall). */
+  readonly lines: readonly { readonly severity: string; readonly text: string }[];
+}
+
+/** A report counted once: the first time, or a retry's repeat (not counted again), or no such sweep. */
+export type PairOutcome = 'counted' | 'repeat' | 'unknown-sweep';
+
 /** A conditional write: done (with the outbox entry written along, if any), or someone else came first. */
 export type Written = { readonly ok: false } | { readonly ok: true; readonly entry?: OutboxEntry };
 
@@ -133,6 +161,30 @@ export interface StateStore {
   /** Registers a remediation request: new, seen before and unfinished (a retry), or completed. */
   beginRequest(scope: Scope, requestId: string, now: number): Promise<RequestState>;
   completeRequest(scope: Scope, requestId: string, now: number): Promise<void>;
+
+  /**
+   * Opens a sweep of `total` account-Regions unless it exists (a retried planner), and records it as
+   * the latest; returns whether it was new and the sweep that was the latest before it.
+   */
+  openSweep(
+    scope: Scope,
+    sweep: Omit<SweepRecord, 'remaining' | 'digestBy'>,
+  ): Promise<{ opened: boolean; previous?: string }>;
+  /**
+   * Records one account-Region's report and counts it down, both or neither (one transaction): a
+   * retried worker finds its report there and counts nothing.
+   */
+  reportPair(scope: Scope, report: PairReport): Promise<PairOutcome>;
+  /**
+   * The sweep and, with `reports`, the reports received so far (strongly consistent). Without them
+   * it is one item: what every worker reads to learn whether it was the last.
+   */
+  loadSweep(scope: Scope, reports?: boolean): Promise<{ sweep?: SweepRecord; reports: PairReport[] }>;
+  /**
+   * Takes the sweep's digest for `owner`, with its notification in the same write, if nobody has
+   * (and, unless `early`, only once every account-Region has reported).
+   */
+  closeSweep(scope: Scope, owner: string, entry?: NewOutboxEntry, early?: boolean): Promise<Written>;
 }
 
 export class StateConflictError extends Error {

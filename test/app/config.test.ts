@@ -62,4 +62,74 @@ describe('configuration, parsed once at cold start', () => {
       /^invalid configuration: SLACK_WEBHOOK_PARAMETER expected an SSM parameter name starting with \/$/,
     );
   });
+
+  describe('the central stack (STACK_MODE=central)', () => {
+    const central = { ...base, STACK_MODE: 'central', ORGANIZATION_ID: 'o-a1b2c3d4e5' };
+
+    it('acts in every account of the organization, or in the accounts listed', () => {
+      expect(loadConfig({ ...central, ORGANIZATION: 'true' }).central).toEqual({
+        accounts: 'organization',
+        organizationId: 'o-a1b2c3d4e5',
+      });
+      expect(
+        loadConfig({
+          ...central,
+          ACCOUNTS: '111111111111, 222222222222,111111111111',
+          MEMBER_ROLE_NAME: 'OrganizationAccountAccessRole',
+          EXTERNAL_ID: 'acme-7f3a',
+          SWEEP_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/999999999999/trailwarden-prod-sweep',
+          CHANGE_BUS_NAME: 'trailwarden-prod',
+        }).central,
+      ).toEqual({
+        accounts: ['111111111111', '222222222222'],
+        organizationId: 'o-a1b2c3d4e5',
+        memberRoleName: 'OrganizationAccountAccessRole',
+        externalId: 'acme-7f3a',
+        sweepQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/999999999999/trailwarden-prod-sweep',
+        changeBus: 'trailwarden-prod',
+      });
+      // Today's stack: one account, no central settings.
+      expect(loadConfig(base).central).toBeUndefined();
+      expect(loadConfig({ ...base, STACK_MODE: 'single' }).central).toBeUndefined();
+    });
+
+    it.each([
+      [{ STACK_MODE: 'multi' }, /STACK_MODE expected single or central \(got "multi"\)/],
+      [{}, /ACCOUNTS or ORGANIZATION=true is required with STACK_MODE=central/],
+      [{ ORGANIZATION: 'true', ACCOUNTS: '111111111111' }, /ACCOUNTS must be empty with ORGANIZATION=true/],
+      [
+        { ACCOUNTS: '11111111111' },
+        /ACCOUNTS expected comma-separated 12-digit account ids such as [\d,]+ \(got "11111111111"\)/,
+      ],
+      [{ ACCOUNTS: ',' }, /ACCOUNTS expected at least one account id/],
+      [{ ORGANIZATION: 'yes' }, /ORGANIZATION expected true or false/],
+      [
+        { ORGANIZATION: 'true', ORGANIZATION_ID: undefined },
+        /ORGANIZATION_ID is required with STACK_MODE=central/,
+      ],
+      [
+        { ORGANIZATION: 'true', ORGANIZATION_ID: 'org-1' },
+        /ORGANIZATION_ID expected an organization id such as o-a1b2c3d4e5/,
+      ],
+      [{ ORGANIZATION: 'true', MEMBER_ROLE_NAME: 'no spaces' }, /MEMBER_ROLE_NAME expected an IAM role name/],
+      [
+        { ORGANIZATION: 'true', EXTERNAL_ID: 'x' },
+        /^invalid configuration: EXTERNAL_ID expected 2 to 1224 characters/,
+      ],
+      [{ ORGANIZATION: 'true', SWEEP_QUEUE_URL: 'sweep' }, /SWEEP_QUEUE_URL expected an SQS queue URL/],
+    ])('a bad central setting fails the cold start naming the variable: %j', (env, message) => {
+      expect(() => loadConfig({ ...central, ...env })).toThrow(ConfigError);
+      expect(() => loadConfig({ ...central, ...env })).toThrow(message);
+    });
+
+    it('refuses central settings in a single-account stack, and never echoes the external id', () => {
+      expect(() => loadConfig({ ...base, ACCOUNTS: '111111111111' })).toThrow(
+        /ACCOUNTS is only used with STACK_MODE=central/,
+      );
+      expect(() => loadConfig({ ...base, ORGANIZATION: 'true' })).toThrow(
+        /ORGANIZATION is only used with STACK_MODE=central/,
+      );
+      expect(() => loadConfig({ ...central, ORGANIZATION: 'true', EXTERNAL_ID: 'x' })).not.toThrow(/"x"/);
+    });
+  });
 });

@@ -2,12 +2,15 @@ import type { Notification } from '../../shared/notify/message.js';
 import type {
   NewOutboxEntry,
   OutboxEntry,
+  PairOutcome,
+  PairReport,
   RemediationRecord,
   RequestState,
   ResourceState,
   Scope,
   StateStore,
   StoredFinding,
+  SweepRecord,
   Written,
 } from '../../shared/state/types.js';
 
@@ -21,6 +24,8 @@ interface Item {
   finding?: StoredFinding;
   remediation?: RemediationRecord;
   request?: RequestState;
+  sweep?: SweepRecord;
+  report?: PairReport;
   outbox: Map<string, Embedded>;
 }
 
@@ -32,6 +37,8 @@ export class MemoryStore implements StateStore {
   readonly items = new Map<string, Map<string, Item>>();
   /** Calls by method name, to assert what a flow wrote. */
   readonly calls: string[] = [];
+  /** The latest sweep's id, per central account. */
+  private readonly latest = new Map<string, string>();
 
   private item(scope: Scope, sk: string, create = true): Item | undefined {
     const pk = `${scope.account}#${scope.resource}`;
@@ -164,5 +171,49 @@ export class MemoryStore implements StateStore {
   async completeRequest(scope: Scope, requestId: string): Promise<void> {
     this.calls.push('completeRequest');
     (this.item(scope, `request#${requestId}`) as Item).request = 'completed';
+  }
+
+  async openSweep(
+    scope: Scope,
+    sweep: Omit<SweepRecord, 'remaining' | 'digestBy'>,
+  ): Promise<{ opened: boolean; previous?: string }> {
+    this.calls.push('openSweep');
+    const item = this.item(scope, 'sweep') as Item;
+    const opened = !item.sweep;
+    if (opened) item.sweep = { ...structuredClone(sweep), remaining: sweep.total };
+    const previous = this.latest.get(scope.account);
+    this.latest.set(scope.account, sweep.id);
+    return { opened, ...(previous && previous !== sweep.id ? { previous } : {}) };
+  }
+
+  async reportPair(scope: Scope, report: PairReport): Promise<PairOutcome> {
+    this.calls.push('reportPair');
+    const sk = `report#${report.account}#${report.region}`;
+    if (this.item(scope, sk, false)?.report) return 'repeat';
+    const counter = this.item(scope, 'sweep', false);
+    if (!counter?.sweep) return 'unknown-sweep';
+    (this.item(scope, sk) as Item).report = structuredClone(report);
+    counter.sweep = { ...counter.sweep, remaining: counter.sweep.remaining - 1 };
+    return 'counted';
+  }
+
+  async loadSweep(scope: Scope, withReports = true): Promise<{ sweep?: SweepRecord; reports: PairReport[] }> {
+    this.calls.push(withReports ? 'loadSweep' : 'loadSweepRecord');
+    const partition = this.items.get(`${scope.account}#${scope.resource}`) ?? new Map<string, Item>();
+    const sweep = partition.get('sweep')?.sweep;
+    const reports = withReports
+      ? [...partition.values()].flatMap((i) => (i.report ? [structuredClone(i.report)] : []))
+      : [];
+    return { ...(sweep ? { sweep: structuredClone(sweep) } : {}), reports };
+  }
+
+  async closeSweep(scope: Scope, owner: string, entry?: NewOutboxEntry, early = false): Promise<Written> {
+    this.calls.push('closeSweep');
+    const item = this.item(scope, 'sweep', false);
+    const sweep = item?.sweep;
+    if (!item || !sweep || sweep.digestBy || (!early && sweep.remaining > 0)) return { ok: false };
+    item.sweep = { ...sweep, digestBy: owner };
+    const written = entry ? this.embed(item, 'sweep', 'd', entry) : undefined;
+    return { ok: true, ...(written ? { entry: written } : {}) };
   }
 }

@@ -112,6 +112,54 @@ export function storeContract(name: string, make: () => Promise<StateStore>) {
       expect(await store.beginRequest(scope, 'r1', 4)).toBe('completed');
     });
 
+    it('counts each account-Region of a sweep once, and gives its digest to exactly one invocation', async () => {
+      const store = await make();
+      const sweep: Scope = { account: scope.account, resource: 'trailwarden:sweep/s1' };
+      const report = (account: string, region = 'us-east-1') => ({
+        account,
+        region,
+        open: { high: 1 },
+        lines: [{ severity: 'high', text: `high p ${account}` }],
+      });
+      expect(await store.reportPair(sweep, report('111111111111'))).toBe('unknown-sweep');
+      const opened = { id: 's1', total: 3, startedAt: 1_000, regions: ['us-east-1'] };
+      expect(await store.openSweep(sweep, opened)).toEqual({ opened: true });
+      // A retried planner opens nothing new and resets nothing.
+      expect(await store.openSweep(sweep, opened)).toEqual({ opened: false });
+      expect(await store.reportPair(sweep, report('111111111111'))).toBe('counted');
+      expect(await store.reportPair(sweep, report('111111111111'))).toBe('repeat');
+      expect(await store.reportPair(sweep, report('222222222222'))).toBe('counted');
+      // Not every account-Region has reported: no digest yet, unless taken early (an unfinished sweep).
+      expect(await store.closeSweep(sweep, 'w1', entry('digest'))).toEqual({ ok: false });
+      expect(await store.reportPair(sweep, report('222222222222', 'eu-west-1'))).toBe('counted');
+      const loaded = await store.loadSweep(sweep);
+      expect(loaded.sweep).toEqual({ ...opened, remaining: 0 });
+      expect(await store.loadSweep(sweep, false)).toEqual({ sweep: loaded.sweep, reports: [] });
+      expect(loaded.reports.map((r) => `${r.account} ${r.region}`).sort()).toEqual([
+        '111111111111 us-east-1',
+        '222222222222 eu-west-1',
+        '222222222222 us-east-1',
+      ]);
+      const taken = await store.closeSweep(sweep, 'w3', entry('digest', 'w3'));
+      expect(taken).toMatchObject({ ok: true, entry: { pending: ['sns', 'slack'], owner: 'w3' } });
+      expect(await store.closeSweep(sweep, 'w2', entry('digest', 'w2'))).toEqual({ ok: false });
+      expect(await store.closeSweep(sweep, 'w2', entry('digest', 'w2'), true)).toEqual({ ok: false });
+      expect((await store.loadSweep(sweep)).sweep?.digestBy).toBe('w3');
+      // The digest waits in the sweep's outbox until every channel took it.
+      expect((await store.load(sweep)).outbox.map((e) => e.notification.id)).toEqual(['digest']);
+      // The next sweep learns which one came before it.
+      const next: Scope = { account: scope.account, resource: 'trailwarden:sweep/s2' };
+      expect(await store.openSweep(next, { ...opened, id: 's2' })).toEqual({ opened: true, previous: 's1' });
+    });
+
+    it('closes an unfinished sweep early, once', async () => {
+      const store = await make();
+      const sweep: Scope = { account: scope.account, resource: 'trailwarden:sweep/s9' };
+      await store.openSweep(sweep, { id: 's9', total: 2, startedAt: 1, regions: ['us-east-1'] });
+      expect(await store.closeSweep(sweep, 'planner', undefined, true)).toEqual({ ok: true });
+      expect(await store.closeSweep(sweep, 'late', entry('x'), false)).toEqual({ ok: false });
+    });
+
     it('keeps accounts apart', async () => {
       const store = await make();
       await store.saveFinding(scope, finding(), 0);

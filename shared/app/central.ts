@@ -1,0 +1,59 @@
+/**
+ * The central stack (mode=central): one deployment acts in many accounts. A flow that meets another
+ * account (an event forwarded to the central bus, a repair request, a sweep message) runs with the
+ * dependencies of that account: its member role's clients and its own finding state, so that its
+ * findings are judged against its own resources and kept under its own keys.
+ */
+import type { AccountAccess } from '../aws/accounts.js';
+import { translateAwsError } from '../aws/errors.js';
+import type { OrganizationSection, Snapshot } from '../engine/index.js';
+import type { FlowDeps } from './deps.js';
+
+/** How a central stack reaches member accounts. */
+export interface Members {
+  /** Whether the stack acts in the account: one of the accounts configured, or any of the organization's. */
+  admits(account: string): boolean;
+  /** How to enter the account: its member role's clients, or the function's own in its own account. */
+  access(account: string): AccountAccess;
+  /**
+   * The role and session name Trailwarden's repairs carry in member accounts: the loop guard
+   * recognises them in any account's events.
+   */
+  readonly remediator: { readonly roleName: string; readonly sessionName: string };
+  /** Where the account sits in the organization (for policies that select by OU). */
+  placement?(account: string): Promise<OrganizationSection>;
+}
+
+/** The flow's dependencies for `account`: the same stack, acting there. */
+export function inAccount(deps: FlowDeps, account: string): FlowDeps {
+  const members = deps.members;
+  if (!members) return deps;
+  const placement = members.placement?.bind(members);
+  return {
+    ...deps,
+    account,
+    clients: account === deps.account ? deps.clients : members.access(account).clients,
+    ...(placement ? { placement: () => placement(account) } : {}),
+  };
+}
+
+/**
+ * The snapshot with the account's place in the organization, when a policy selects by OU and the
+ * stack can tell; if Organizations cannot be read the snapshot says why, and those policies give
+ * ERROR findings (never a guess).
+ */
+export async function placed(deps: FlowDeps, snapshot: Snapshot): Promise<Snapshot> {
+  if (!deps.placement || snapshot.organization || !deps.policies.some((p) => p.select?.ous)) return snapshot;
+  try {
+    return { ...snapshot, organization: await deps.placement() };
+  } catch (error) {
+    const e = translateAwsError(error, 'Organizations');
+    return {
+      ...snapshot,
+      errors: [
+        ...(snapshot.errors ?? []),
+        { part: 'Organizations', message: `${e.operation}: ${e.code}: ${e.detail}` },
+      ],
+    };
+  }
+}
