@@ -7,6 +7,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config } from '../shared/app/config.js';
 import type { FlowDeps, Members, RemediationRequest } from '../shared/app/flows.js';
+import { notificationStore } from '../shared/app/store.js';
 import { memberAccounts } from '../shared/aws/accounts.js';
 import { AwsClients } from '../shared/aws/clients.js';
 import {
@@ -18,7 +19,6 @@ import {
 import { WATCHED_EVENT_NAMES } from '../shared/events/cloudtrailEvent.js';
 import type { Channel } from '../shared/notify/notifier.js';
 import { combinePolicyResults, type Policy, parsePolicyData } from '../shared/policy/document.js';
-import { FindingStore } from '../shared/state/findingStore.js';
 
 export const logger = new Logger({ serviceName: 'trailwarden' });
 export const metrics = new Metrics({ namespace: 'Trailwarden', serviceName: 'trailwarden' });
@@ -207,7 +207,7 @@ export function runtime(
       clients,
       account,
       partition,
-      store: new FindingStore(new DynamoDBClient({ region }), config.table),
+      store: notificationStore(new DynamoDBClient({ region }), config.table),
       channels: channels(config, partition),
       remediationEnabled: config.remediation,
       ...(config.remediationRoleArn ? { remediationRoleArn: config.remediationRoleArn } : {}),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ClientProvider } from '../aws/loader.js';
 import type { RuleReport } from '../aws/watcher.js';
 import type { OrganizationSection, PlanStep } from '../engine/index.js';
+import type { Notification } from '../notify/message.js';
 import type { Channel } from '../notify/notifier.js';
 import type { Policy } from '../policy/loader.js';
 import type { BreakerSettings } from '../state/breaker.js';
@@ -42,7 +43,7 @@ export interface FlowDeps {
   readonly account: string;
   /** The account's partition (aws, aws-us-gov, aws-cn…), from the function's own ARN. */
   readonly partition: string;
-  readonly store: StateStore;
+  readonly store: StateStore<Notification>;
   readonly channels: readonly Channel[];
   readonly remediationEnabled: boolean;
   readonly remediationRoleArn?: string;

@@ -11,6 +11,7 @@ import {
   madeBy,
   parseTrailChangeEvent,
 } from '../events/cloudtrailEvent.js';
+import type { Notification } from '../notify/message.js';
 import type { NewOutboxEntry, Scope, StoredFinding } from '../state/types.js';
 import { inAccount } from './central.js';
 import { type Delivery, deliver, deliverable, held, newEntry } from './delivery.js';
@@ -230,7 +231,7 @@ async function retireDeleted(
   if (watched.length === 0) return out;
   const worst = watched.find((f) => f.severity === 'critical') ?? (watched[0] as StoredFinding);
   const observedAt = deps.now().toISOString();
-  const close = (f: StoredFinding, entry?: NewOutboxEntry) =>
+  const close = (f: StoredFinding, entry?: NewOutboxEntry<Notification>) =>
     deps.store.saveFinding(
       scope,
       { ...f, status: 'DELETED', version: f.version + 1, observedAt },

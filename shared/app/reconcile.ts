@@ -16,7 +16,7 @@ import { type Delivery, deliverable, held, newEntry } from './delivery.js';
 export interface ReconcileDeps {
   readonly account: string;
   readonly policies: readonly Policy[];
-  readonly store: StateStore;
+  readonly store: StateStore<Notification>;
   readonly channels: readonly { readonly name: string }[];
   readonly now: () => Date;
   readonly metrics: { count(name: string, value?: number): void };
@@ -85,7 +85,7 @@ async function save(
   seen: Observation,
   scope: Scope,
   f: LiveFinding,
-  loaded: ResourceState,
+  loaded: ResourceState<Notification>,
 ): Promise<Delivery[]> {
   const observedAt = seen.observedAt.toISOString();
   let stored = loaded.findings.get(f.id);
@@ -156,7 +156,7 @@ async function leftScope(
   seen: Observation,
   scope: Scope,
   findings: readonly LiveFinding[],
-  state: ResourceState,
+  state: ResourceState<Notification>,
 ): Promise<Delivery[]> {
   const current = new Set(findings.map((f) => f.id));
   const deciding = new Set(findings.map((f) => f.policyId));
@@ -169,7 +169,7 @@ async function leftScope(
     byPolicy.set(stored.policyId, [...(byPolicy.get(stored.policyId) ?? []), stored]);
   }
   const out: Delivery[] = [];
-  const close = (f: StoredFinding, entry?: NewOutboxEntry) =>
+  const close = (f: StoredFinding, entry?: NewOutboxEntry<Notification>) =>
     deps.store.saveFinding(
       scope,
       { ...f, status: 'OUT_OF_SCOPE', version: f.version + 1, observedAt },
