@@ -1,6 +1,7 @@
 /**
  * Imports of the event path's layers point down: the finding state knows nothing of notifications,
  * the flows nothing of the CLI, and the handlers compose the flows without reaching into the CLI.
+ * Their settings come from the environment through one zod module, shared/app/config.ts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -40,4 +41,17 @@ describe('the event path imports only downward', () => {
       expect(upward.map((i) => `${i.file} -> ${i.target}`)).toEqual([]);
     });
   }
+});
+
+describe('settings are read in one place', () => {
+  it('no process.env in shared/app, shared/state or functions outside the config module', () => {
+    const readers = ['shared/app', 'shared/state', 'functions'].flatMap((folder) =>
+      readdirSync(join(root, folder), { recursive: true, encoding: 'utf8' })
+        .filter((name) => name.endsWith('.ts'))
+        .map((name) => join(folder, name))
+        .filter((file) => file !== join('shared', 'app', 'config.ts'))
+        .filter((file) => /\bprocess\.env\b/.test(readFileSync(join(root, file), 'utf8'))),
+    );
+    expect(readers).toEqual([]);
+  });
 });
