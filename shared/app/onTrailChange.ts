@@ -17,7 +17,7 @@ import { inAccount } from './central.js';
 import { type Delivery, deliver, deliverable, held, newEntry } from './delivery.js';
 import { type FlowDeps, type RemediationDecision, stableId } from './deps.js';
 import { type Kind, observe, toArn } from './observe.js';
-import { isOpen, reconcile } from './reconcile.js';
+import { closeFinding, isOpen, reconcile } from './reconcile.js';
 import { maybeRemediate } from './requestRepair.js';
 
 export type TrailChangeOutcome =
@@ -232,12 +232,7 @@ async function retireDeleted(
   const worst = watched.find((f) => f.severity === 'critical') ?? (watched[0] as StoredFinding);
   const observedAt = deps.now().toISOString();
   const close = (f: StoredFinding, entry?: NewOutboxEntry<Notification>) =>
-    deps.store.saveFinding(
-      scope,
-      { ...f, status: 'DELETED', version: f.version + 1, observedAt },
-      f.version,
-      entry,
-    );
+    closeFinding(deps.store, scope, f, 'DELETED', observedAt, entry);
   const [first, ...rest] = watched as [StoredFinding, ...StoredFinding[]];
   const written = await close(
     first,

@@ -41,6 +41,19 @@ export interface Observation {
   readonly remediation?: string;
 }
 
+/**
+ * Closes a stored finding (its policy no longer selects the resource, or the resource is gone) if
+ * its version is still the one read, with the notification that says so, if any.
+ */
+export const closeFinding = (
+  store: Pick<StateStore<Notification>, 'saveFinding'>,
+  scope: Scope,
+  f: StoredFinding,
+  status: 'OUT_OF_SCOPE' | 'DELETED',
+  observedAt: string,
+  entry?: NewOutboxEntry<Notification>,
+) => store.saveFinding(scope, { ...f, status, version: f.version + 1, observedAt }, f.version, entry);
+
 /** A stored finding still open: not closed by its policy leaving the resource, nor by the resource's deletion. */
 export const isOpen = (f: StoredFinding) => f.status !== 'OUT_OF_SCOPE' && f.status !== 'DELETED';
 const metricName = (transition: string) =>
@@ -170,12 +183,7 @@ async function leftScope(
   }
   const out: Delivery[] = [];
   const close = (f: StoredFinding, entry?: NewOutboxEntry<Notification>) =>
-    deps.store.saveFinding(
-      scope,
-      { ...f, status: 'OUT_OF_SCOPE', version: f.version + 1, observedAt },
-      f.version,
-      entry,
-    );
+    closeFinding(deps.store, scope, f, 'OUT_OF_SCOPE', observedAt, entry);
   for (const [policyId, gone] of byPolicy) {
     const policy = deps.policies.find((p) => p.id === policyId);
     const [first, ...rest] = gone as [StoredFinding, ...StoredFinding[]];

@@ -113,10 +113,8 @@ export class FindingStore<N> implements StateStore<N> {
     return { pk: S(keys.partition(scope)), sk: S(sk) };
   }
 
-  async load(scope: Scope): Promise<ResourceState<N>> {
-    const findings = new Map<string, StoredFinding>();
-    const outbox: OutboxEntry<N>[] = [];
-    let remediation: RemediationRecord = { version: 0, times: [], actors: [] };
+  /** Every item of the scope's partition, page after page (strongly consistent). */
+  private async *partition(scope: Scope): AsyncGenerator<Record<string, AttributeValue>> {
     const pages = paginateQuery(
       { client: this.client },
       {
@@ -126,17 +124,22 @@ export class FindingStore<N> implements StateStore<N> {
         ConsistentRead: true,
       },
     );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        const sk = item.sk?.S ?? '';
-        if (sk.startsWith('finding#')) {
-          const f = toFinding(sk.slice('finding#'.length), item);
-          findings.set(f.id, f);
-        } else if (sk === keys.remediation) {
-          remediation = toRemediation(item);
-        }
-        outbox.push(...entriesOf<N>(sk, item));
+    for await (const page of pages) yield* page.Items ?? [];
+  }
+
+  async load(scope: Scope): Promise<ResourceState<N>> {
+    const findings = new Map<string, StoredFinding>();
+    const outbox: OutboxEntry<N>[] = [];
+    let remediation: RemediationRecord = { version: 0, times: [], actors: [] };
+    for await (const item of this.partition(scope)) {
+      const sk = item.sk?.S ?? '';
+      if (sk.startsWith('finding#')) {
+        const f = toFinding(sk.slice('finding#'.length), item);
+        findings.set(f.id, f);
+      } else if (sk === keys.remediation) {
+        remediation = toRemediation(item);
       }
+      outbox.push(...entriesOf<N>(sk, item));
     }
     outbox.sort((a, b) => a.key.localeCompare(b.key));
     return { findings, outbox, remediation };
@@ -471,21 +474,10 @@ export class FindingStore<N> implements StateStore<N> {
       );
       return { ...(r.Item ? { sweep: toSweep(r.Item) } : {}), reports };
     }
-    const pages = paginateQuery(
-      { client: this.client },
-      {
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': S(keys.partition(scope)) },
-        ConsistentRead: true,
-      },
-    );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        const sk = item.sk?.S ?? '';
-        if (sk === keys.sweep) sweep = toSweep(item);
-        else if (sk.startsWith('report#')) reports.push(JSON.parse(item.report?.S ?? '{}') as PairReport);
-      }
+    for await (const item of this.partition(scope)) {
+      const sk = item.sk?.S ?? '';
+      if (sk === keys.sweep) sweep = toSweep(item);
+      else if (sk.startsWith('report#')) reports.push(JSON.parse(item.report?.S ?? '{}') as PairReport);
     }
     return { ...(sweep ? { sweep } : {}), reports };
   }
