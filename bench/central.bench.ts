@@ -21,6 +21,7 @@ import {
 import { STSClient } from '@aws-sdk/client-sts';
 import pLimit from 'p-limit';
 import { type FlowDeps, planSweep, sweepPair } from '../shared/app/flows.js';
+import { notificationStore } from '../shared/app/store.js';
 import { memberAccounts } from '../shared/aws/accounts.js';
 import { AwsClients, instrument } from '../shared/aws/clients.js';
 import { READER_ROLE_NAME, SESSION_NAME } from '../shared/aws/credentials.js';
@@ -32,7 +33,7 @@ import { startMoto } from '../shared/emulator/moto.js';
 import { createOrganization, credentialsIn, MANAGEMENT_ACCOUNT } from '../shared/emulator/organization.js';
 import { EMULATOR_CREDENTIALS, type SeedAccount, seedAccount } from '../shared/emulator/seed.js';
 import type { Notification } from '../shared/notify/message.js';
-import { FindingStore, TABLE_KEY_SCHEMA } from '../shared/state/findingStore.js';
+import { TABLE_KEY_SCHEMA } from '../shared/state/findingStore.js';
 
 const ACCOUNTS = 10;
 const REGIONS = ['us-east-1', 'eu-west-1'];
@@ -138,7 +139,7 @@ try {
           clients,
           account: MANAGEMENT_ACCOUNT,
           partition: 'aws',
-          store: new FindingStore(ddb, table),
+          store: notificationStore(ddb, table),
           channels: [{ name: 'sns', send: async (ns) => void sent.push(...ns) }],
           remediationEnabled: false,
           requestRemediation: async () => {},

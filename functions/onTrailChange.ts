@@ -6,7 +6,7 @@ import { onTrailChange } from '../shared/app/flows.js';
 import { logger, metrics, runtime } from './runtime.js';
 
 /** Read once at cold start: a bad setting fails here, naming the variable. */
-const config = loadConfig(process.env);
+const config = loadConfig();
 
 /** EventBridge "AWS API Call via CloudTrail" → evaluate what the change affects, repair, notify. */
 export const handler = middy(async (event: unknown, context: { invokedFunctionArn?: string }) =>

@@ -6,7 +6,7 @@ import { remediate } from '../shared/app/flows.js';
 import { logger, metrics, runtime } from './runtime.js';
 
 /** Read once at cold start: a bad setting fails here, naming the variable. */
-const config = loadConfig(process.env);
+const config = loadConfig();
 
 /** The only function allowed to write: re-reads the resource, applies a fresh plan, verifies, reports. */
 export const handler = middy(async (request: unknown, context: { invokedFunctionArn?: string }) => {

@@ -2,12 +2,12 @@
  * What every handler shares, built once per cold start: policies (loaded and validated from the
  * bundle), AWS clients, the finding store, notification channels, logging and metrics.
  */
-import { isAbsolute, join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config } from '../shared/app/config.js';
 import type { FlowDeps, Members, RemediationRequest } from '../shared/app/flows.js';
+import { notificationStore } from '../shared/app/store.js';
 import { memberAccounts } from '../shared/aws/accounts.js';
 import { AwsClients } from '../shared/aws/clients.js';
 import {
@@ -19,7 +19,6 @@ import {
 import { WATCHED_EVENT_NAMES } from '../shared/events/cloudtrailEvent.js';
 import type { Channel } from '../shared/notify/notifier.js';
 import { combinePolicyResults, type Policy, parsePolicyData } from '../shared/policy/document.js';
-import { FindingStore } from '../shared/state/findingStore.js';
 
 export const logger = new Logger({ serviceName: 'trailwarden' });
 export const metrics = new Metrics({ namespace: 'Trailwarden', serviceName: 'trailwarden' });
@@ -31,18 +30,14 @@ declare const __TRAILWARDEN_POLICIES__: readonly { file: string; data: unknown }
  * The policies this function enforces, validated (schema and checks) once per cold start. In a
  * Lambda bundle they are embedded data; elsewhere (tests, local runs) the YAML files of POLICY_PATHS.
  */
-export async function loadBundledPolicies(
-  paths = process.env.POLICY_PATHS || 'policies',
-  root = process.cwd(),
-): Promise<Policy[]> {
+export async function loadBundledPolicies(paths = 'policies', root = process.cwd()): Promise<Policy[]> {
   if (typeof __TRAILWARDEN_POLICIES__ !== 'undefined') {
     return combinePolicyResults(__TRAILWARDEN_POLICIES__.map((d) => parsePolicyData(d.data, d.file)))
       .policies;
   }
   // Loaded only off Lambda: the file reader and YAML parser are not in the bundles' start-up path.
-  const { loadPolicies } = await import('../shared/cli/io.js');
-  return loadPolicies(paths.split(',').map((p) => (isAbsolute(p.trim()) ? p.trim() : join(root, p.trim()))))
-    .policies;
+  const { readPolicyFiles } = await import('../shared/app/policyFiles.js');
+  return readPolicyFiles(paths, root);
 }
 
 /** A channel whose SDK client and formatter load on first use: most invocations notify nothing. */
@@ -212,7 +207,7 @@ export function runtime(
       clients,
       account,
       partition,
-      store: new FindingStore(new DynamoDBClient({ region }), config.table),
+      store: notificationStore(new DynamoDBClient({ region }), config.table),
       channels: channels(config, partition),
       remediationEnabled: config.remediation,
       ...(config.remediationRoleArn ? { remediationRoleArn: config.remediationRoleArn } : {}),

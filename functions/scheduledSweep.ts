@@ -6,7 +6,7 @@ import { scheduledSweep } from '../shared/app/flows.js';
 import { logger, metrics, runtime } from './runtime.js';
 
 /** Read once at cold start: a bad setting fails here, naming the variable. */
-const config = loadConfig(process.env);
+const config = loadConfig();
 
 /** On a schedule: sweep the configured Regions, check the change rule, repair, send one digest. */
 export const handler = middy(async (event: unknown, context: { invokedFunctionArn?: string }) => {

@@ -10,7 +10,7 @@ import { sendMessages } from '../shared/aws/sweepQueue.js';
 import { logger, metrics, runtime } from './runtime.js';
 
 /** Read once at cold start: a bad setting fails here, naming the variable. */
-const config = loadConfig(process.env);
+const config = loadConfig();
 const central = config.central;
 if (!central?.sweepQueueUrl)
   throw new ConfigError(

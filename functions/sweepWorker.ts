@@ -8,7 +8,7 @@ import { sweepPair } from '../shared/app/flows.js';
 import { logger, metrics, runtime } from './runtime.js';
 
 /** Read once at cold start: a bad setting fails here, naming the variable. */
-const config = loadConfig(process.env);
+const config = loadConfig();
 const processor = new BatchProcessor(EventType.SQS);
 
 /** A body that is not JSON is a malformed message: the flow drops it, with a metric. */

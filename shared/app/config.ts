@@ -184,7 +184,7 @@ const shown = (variable: string, v: unknown) =>
  * Parses the settings once, at cold start. A bad value fails the cold start with one message
  * naming each variable and what it expects, instead of a NaN that silently disables a safeguard.
  */
-export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
   const result = Environment.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((i) => {

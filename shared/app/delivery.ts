@@ -13,12 +13,12 @@ export const OUTBOX_LEASE_MS = 15 * 60_000;
 /** A notification to deliver, where it is kept, and whether this invocation already holds it. */
 export interface Delivery {
   readonly scope: Scope;
-  readonly entry: OutboxEntry;
+  readonly entry: OutboxEntry<Notification>;
   readonly held: boolean;
 }
 
 export interface DeliveryDeps {
-  readonly store: Pick<StateStore, 'claim' | 'acknowledge'>;
+  readonly store: Pick<StateStore<Notification>, 'claim' | 'acknowledge'>;
   readonly channels: readonly Channel[];
   readonly now: () => Date;
 }
@@ -29,7 +29,7 @@ export function newEntry(
   owner: string,
   id: string,
   notification: Notification,
-): NewOutboxEntry {
+): NewOutboxEntry<Notification> {
   return {
     notification: { ...notification, id },
     channels: deps.channels.map((c) => c.name),
@@ -39,7 +39,11 @@ export function newEntry(
 }
 
 /** A notification this invocation has just written, and so already holds. */
-export const held = (scope: Scope, entry: OutboxEntry): Delivery => ({ scope, entry, held: true });
+export const held = (scope: Scope, entry: OutboxEntry<Notification>): Delivery => ({
+  scope,
+  entry,
+  held: true,
+});
 
 /**
  * What an invocation must deliver from a resource's outbox: its own entries (a retry finishing what
@@ -48,7 +52,7 @@ export const held = (scope: Scope, entry: OutboxEntry): Delivery => ({ scope, en
  */
 export function deliverable(
   scope: Scope,
-  outbox: readonly OutboxEntry[],
+  outbox: readonly OutboxEntry<Notification>[],
   owner: string,
   now: Date,
 ): Delivery[] {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ClientProvider } from '../aws/loader.js';
 import type { RuleReport } from '../aws/watcher.js';
 import type { OrganizationSection, PlanStep } from '../engine/index.js';
+import type { Notification } from '../notify/message.js';
 import type { Channel } from '../notify/notifier.js';
 import type { Policy } from '../policy/loader.js';
 import type { BreakerSettings } from '../state/breaker.js';
@@ -42,7 +43,7 @@ export interface FlowDeps {
   readonly account: string;
   /** The account's partition (aws, aws-us-gov, aws-cn…), from the function's own ARN. */
   readonly partition: string;
-  readonly store: StateStore;
+  readonly store: StateStore<Notification>;
   readonly channels: readonly Channel[];
   readonly remediationEnabled: boolean;
   readonly remediationRoleArn?: string;
@@ -59,17 +60,40 @@ export interface FlowDeps {
   readonly placement?: () => Promise<OrganizationSection>;
 }
 
-export type TrailChangeOutcome =
-  | { readonly outcome: 'dropped'; readonly reason: string }
-  | { readonly outcome: 'skipped'; readonly reason: string }
-  | {
-      readonly outcome: 'evaluated';
-      readonly findings: number;
-      readonly notifications: number;
-      readonly remediation: RemediationDecision;
-    };
-
 export type RemediationDecision = 'requested' | 'none' | 'breaker' | 'disabled' | 'pending';
+
+/** A flow's input: its schema, what the reason calls it, what the log calls it, and its metric. */
+export interface FlowInput<T extends z.ZodType> {
+  readonly schema: T;
+  readonly what: string;
+  readonly label: string;
+  readonly metric: string;
+}
+
+export const REMEDIATION_REQUEST: FlowInput<typeof RemediationRequest> = {
+  schema: RemediationRequest,
+  what: 'request',
+  label: 'remediation request',
+  metric: 'MalformedRequests',
+};
+
+/**
+ * Parses what a flow was handed. A malformed input is dropped, with a warning and a metric, rather
+ * than failed: a retry would fail the same way, forever.
+ */
+export function parseInput<T extends z.ZodType>(
+  raw: unknown,
+  input: FlowInput<T>,
+  deps: Pick<FlowDeps, 'log' | 'metrics'>,
+): { readonly data: z.output<T> } | { readonly reason: string } {
+  const parsed = input.schema.safeParse(raw);
+  if (parsed.success) return { data: parsed.data };
+  const issue = parsed.error.issues[0];
+  const reason = `${input.what} ${(issue?.path ?? []).join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`;
+  deps.log.warn(`dropping a malformed ${input.label}`, { reason });
+  deps.metrics.count(input.metric);
+  return { reason };
+}
 
 /** A short id that is the same for the same parts: request ids, fallbacks for event ids. */
 export const stableId = (...parts: string[]) =>

@@ -11,12 +11,13 @@ import {
   madeBy,
   parseTrailChangeEvent,
 } from '../events/cloudtrailEvent.js';
+import type { Notification } from '../notify/message.js';
 import type { NewOutboxEntry, Scope, StoredFinding } from '../state/types.js';
 import { inAccount } from './central.js';
 import { type Delivery, deliver, deliverable, held, newEntry } from './delivery.js';
 import { type FlowDeps, type RemediationDecision, stableId } from './deps.js';
 import { type Kind, observe, toArn } from './observe.js';
-import { isOpen, reconcile } from './reconcile.js';
+import { closeFinding, isOpen, reconcile } from './reconcile.js';
 import { maybeRemediate } from './requestRepair.js';
 
 export type TrailChangeOutcome =
@@ -230,13 +231,8 @@ async function retireDeleted(
   if (watched.length === 0) return out;
   const worst = watched.find((f) => f.severity === 'critical') ?? (watched[0] as StoredFinding);
   const observedAt = deps.now().toISOString();
-  const close = (f: StoredFinding, entry?: NewOutboxEntry) =>
-    deps.store.saveFinding(
-      scope,
-      { ...f, status: 'DELETED', version: f.version + 1, observedAt },
-      f.version,
-      entry,
-    );
+  const close = (f: StoredFinding, entry?: NewOutboxEntry<Notification>) =>
+    closeFinding(deps.store, scope, f, 'DELETED', observedAt, entry);
   const [first, ...rest] = watched as [StoredFinding, ...StoredFinding[]];
   const written = await close(
     first,

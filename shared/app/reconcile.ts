@@ -16,7 +16,7 @@ import { type Delivery, deliverable, held, newEntry } from './delivery.js';
 export interface ReconcileDeps {
   readonly account: string;
   readonly policies: readonly Policy[];
-  readonly store: StateStore;
+  readonly store: StateStore<Notification>;
   readonly channels: readonly { readonly name: string }[];
   readonly now: () => Date;
   readonly metrics: { count(name: string, value?: number): void };
@@ -40,6 +40,19 @@ export interface Observation {
   readonly actors?: readonly string[];
   readonly remediation?: string;
 }
+
+/**
+ * Closes a stored finding (its policy no longer selects the resource, or the resource is gone) if
+ * its version is still the one read, with the notification that says so, if any.
+ */
+export const closeFinding = (
+  store: Pick<StateStore<Notification>, 'saveFinding'>,
+  scope: Scope,
+  f: StoredFinding,
+  status: 'OUT_OF_SCOPE' | 'DELETED',
+  observedAt: string,
+  entry?: NewOutboxEntry<Notification>,
+) => store.saveFinding(scope, { ...f, status, version: f.version + 1, observedAt }, f.version, entry);
 
 /** A stored finding still open: not closed by its policy leaving the resource, nor by the resource's deletion. */
 export const isOpen = (f: StoredFinding) => f.status !== 'OUT_OF_SCOPE' && f.status !== 'DELETED';
@@ -85,7 +98,7 @@ async function save(
   seen: Observation,
   scope: Scope,
   f: LiveFinding,
-  loaded: ResourceState,
+  loaded: ResourceState<Notification>,
 ): Promise<Delivery[]> {
   const observedAt = seen.observedAt.toISOString();
   let stored = loaded.findings.get(f.id);
@@ -156,7 +169,7 @@ async function leftScope(
   seen: Observation,
   scope: Scope,
   findings: readonly LiveFinding[],
-  state: ResourceState,
+  state: ResourceState<Notification>,
 ): Promise<Delivery[]> {
   const current = new Set(findings.map((f) => f.id));
   const deciding = new Set(findings.map((f) => f.policyId));
@@ -169,13 +182,8 @@ async function leftScope(
     byPolicy.set(stored.policyId, [...(byPolicy.get(stored.policyId) ?? []), stored]);
   }
   const out: Delivery[] = [];
-  const close = (f: StoredFinding, entry?: NewOutboxEntry) =>
-    deps.store.saveFinding(
-      scope,
-      { ...f, status: 'OUT_OF_SCOPE', version: f.version + 1, observedAt },
-      f.version,
-      entry,
-    );
+  const close = (f: StoredFinding, entry?: NewOutboxEntry<Notification>) =>
+    closeFinding(deps.store, scope, f, 'OUT_OF_SCOPE', observedAt, entry);
   for (const [policyId, gone] of byPolicy) {
     const policy = deps.policies.find((p) => p.id === policyId);
     const [first, ...rest] = gone as [StoredFinding, ...StoredFinding[]];

@@ -15,7 +15,7 @@ import { breakerTripped, recordRepair } from '../state/breaker.js';
 import type { RecentWrite, RemediationRecord, Scope } from '../state/types.js';
 import { inAccount } from './central.js';
 import { type Delivery, deliver, deliverable, held, newEntry } from './delivery.js';
-import { type FlowDeps, RemediationRequest, stableId } from './deps.js';
+import { type FlowDeps, parseInput, REMEDIATION_REQUEST, type RemediationRequest, stableId } from './deps.js';
 import { entryOf, kindOf, observe, subjectOf } from './observe.js';
 import { type Observation, reconcile } from './reconcile.js';
 import { tamperNotification } from './requestRepair.js';
@@ -55,14 +55,8 @@ export class RemediationBusyError extends Error {
  * verifies and reports.
  */
 export async function remediate(raw: unknown, deps: FlowDeps): Promise<RemediateOutcome> {
-  const parsed = RemediationRequest.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const reason = `request ${(issue?.path ?? []).join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`;
-    deps.log.warn('dropping a malformed remediation request', { reason });
-    deps.metrics.count('MalformedRequests');
-    return { outcome: 'dropped', reason };
-  }
+  const parsed = parseInput(raw, REMEDIATION_REQUEST, deps);
+  if ('reason' in parsed) return { outcome: 'dropped', reason: parsed.reason };
   const request = parsed.data;
   if (request.account === deps.account) return run(request, deps);
   // A central stack repairs a member account through its remediator role; nothing else may ask.

@@ -4,7 +4,7 @@ import { organizationSection } from '../aws/organization.js';
 import { unresolvedUnitFindings } from '../engine/index.js';
 import type { LiveFinding } from '../notify/transitions.js';
 import { type Delivery, deliver, deliverable, held, newEntry } from './delivery.js';
-import { type FlowDeps, stableId } from './deps.js';
+import { type FlowDeps, type FlowInput, stableId } from './deps.js';
 import { reconcile } from './reconcile.js';
 import { watcherFinding } from './sweep.js';
 import { sweepDigest, sweepScope } from './sweepReport.js';
@@ -24,6 +24,13 @@ export const SweepMessage = z.object({
   organizationError: Part.optional(),
 });
 export type SweepMessage = z.infer<typeof SweepMessage>;
+
+export const SWEEP_MESSAGE: FlowInput<typeof SweepMessage> = {
+  schema: SweepMessage,
+  what: 'message',
+  label: 'sweep message',
+  metric: 'MalformedSweepMessages',
+};
 
 /** What the planner needs besides the flows' dependencies: where to look, and where to send. */
 export interface SweepPlan {

@@ -2,11 +2,11 @@ import { loadAccounts } from '../aws/accounts.js';
 import { evaluate } from '../engine/index.js';
 import { inAccount, placed } from './central.js';
 import { type Delivery, deliver, deliverable, held, newEntry } from './delivery.js';
-import type { FlowDeps } from './deps.js';
+import { type FlowDeps, parseInput } from './deps.js';
 import { reconcile } from './reconcile.js';
 import { maybeRemediate } from './requestRepair.js';
 import { accountInventory } from './sweepNames.js';
-import { SweepMessage } from './sweepPlanner.js';
+import { SWEEP_MESSAGE } from './sweepPlanner.js';
 import { pairReport, sweepDigest, sweepScope } from './sweepReport.js';
 
 export type SweepPairOutcome =
@@ -33,14 +33,8 @@ export type SweepPairOutcome =
  * batch failure) and, after the queue's retries, kept in its dead-letter queue.
  */
 export async function sweepPair(raw: unknown, deps: FlowDeps): Promise<SweepPairOutcome> {
-  const parsed = SweepMessage.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const reason = `message ${(issue?.path ?? []).join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`;
-    deps.log.warn('dropping a malformed sweep message', { reason });
-    deps.metrics.count('MalformedSweepMessages');
-    return { outcome: 'dropped', reason };
-  }
+  const parsed = parseInput(raw, SWEEP_MESSAGE, deps);
+  if ('reason' in parsed) return { outcome: 'dropped', reason: parsed.reason };
   const message = parsed.data;
   const { account, region } = message;
   if (account !== deps.account && !deps.members?.admits(account)) {

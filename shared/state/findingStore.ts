@@ -8,8 +8,6 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { Notification } from '../notify/message.js';
-import { fitNotification } from '../notify/message.js';
 import {
   type NewOutboxEntry,
   type OutboxEntry,
@@ -59,9 +57,21 @@ export const TABLE_KEY_SCHEMA = {
 
 /**
  * A stored notification is kept small: an item holding a few pending ones stays far inside
- * DynamoDB's 400 KB item limit (the message is shortened, and says so, past this).
+ * DynamoDB's 400 KB item limit (the store's `encode` shortens it past this, and says so).
  */
-const STORED_NOTIFICATION_LIMIT = 48_000;
+export const STORED_NOTIFICATION_LIMIT = 48_000;
+
+export interface FindingStoreOptions<N> {
+  /**
+   * The notification as JSON within `limit` bytes. The flows define what a notification is and how
+   * to shorten one; the store only keeps the text and parses it back.
+   */
+  readonly encode: (notification: N, limit: number) => string;
+  /** How long findings and remediation records are kept after their last write (default 30). */
+  readonly findingDays?: number;
+  /** How long an outbox entry and a sweep's items are kept (default 14). */
+  readonly outboxDays?: number;
+}
 
 const S = (v: string): AttributeValue => ({ S: v });
 const N = (v: number): AttributeValue => ({ N: String(v) });
@@ -88,11 +98,11 @@ function splitKey(key: string): { sk: string; tag: string } {
  * one another, and a notification is written with the state change it reports. The client is
  * injected.
  */
-export class FindingStore implements StateStore {
+export class FindingStore<N> implements StateStore<N> {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: string,
-    private readonly options: { findingDays?: number; outboxDays?: number } = {},
+    private readonly options: FindingStoreOptions<N>,
   ) {}
 
   private ttl(days: number, now = Date.now()): AttributeValue {
@@ -103,10 +113,8 @@ export class FindingStore implements StateStore {
     return { pk: S(keys.partition(scope)), sk: S(sk) };
   }
 
-  async load(scope: Scope): Promise<ResourceState> {
-    const findings = new Map<string, StoredFinding>();
-    const outbox: OutboxEntry[] = [];
-    let remediation: RemediationRecord = { version: 0, times: [], actors: [] };
+  /** Every item of the scope's partition, page after page (strongly consistent). */
+  private async *partition(scope: Scope): AsyncGenerator<Record<string, AttributeValue>> {
     const pages = paginateQuery(
       { client: this.client },
       {
@@ -116,30 +124,31 @@ export class FindingStore implements StateStore {
         ConsistentRead: true,
       },
     );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        const sk = item.sk?.S ?? '';
-        if (sk.startsWith('finding#')) {
-          const f = toFinding(sk.slice('finding#'.length), item);
-          findings.set(f.id, f);
-        } else if (sk === keys.remediation) {
-          remediation = toRemediation(item);
-        }
-        outbox.push(...entriesOf(sk, item));
+    for await (const page of pages) yield* page.Items ?? [];
+  }
+
+  async load(scope: Scope): Promise<ResourceState<N>> {
+    const findings = new Map<string, StoredFinding>();
+    const outbox: OutboxEntry<N>[] = [];
+    let remediation: RemediationRecord = { version: 0, times: [], actors: [] };
+    for await (const item of this.partition(scope)) {
+      const sk = item.sk?.S ?? '';
+      if (sk.startsWith('finding#')) {
+        const f = toFinding(sk.slice('finding#'.length), item);
+        findings.set(f.id, f);
+      } else if (sk === keys.remediation) {
+        remediation = toRemediation(item);
       }
+      outbox.push(...entriesOf<N>(sk, item));
     }
     outbox.sort((a, b) => a.key.localeCompare(b.key));
     return { findings, outbox, remediation };
   }
 
   /** The SET clauses, names and values that embed an outbox entry under `tag`. */
-  private embed(tag: string, entry: NewOutboxEntry) {
+  private embed(tag: string, entry: NewOutboxEntry<N>) {
     const a = attr(tag);
-    const notification = fitNotification(entry.notification, STORED_NOTIFICATION_LIMIT, (n, note) =>
-      JSON.stringify(
-        note ? { ...n, finding: { ...n.finding, message: `${n.finding.message} [${note}]` } } : n,
-      ),
-    );
+    const notification = this.options.encode(entry.notification, STORED_NOTIFICATION_LIMIT);
     return {
       set: ['#eo = :eo', '#ep = :ep', '#ew = :ew', '#el = :el'],
       names: { '#eo': a.o, '#ep': a.p, '#ew': a.w, '#el': a.l },
@@ -149,9 +158,9 @@ export class FindingStore implements StateStore {
         ':ew': S(entry.owner),
         ':el': N(entry.leaseUntil),
       },
-      entry: (sk: string): OutboxEntry => ({
+      entry: (sk: string): OutboxEntry<N> => ({
         key: entryKey(sk, tag),
-        notification: JSON.parse(notification) as Notification,
+        notification: JSON.parse(notification) as N,
         pending: [...entry.channels],
         owner: entry.owner,
         leaseUntil: entry.leaseUntil,
@@ -173,8 +182,8 @@ export class FindingStore implements StateStore {
     scope: Scope,
     next: StoredFinding,
     expectedVersion: number,
-    outbox?: NewOutboxEntry,
-  ): Promise<Written> {
+    outbox?: NewOutboxEntry<N>,
+  ): Promise<Written<N>> {
     const sk = keys.finding(next.id);
     const version = expectedVersion + 1;
     const embedded = outbox?.channels.length ? this.embed(`v${version}`, outbox) : undefined;
@@ -220,7 +229,7 @@ export class FindingStore implements StateStore {
     return ok ? { ok, ...(embedded ? { entry: embedded.entry(sk) } : {}) } : { ok };
   }
 
-  async enqueue(scope: Scope, key: string, entry: NewOutboxEntry): Promise<Written> {
+  async enqueue(scope: Scope, key: string, entry: NewOutboxEntry<N>): Promise<Written<N>> {
     const sk = keys.outbox(key);
     if (!entry.channels.length) return { ok: true };
     const embedded = this.embed('x', entry);
@@ -294,8 +303,8 @@ export class FindingStore implements StateStore {
     scope: Scope,
     change: (
       current: RemediationRecord,
-    ) => { record: Omit<RemediationRecord, 'version'>; outbox?: NewOutboxEntry } | undefined,
-  ): Promise<{ record: RemediationRecord; entry?: OutboxEntry } | undefined> {
+    ) => { record: Omit<RemediationRecord, 'version'>; outbox?: NewOutboxEntry<N> } | undefined,
+  ): Promise<{ record: RemediationRecord; entry?: OutboxEntry<N> } | undefined> {
     const sk = keys.remediation;
     const Key = this.key(scope, sk);
     for (let attempt = 0; attempt < 8; attempt++) {
@@ -465,26 +474,20 @@ export class FindingStore implements StateStore {
       );
       return { ...(r.Item ? { sweep: toSweep(r.Item) } : {}), reports };
     }
-    const pages = paginateQuery(
-      { client: this.client },
-      {
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': S(keys.partition(scope)) },
-        ConsistentRead: true,
-      },
-    );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        const sk = item.sk?.S ?? '';
-        if (sk === keys.sweep) sweep = toSweep(item);
-        else if (sk.startsWith('report#')) reports.push(JSON.parse(item.report?.S ?? '{}') as PairReport);
-      }
+    for await (const item of this.partition(scope)) {
+      const sk = item.sk?.S ?? '';
+      if (sk === keys.sweep) sweep = toSweep(item);
+      else if (sk.startsWith('report#')) reports.push(JSON.parse(item.report?.S ?? '{}') as PairReport);
     }
     return { ...(sweep ? { sweep } : {}), reports };
   }
 
-  async closeSweep(scope: Scope, owner: string, entry?: NewOutboxEntry, early = false): Promise<Written> {
+  async closeSweep(
+    scope: Scope,
+    owner: string,
+    entry?: NewOutboxEntry<N>,
+    early = false,
+  ): Promise<Written<N>> {
     const embedded = entry?.channels.length ? this.embed('d', entry) : undefined;
     const ok = await this.conditional(
       new UpdateItemCommand({
@@ -517,8 +520,8 @@ export class FindingStore implements StateStore {
 }
 
 /** The outbox entries an item holds that some channel has not taken yet. */
-function entriesOf(sk: string, item: Record<string, AttributeValue>): OutboxEntry[] {
-  const out: OutboxEntry[] = [];
+function entriesOf<N>(sk: string, item: Record<string, AttributeValue>): OutboxEntry<N>[] {
+  const out: OutboxEntry<N>[] = [];
   for (const name of Object.keys(item)) {
     if (!name.startsWith('o_')) continue;
     const tag = name.slice(2);
@@ -527,7 +530,7 @@ function entriesOf(sk: string, item: Record<string, AttributeValue>): OutboxEntr
     if (pending.length === 0) continue;
     out.push({
       key: entryKey(sk, tag),
-      notification: JSON.parse(item[a.o]?.S ?? '{}') as Notification,
+      notification: JSON.parse(item[a.o]?.S ?? '{}') as N,
       pending,
       owner: item[a.w]?.S ?? '',
       leaseUntil: Number(item[a.l]?.N ?? 0),

@@ -1,5 +1,4 @@
-import type { Notification } from '../notify/message.js';
-import type { LiveStatus } from '../notify/transitions.js';
+import type { Finding } from '../engine/index.js';
 
 /**
  * Whose state: one resource of one account. The account is part of every key, so findings of
@@ -15,7 +14,7 @@ export interface Scope {
  * A finding's stored status: the live ones, and two that close it: its policy no longer selects
  * the resource, or the resource was deleted. Both are "never seen" for the next transition.
  */
-export type StoredStatus = LiveStatus | 'OUT_OF_SCOPE' | 'DELETED';
+export type StoredStatus = Finding['status'] | 'REMEDIATED' | 'OUT_OF_SCOPE' | 'DELETED';
 
 /** A finding's last recorded state. `version` counts its writes; every write is conditional on it. */
 export interface StoredFinding {
@@ -34,12 +33,13 @@ export interface StoredFinding {
 /**
  * A notification waiting for channels to take it (the outbox). It is written in the same item,
  * by the same conditional write, as the state change it reports: recorded only with its
- * notification, and the notification only with it.
+ * notification, and the notification only with it. The store keeps the notification (`N`, what the
+ * flows send) as the JSON its `encode` gives, and never looks inside it.
  */
-export interface OutboxEntry {
+export interface OutboxEntry<N> {
   /** Where it is kept; unique within the resource, and orders deliveries of one finding. */
   readonly key: string;
-  readonly notification: Notification;
+  readonly notification: N;
   /** Channels that have not taken it yet. */
   readonly pending: readonly string[];
   /** The invocation delivering it (an EventBridge event id, a remediation request…); retries share it. */
@@ -49,8 +49,8 @@ export interface OutboxEntry {
 }
 
 /** A notification to record; `notification.id` is what subscribers see and may dedupe on. */
-export interface NewOutboxEntry {
-  readonly notification: Notification;
+export interface NewOutboxEntry<N> {
+  readonly notification: N;
   readonly channels: readonly string[];
   readonly owner: string;
   readonly leaseUntil: number;
@@ -84,10 +84,10 @@ export interface RecentWrite {
   readonly to: number;
 }
 
-export interface ResourceState {
+export interface ResourceState<N> {
   readonly findings: ReadonlyMap<string, StoredFinding>;
   /** Entries some channel has not taken yet. */
-  readonly outbox: readonly OutboxEntry[];
+  readonly outbox: readonly OutboxEntry<N>[];
   readonly remediation: RemediationRecord;
 }
 
@@ -122,16 +122,17 @@ export interface PairReport {
 export type PairOutcome = 'counted' | 'repeat' | 'unknown-sweep';
 
 /** A conditional write: done (with the outbox entry written along, if any), or someone else came first. */
-export type Written = { readonly ok: false } | { readonly ok: true; readonly entry?: OutboxEntry };
+export type Written<N> = { readonly ok: false } | { readonly ok: true; readonly entry?: OutboxEntry<N> };
 
 /**
  * What the flows need from finding state. Every write is a single-item conditional write: on the
  * finding's version, on the remediation record's version, on an outbox entry's lease. So of two
  * concurrent invocations only one takes a transition, and a retry never repeats what was done.
+ * `N` is the notification an outbox entry carries.
  */
-export interface StateStore {
+export interface StateStore<N> {
   /** Everything recorded for a resource (strongly consistent). */
-  load(scope: Scope): Promise<ResourceState>;
+  load(scope: Scope): Promise<ResourceState<N>>;
   /**
    * Writes a finding's new state if its version is still `expectedVersion` (0: never written),
    * with its notification when it is a transition.
@@ -140,10 +141,10 @@ export interface StateStore {
     scope: Scope,
     next: StoredFinding,
     expectedVersion: number,
-    outbox?: NewOutboxEntry,
-  ): Promise<Written>;
+    outbox?: NewOutboxEntry<N>,
+  ): Promise<Written<N>>;
   /** Records a notification of its own (keyed by `key`) unless it exists: a retry raises it once. */
-  enqueue(scope: Scope, key: string, entry: NewOutboxEntry): Promise<Written>;
+  enqueue(scope: Scope, key: string, entry: NewOutboxEntry<N>): Promise<Written<N>>;
   /** Takes the lease of an entry for `owner` if it is free, expired or already owner's. */
   claim(scope: Scope, key: string, owner: string, now: number, leaseUntil: number): Promise<boolean>;
   /** Records that these channels took the entry; once none is pending it is done. */
@@ -156,8 +157,8 @@ export interface StateStore {
     scope: Scope,
     change: (
       current: RemediationRecord,
-    ) => { record: Omit<RemediationRecord, 'version'>; outbox?: NewOutboxEntry } | undefined,
-  ): Promise<{ record: RemediationRecord; entry?: OutboxEntry } | undefined>;
+    ) => { record: Omit<RemediationRecord, 'version'>; outbox?: NewOutboxEntry<N> } | undefined,
+  ): Promise<{ record: RemediationRecord; entry?: OutboxEntry<N> } | undefined>;
   /** Registers a remediation request: new, seen before and unfinished (a retry), or completed. */
   beginRequest(scope: Scope, requestId: string, now: number): Promise<RequestState>;
   completeRequest(scope: Scope, requestId: string, now: number): Promise<void>;
@@ -184,7 +185,7 @@ export interface StateStore {
    * Takes the sweep's digest for `owner`, with its notification in the same write, if nobody has
    * (and, unless `early`, only once every account-Region has reported).
    */
-  closeSweep(scope: Scope, owner: string, entry?: NewOutboxEntry, early?: boolean): Promise<Written>;
+  closeSweep(scope: Scope, owner: string, entry?: NewOutboxEntry<N>, early?: boolean): Promise<Written<N>>;
 }
 
 export class StateConflictError extends Error {

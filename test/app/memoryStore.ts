@@ -33,7 +33,7 @@ interface Item {
  * The StateStore contract in memory, for unit tests of the flows: the same conditions as the
  * DynamoDB store (test/state/contract.ts runs one suite against both), without a network.
  */
-export class MemoryStore implements StateStore {
+export class MemoryStore implements StateStore<Notification> {
   readonly items = new Map<string, Map<string, Item>>();
   /** Calls by method name, to assert what a flow wrote. */
   readonly calls: string[] = [];
@@ -56,7 +56,12 @@ export class MemoryStore implements StateStore {
     return item;
   }
 
-  private embed(item: Item, sk: string, tag: string, entry: NewOutboxEntry): OutboxEntry | undefined {
+  private embed(
+    item: Item,
+    sk: string,
+    tag: string,
+    entry: NewOutboxEntry<Notification>,
+  ): OutboxEntry<Notification> | undefined {
     if (entry.channels.length === 0) return undefined;
     const notification = JSON.stringify(entry.notification);
     item.outbox.set(tag, {
@@ -74,10 +79,10 @@ export class MemoryStore implements StateStore {
     };
   }
 
-  async load(scope: Scope): Promise<ResourceState> {
+  async load(scope: Scope): Promise<ResourceState<Notification>> {
     this.calls.push('load');
     const findings = new Map<string, StoredFinding>();
-    const outbox: OutboxEntry[] = [];
+    const outbox: OutboxEntry<Notification>[] = [];
     let remediation: RemediationRecord = { version: 0, times: [], actors: [] };
     for (const [sk, item] of this.items.get(`${scope.account}#${scope.resource}`) ?? []) {
       if (item.finding) findings.set(item.finding.id, structuredClone(item.finding));
@@ -100,8 +105,8 @@ export class MemoryStore implements StateStore {
     scope: Scope,
     next: StoredFinding,
     expectedVersion: number,
-    outbox?: NewOutboxEntry,
-  ): Promise<Written> {
+    outbox?: NewOutboxEntry<Notification>,
+  ): Promise<Written<Notification>> {
     this.calls.push('saveFinding');
     const sk = `finding#${next.id}`;
     const item = this.item(scope, sk) as Item;
@@ -111,7 +116,11 @@ export class MemoryStore implements StateStore {
     return { ok: true, ...(entry ? { entry } : {}) };
   }
 
-  async enqueue(scope: Scope, key: string, entry: NewOutboxEntry): Promise<Written> {
+  async enqueue(
+    scope: Scope,
+    key: string,
+    entry: NewOutboxEntry<Notification>,
+  ): Promise<Written<Notification>> {
     this.calls.push('enqueue');
     const sk = `outbox#${key}`;
     if (this.item(scope, sk, false)) return { ok: false };
@@ -143,8 +152,8 @@ export class MemoryStore implements StateStore {
     scope: Scope,
     change: (
       current: RemediationRecord,
-    ) => { record: Omit<RemediationRecord, 'version'>; outbox?: NewOutboxEntry } | undefined,
-  ): Promise<{ record: RemediationRecord; entry?: OutboxEntry } | undefined> {
+    ) => { record: Omit<RemediationRecord, 'version'>; outbox?: NewOutboxEntry<Notification> } | undefined,
+  ): Promise<{ record: RemediationRecord; entry?: OutboxEntry<Notification> } | undefined> {
     this.calls.push('updateRemediation');
     const item = this.item(scope, 'remediation') as Item;
     const current = structuredClone(item.remediation ?? { version: 0, times: [], actors: [] });
@@ -207,7 +216,12 @@ export class MemoryStore implements StateStore {
     return { ...(sweep ? { sweep: structuredClone(sweep) } : {}), reports };
   }
 
-  async closeSweep(scope: Scope, owner: string, entry?: NewOutboxEntry, early = false): Promise<Written> {
+  async closeSweep(
+    scope: Scope,
+    owner: string,
+    entry?: NewOutboxEntry<Notification>,
+    early = false,
+  ): Promise<Written<Notification>> {
     this.calls.push('closeSweep');
     const item = this.item(scope, 'sweep', false);
     const sweep = item?.sweep;

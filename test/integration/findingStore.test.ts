@@ -1,6 +1,7 @@
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { FindingStore, TABLE_KEY_SCHEMA } from '../../shared/state/findingStore.js';
+import { notificationStore } from '../../shared/app/store.js';
+import { TABLE_KEY_SCHEMA } from '../../shared/state/findingStore.js';
 import { storeContract } from '../state/contract.js';
 import { oneRequestAtATime, REGION, sdk } from './seed.js';
 
@@ -20,5 +21,5 @@ storeContract('DynamoDB store (moto)', async () => {
       KeySchema: [...TABLE_KEY_SCHEMA.KeySchema],
     }),
   );
-  return new FindingStore(ddb, table);
+  return notificationStore(ddb, table);
 });

@@ -23,6 +23,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { onTrailChange, type RemediationRequest, remediate } from '../../shared/app/flows.js';
+import { notificationStore } from '../../shared/app/store.js';
 import { applyAndVerify } from '../../shared/aws/apply.js';
 import { AwsClients } from '../../shared/aws/clients.js';
 import { loadRegions } from '../../shared/aws/loader.js';
@@ -32,7 +33,6 @@ import { evaluate, findingId } from '../../shared/engine/index.js';
 import { publishToSns } from '../../shared/notify/sns.js';
 import { parsePolicyFiles } from '../../shared/policy/loader.js';
 import { asAdvanced, covers, type SelectorConfig } from '../../shared/selectors/index.js';
-import { FindingStore } from '../../shared/state/findingStore.js';
 import { type FaultProxy, startFaultProxy } from './proxy.js';
 import { AWS_ENV, INTEGRATION_POLICIES, motoFlowDeps, REGION, sdk, seedDriftedAccount } from './seed.js';
 
@@ -351,7 +351,7 @@ describe('the Lambda flows end to end against moto (DynamoDB state, SNS → SQS)
     expect(result).toMatchObject({ outcome: 'applied', failed: 0 });
     expect((await ct.send(new GetTrailStatusCommand({ Name: 'security-trail' }))).IsLogging).toBe(true);
     expect((await inbox()).map((m) => `${m.transition} ${m.finding.check}`)).toContain('remediated logging');
-    const stored = await new FindingStore(ddb, 'findings').load({
+    const stored = await notificationStore(ddb, 'findings').load({
       account: '123456789012',
       resource: arn('security-trail'),
     });

@@ -2,10 +2,11 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { FlowDeps, RemediationRequest } from '../../shared/app/flows.js';
+import { notificationStore } from '../../shared/app/store.js';
 import { AwsClients } from '../../shared/aws/clients.js';
 import { type SeedAccount, seedAccount } from '../../shared/emulator/seed.js';
 import { parsePolicyFiles } from '../../shared/policy/loader.js';
-import { FindingStore, TABLE_KEY_SCHEMA } from '../../shared/state/findingStore.js';
+import { TABLE_KEY_SCHEMA } from '../../shared/state/findingStore.js';
 
 export const REGION = 'us-east-1';
 export const AWS_ENV = {
@@ -149,7 +150,7 @@ export async function motoFlowDeps(endpoint: string, overrides: Partial<FlowDeps
     clients: new AwsClients({ endpoint }),
     account: '123456789012',
     partition: 'aws',
-    store: new FindingStore(ddb, 'findings'),
+    store: notificationStore(ddb, 'findings'),
     channels: [],
     remediationEnabled: true,
     requestRemediation: async (r) => void requests.push(r),

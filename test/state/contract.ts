@@ -33,7 +33,7 @@ const entry = (id: string, owner = 'event:a', leaseUntil = 2_000) => ({
 });
 
 /** The StateStore contract: the DynamoDB store (on moto) and the unit tests' memory store both keep it. */
-export function storeContract(name: string, make: () => Promise<StateStore>) {
+export function storeContract(name: string, make: () => Promise<StateStore<Notification>>) {
   describe(`${name}: the state store contract`, () => {
     it('writes a finding only at the version it was read at', async () => {
       const store = await make();

@@ -8,12 +8,12 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { notificationStore } from '../../shared/app/store.js';
 import { breakerTripped, recordRepair } from '../../shared/state/breaker.js';
-import { FindingStore } from '../../shared/state/findingStore.js';
 import type { StoredFinding } from '../../shared/state/types.js';
 
 const ddb = mockClient(DynamoDBClient);
-const store = () => new FindingStore(new DynamoDBClient({ region: 'us-east-1' }), 'findings');
+const store = () => notificationStore(new DynamoDBClient({ region: 'us-east-1' }), 'findings');
 const now = new Date('2026-11-21T06:00:00Z');
 const TRAIL = 'arn:aws:cloudtrail:us-east-1:111122223333:trail/t';
 const scope = { account: '111122223333', resource: TRAIL };
