@@ -5,8 +5,8 @@
  */
 import { coversCheck, expiryInstant, type PolicyException } from '../policy/exceptions.js';
 import type { ResourceView } from '../policy/types.js';
-import type { Finding } from './evaluate.js';
 import { parseArn } from './resources.js';
+import type { Finding } from './types.js';
 
 const glob = (pattern: string) =>
   new RegExp(

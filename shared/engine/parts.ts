@@ -1,5 +1,5 @@
-import type { PlanStep } from './plan.js';
 import type { EventDataStoreEntry, TrailEntry } from './snapshot.js';
+import type { PlanStep } from './types.js';
 
 /**
  * The parts of a resource's configuration that a write replaces. A repair re-reads the resource

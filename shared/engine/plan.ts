@@ -1,7 +1,7 @@
 import { eventConfigurationProblem } from '../policy/checks/eventConfiguration.js';
 import { insightPairs } from '../policy/checks/insights.js';
 import { label } from '../policy/describe.js';
-import type { Policy } from '../policy/loader.js';
+import type { Policy } from '../policy/document.js';
 import type { CheckOutcome, Fix, ResourceKind, ResourceView } from '../policy/types.js';
 import {
   type AdvancedEventSelector,
@@ -18,33 +18,15 @@ import {
   constraintsOn,
   findConflict,
   logEventsOf,
-  type PolicyConflict,
   type PolicyScope,
   type PolicySelectors,
 } from './conflicts.js';
-import type { Finding, PendingFix } from './evaluate.js';
 import { within } from './resources.js';
 import { viewAfter } from './simulate.js';
 import type { EventConfiguration, InsightSelector, Snapshot } from './snapshot.js';
+import type { Finding, PendingFix, PlanStep, PolicyConflict } from './types.js';
 
-/** One AWS call, with the exact input to send, in the resource's home region. */
-export interface PlanStep {
-  readonly resource: string;
-  /** The account the step is sent in (through its member role when it is not the caller's). */
-  readonly account: string;
-  readonly region: string;
-  readonly operation:
-    | 'StartLogging'
-    | 'UpdateTrail'
-    | 'PutEventSelectors'
-    | 'PutInsightSelectors'
-    | 'PutEventConfiguration'
-    | 'StartEventDataStoreIngestion'
-    | 'UpdateEventDataStore';
-  readonly input: Record<string, unknown>;
-  /** Ids of the findings this step repairs. */
-  readonly findings: readonly string[];
-}
+export type { PlanStep };
 
 /** docs/semantics.md, "6. Changing a trail safely": logging first, then settings, selectors, Insights (which need the events), configuration. */
 const ORDER: PlanStep['operation'][] = [

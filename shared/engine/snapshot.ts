@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EventConfigurationSchema, InsightSelectorSchema } from '../policy/awsShapes.js';
 import { compileSelectors, SelectorError } from '../selectors/index.js';
 
 /*
@@ -42,19 +43,6 @@ export const EventSelectorsSchema = z
   .refine((v) => v.EventSelectors !== undefined || v.AdvancedEventSelectors !== undefined, {
     message: 'expected EventSelectors or AdvancedEventSelectors',
   });
-
-export const InsightSelectorSchema = z.looseObject({
-  InsightType: str,
-  EventCategories: z.array(str).optional(),
-});
-
-export const EventConfigurationSchema = z.looseObject({
-  MaxEventSize: str.optional(),
-  ContextKeySelectors: z.array(z.looseObject({ Type: str, Equals: z.array(str) })).optional(),
-  AggregationConfigurations: z
-    .array(z.looseObject({ Templates: z.array(str), EventCategory: str }))
-    .optional(),
-});
 
 export const TagSchema = z.object({ Key: str, Value: str.optional() });
 
@@ -137,8 +125,8 @@ export type Snapshot = z.infer<typeof SnapshotSchema>;
 export type OrganizationSection = z.infer<typeof OrganizationSchema>;
 export type TrailEntry = z.infer<typeof TrailEntrySchema>;
 export type EventDataStoreEntry = z.infer<typeof EventDataStoreEntrySchema>;
-export type InsightSelector = z.infer<typeof InsightSelectorSchema>;
-export type EventConfiguration = z.infer<typeof EventConfigurationSchema>;
+export type { EventConfiguration, InsightSelector } from '../policy/awsShapes.js';
+export { EventConfigurationSchema, InsightSelectorSchema };
 
 /** A snapshot that does not match the contract; `path` is a JSON path such as `$.trails[2].trail.Name`. */
 export class SnapshotError extends Error {

@@ -1,6 +1,6 @@
 /** Template resources → the snapshot model, so the exact selector semantics run unchanged on them. */
 import type { Snapshot } from '../engine/snapshot.js';
-import type { SourceLocation } from '../report/types.js';
+import type { SourceLocation } from '../engine/types.js';
 import { DEFAULT_TRAIL_EVENT_SELECTORS } from '../selectors/index.js';
 import type { TemplateResource, UnknownProperty } from './model.js';
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { EventConfiguration, InsightSelector } from '../engine/snapshot.js';
 import type { AdvancedEventSelector, CloudTrailEvent, SelectorConfig } from '../selectors/index.js';
+import type { EventConfiguration, InsightSelector } from './awsShapes.js';
 
 export type ResourceKind = 'trail' | 'eventDataStore';
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';

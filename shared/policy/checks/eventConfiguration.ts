@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventConfiguration } from '../../engine/snapshot.js';
+import type { EventConfiguration } from '../awsShapes.js';
 import { label } from '../describe.js';
 import type { CheckDefinition, CheckOutcome, ResourceKind } from '../types.js';
 

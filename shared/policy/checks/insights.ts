@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { InsightSelector } from '../../engine/snapshot.js';
 import { type AdvancedEventSelector, overlaps, partitionOf } from '../../selectors/index.js';
+import type { InsightSelector } from '../awsShapes.js';
 import { label } from '../describe.js';
 import type { CheckDefinition, CheckOutcome, Fix, ResourceView } from '../types.js';
 import { unknownSelectors } from './selectors.js';
