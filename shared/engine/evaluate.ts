@@ -419,7 +419,8 @@ export function evaluate(
   for (const choose of deferred) choose();
   settle(placeholders);
   const open = pending.filter((p) => !suppressed(p));
-  const plan = buildPlan(snapshot, findings, open, scopes, partition, read);
+  const { steps: plan, remediation } = buildPlan(snapshot, findings, open, scopes, partition, read);
+  for (const [i, decided] of remediation) findings[i] = { ...(findings[i] as Finding), remediation: decided };
   return { findings, plan, summary: summarize(findings) };
 }
 

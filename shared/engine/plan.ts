@@ -24,7 +24,7 @@ import {
 import { within } from './resources.js';
 import { viewAfter } from './simulate.js';
 import type { EventConfiguration, InsightSelector, Snapshot } from './snapshot.js';
-import type { Finding, PendingFix, PlanStep, PolicyConflict } from './types.js';
+import type { Finding, PendingFix, PlanStep, PolicyConflict, Remediation } from './types.js';
 
 export type { PlanStep };
 
@@ -276,7 +276,7 @@ function explainBreak(
   };
 }
 
-type Mark = (indices: readonly number[], remediation: Finding['remediation']) => void;
+type Mark = (indices: readonly number[], remediation: Remediation) => void;
 
 /** The ordered steps that apply the pending fixes of one resource, each with the fixes it serves. */
 function proposeSteps(
@@ -381,20 +381,27 @@ function proposeSteps(
   return local;
 }
 
+/** The plan, and for each finding a pending fix came from (by index), whether it is repaired and if not why. */
+export interface PlanResult {
+  readonly steps: PlanStep[];
+  readonly remediation: ReadonlyMap<number, Remediation>;
+}
+
 /**
  * Combines the fixes of failed findings into ordered steps per resource. Every policy that selects
  * a resource is protected: its requirements and forbids constrain the selector merge, and when two
  * policies contradict each other on a resource nothing is planned there (docs/semantics.md, "6. Changing a trail safely").
+ * The findings are read, never changed: what the plan decides for each comes back in `remediation`.
  */
 export function buildPlan(
   snapshot: Snapshot,
-  findings: Finding[],
+  findings: readonly Finding[],
   pending: readonly PendingFix[],
   scopes: readonly PolicyScope[],
   partition: string,
   /** Whether the run reads an account in a Region (an organization resource's owner repairs it then). */
   read?: (account: string, region: string) => boolean,
-): PlanStep[] {
+): PlanResult {
   const byResource = new Map<string, { r: ResourceView; items: PendingFix[] }>();
   for (const p of pending) {
     const entry = byResource.get(p.resource.arn) ?? { r: p.resource, items: [] };
@@ -404,12 +411,12 @@ export function buildPlan(
   const steps: PlanStep[] = [];
   // Selector changes accepted so far: later resources are checked against them.
   const planned = new Map<string, ResourceView>();
-  const mark = (indices: readonly number[], remediation: Finding['remediation']) => {
+  const remediation = new Map<number, Remediation>();
+  const mark = (indices: readonly number[], decided: Remediation) => {
     for (const i of indices) {
-      const f = findings[i] as Finding;
       // A finding keeps the first reason it cannot be planned.
-      if (f.remediation?.planned === false && remediation?.planned) continue;
-      findings[i] = { ...f, remediation };
+      if (remediation.get(i)?.planned === false && decided.planned) continue;
+      remediation.set(i, decided);
     }
   };
 
@@ -559,16 +566,15 @@ export function buildPlan(
     const inSteps = new Set(steps.flatMap((s) => s.findings));
     for (const [arn, entry] of waiting) {
       // Forget the reasons of the failed attempt (not what another resource's steps repair).
-      for (const p of entry.items) {
-        const { remediation: _, ...rest } = findings[p.findingIndex] as Finding;
-        if (!inSteps.has(rest.id)) findings[p.findingIndex] = rest;
-      }
+      for (const p of entry.items)
+        if (!inSteps.has((findings[p.findingIndex] as Finding).id)) remediation.delete(p.findingIndex);
       if (planOne(arn, entry.r, entry.items) === 'done') progress = true;
       else still.push([arn, entry]);
     }
     waiting = still;
   }
-  return steps.sort(
+  steps.sort(
     (a, b) => a.resource.localeCompare(b.resource) || ORDER.indexOf(a.operation) - ORDER.indexOf(b.operation),
   );
+  return { steps, remediation };
 }

@@ -128,13 +128,21 @@ export type EventDataStoreEntry = z.infer<typeof EventDataStoreEntrySchema>;
 export type { EventConfiguration, InsightSelector } from '../policy/awsShapes.js';
 export { EventConfigurationSchema, InsightSelectorSchema };
 
-/** A snapshot that does not match the contract; `path` is a JSON path such as `$.trails[2].trail.Name`. */
+/**
+ * A snapshot that does not match the contract: where (`at`, the keys and indices from the file's
+ * top) and what is wrong (`problem`). `path` is `at` as a JSON path such as `$.trails[2].trail.Name`.
+ */
 export class SnapshotError extends Error {
+  readonly at: readonly PropertyKey[];
   readonly path: string;
-  constructor(path: string, message: string) {
-    super(`${path}: ${message}`);
+  readonly problem: string;
+  constructor(at: readonly PropertyKey[], problem: string) {
+    const path = jsonPath(at);
+    super(`${path}: ${problem}`);
     this.name = 'SnapshotError';
+    this.at = at;
     this.path = path;
+    this.problem = problem;
   }
 }
 
@@ -148,18 +156,14 @@ export function parseSnapshotFile(data: unknown): Snapshot[] {
   // An empty list would evaluate nothing and pass: that is never what the file meant.
   if (data.length === 0)
     throw new SnapshotError(
-      '$',
+      [],
       "an empty list holds no Region; expected one Region's snapshot or a list of them",
     );
   return data.map((item, i) => {
     try {
       return parseSnapshot(item);
     } catch (error) {
-      if (error instanceof SnapshotError)
-        throw new SnapshotError(
-          error.path.replace(/^\$/, `$[${i}]`),
-          error.message.slice(error.path.length + 2),
-        );
+      if (error instanceof SnapshotError) throw new SnapshotError([i, ...error.at], error.problem);
       throw error;
     }
   });
@@ -174,7 +178,7 @@ export function parseSnapshot(data: unknown): Snapshot {
   const result = SnapshotSchema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new SnapshotError(jsonPath(issue?.path ?? []), issue?.message ?? 'invalid snapshot');
+    throw new SnapshotError(issue?.path ?? [], issue?.message ?? 'invalid snapshot');
   }
   return result.data;
 }

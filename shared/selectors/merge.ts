@@ -172,21 +172,19 @@ export function merge(
  * values); `what` names it in the message and `at` prefixes the problems' paths.
  */
 function assertWritable(selector: Advanced, target: Target, what: string, at: string) {
-  const problems = errorsOf(validate([selector], target, { lint: false }));
+  const problems = errorsOf(validate([selector], target, { lint: false, selectorPath: () => at }));
   if (problems.length === 0) return;
-  const shown = problems.map((p) => ({ ...p, path: p.path.replace(/^AdvancedEventSelectors\[0\]/, at) }));
   throw new MergeError(
     `${what} cannot be written to ${target === 'trail' ? 'a trail' : 'an event data store'}: ${problems.map((p) => p.message).join('; ')}`,
-    shown,
+    problems,
   );
 }
 
 /** A forbidden set must be one the target could log at all (validate's forbid purpose). */
 function rejectMeaningless(forbidden: readonly Advanced[], target: Target) {
-  const problems = errorsOf(validate(forbidden, target, { lint: false, purpose: 'forbid' })).map((p) => ({
-    ...p,
-    path: p.path.replace(/^AdvancedEventSelectors/, 'forbid.logEvents'),
-  }));
+  const problems = errorsOf(
+    validate(forbidden, target, { lint: false, purpose: 'forbid', listPath: 'forbid.logEvents' }),
+  );
   if (problems.length > 0)
     throw new MergeError(
       `the forbidden events are not a set this target can log: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,

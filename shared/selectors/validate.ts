@@ -190,8 +190,15 @@ function validateBasic(out: Collector, list: unknown, target: Target, lint: bool
   }
 }
 
-function validateAdvanced(out: Collector, list: unknown, target: Target, lint: boolean, purpose: Purpose) {
-  const path = 'AdvancedEventSelectors';
+function validateAdvanced(
+  out: Collector,
+  list: unknown,
+  target: Target,
+  lint: boolean,
+  purpose: Purpose,
+  path: string,
+  at: (index: number) => string,
+) {
   if (!Array.isArray(list)) {
     out.error('wrong-type', path, 'expected a list of advanced event selectors');
     return;
@@ -208,7 +215,7 @@ function validateAdvanced(out: Collector, list: unknown, target: Target, lint: b
   let values = 0;
   let structurallyValid = true;
   list.forEach((sel, i) => {
-    const p = `${path}[${i}]`;
+    const p = at(i);
     const before = out.problems.length;
     values += validateAdvancedSelector(out, sel, p, target, purpose);
     if (out.problems.slice(before).some((x) => x.severity === 'error')) structurallyValid = false;
@@ -224,12 +231,12 @@ function validateAdvanced(out: Collector, list: unknown, target: Target, lint: b
   // Dead and redundant selectors are only meaningful once every selector is well-formed.
   const selectors = list as Parameters<typeof deadSelectors>[0];
   for (const i of deadSelectors(selectors)) {
-    out.warn('dead-selector', `${path}[${i}]`, 'this selector matches no event at all');
+    out.warn('dead-selector', at(i), 'this selector matches no event at all');
   }
   for (const i of redundantSelectors(selectors)) {
     out.warn(
       'redundant-selector',
-      `${path}[${i}]`,
+      at(i),
       'every event this selector matches is already logged by the others',
     );
   }
@@ -397,6 +404,10 @@ export interface ValidateOptions {
    * required fields and the trail's management eventSource rule do not apply (see checkSelectorRules).
    */
   readonly purpose?: Purpose;
+  /** Where the advanced list is, in the paths of problems (default `AdvancedEventSelectors`). */
+  readonly listPath?: string;
+  /** Where its selector `index` is (default `<listPath>[index]`). */
+  readonly selectorPath?: (index: number) => string;
 }
 
 /**
@@ -406,9 +417,11 @@ export interface ValidateOptions {
 export function validate(selectors: unknown, target: Target, options: ValidateOptions = {}): Problem[] {
   const lint = options.lint ?? true;
   const purpose = options.purpose ?? 'write';
+  const listPath = options.listPath ?? 'AdvancedEventSelectors';
+  const at = options.selectorPath ?? ((i: number) => `${listPath}[${i}]`);
   const out = new Collector();
   if (Array.isArray(selectors)) {
-    validateAdvanced(out, selectors, target, lint, purpose);
+    validateAdvanced(out, selectors, target, lint, purpose, listPath, at);
   } else if (!isRecord(selectors)) {
     out.error('wrong-type', '', 'expected {EventSelectors: [...]} or {AdvancedEventSelectors: [...]}');
   } else {
@@ -428,7 +441,8 @@ export function validate(selectors: unknown, target: Target, options: ValidateOp
       );
     }
     if (hasBasic) validateBasic(out, selectors.EventSelectors, target, lint);
-    if (hasAdvanced) validateAdvanced(out, selectors.AdvancedEventSelectors, target, lint, purpose);
+    if (hasAdvanced)
+      validateAdvanced(out, selectors.AdvancedEventSelectors, target, lint, purpose, listPath, at);
     if (!hasBasic && !hasAdvanced)
       out.error('missing-selectors', '', 'expected EventSelectors or AdvancedEventSelectors');
   }

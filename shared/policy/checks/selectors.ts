@@ -33,8 +33,8 @@ const WRITE = (kind: ResourceKind) =>
  */
 function validateSelectors(kind: ResourceKind, purpose: Purpose) {
   return (list: AdvancedEventSelector[]) =>
-    validate({ AdvancedEventSelectors: list }, kind, { purpose }).map((p) => ({
-      path: p.path.replace(/^AdvancedEventSelectors/, ''),
+    validate(list, kind, { purpose, listPath: '' }).map((p) => ({
+      path: p.path,
       message: p.message,
       severity: p.severity,
     }));
