@@ -13,11 +13,11 @@ export interface PolicySelectors {
   readonly selectors: readonly AdvancedEventSelector[];
 }
 
-/** The `logEvents` selectors of a policy's require or forbid section. */
+/** The selectors a policy's checks require logged, or forbid (each check's `selectors` hook). */
 export function logEventsOf(policy: Policy, section: 'require' | 'forbid'): AdvancedEventSelector[] {
   return policy.checks
-    .filter((c) => c.definition.section === section && c.definition.key === 'logEvents')
-    .flatMap((c) => c.params as AdvancedEventSelector[]);
+    .filter((c) => c.definition.section === section)
+    .flatMap((c) => c.definition.selectors?.(c.params) ?? []);
 }
 
 /**

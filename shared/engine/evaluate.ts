@@ -53,8 +53,7 @@ function selected(policy: Policy, r: ResourceView): boolean | 'unknown' {
   return true;
 }
 
-const evaluateCheck = (c: PolicyCheck, r: ResourceView): CheckOutcome =>
-  c.definition.evaluate(r, c.params as never);
+const evaluateCheck = (c: PolicyCheck, r: ResourceView): CheckOutcome => c.definition.evaluate(r, c.params);
 
 /**
  * Evaluates a snapshot against policies: findings for every check, and the plan that repairs the
@@ -331,7 +330,7 @@ export function evaluate(
     // union: the selected resources together.
     const outcomes = policy.checks.map((c) => ({
       c,
-      o: c.definition.evaluateUnion?.(inScope, c.params as never) as CheckOutcome,
+      o: c.definition.evaluateUnion?.(inScope, c.params) as CheckOutcome,
     }));
     const failed = outcomes.filter(({ o }) => o.status !== 'PASS');
     scope.passed = failed.length === 0;
@@ -369,7 +368,8 @@ export function evaluate(
       const fixes: Fix[] =
         target.active === false ? [{ kind: kind === 'trail' ? 'startLogging' : 'startIngestion' }] : [];
       for (const { c } of failed) {
-        if (c.definition.section === 'require' && c.definition.key === 'logEvents') {
+        // A check that requires selectors is repaired on one target with what no resource logs yet.
+        if (c.definition.section === 'require' && c.definition.selectors) {
           fixes.push({ kind: 'selectors', require: missing, forbid: [] });
         } else {
           for (const r of inScope) {
@@ -403,10 +403,7 @@ export function evaluate(
     const scope = scopeOf.get(f.policyId);
     if (f.status !== 'SUPPRESSED' || scope?.policy.quantifier !== 'every') continue;
     const required = scope.policy.checks.some(
-      (c) =>
-        c.definition.section === 'require' &&
-        c.definition.key === 'logEvents' &&
-        c.definition.check === f.check,
+      (c) => c.definition.section === 'require' && c.definition.selectors && c.definition.check === f.check,
     );
     if (required) scope.waived.add(f.resource);
   }

@@ -1,8 +1,7 @@
-import { eventConfigurationProblem } from '../policy/checks/eventConfiguration.js';
-import { insightPairs } from '../policy/checks/insights.js';
 import { label } from '../policy/describe.js';
 import type { Policy } from '../policy/document.js';
-import type { CheckOutcome, Fix, ResourceKind, ResourceView } from '../policy/types.js';
+import { REPAIR_REQUESTS } from '../policy/registry.js';
+import type { CheckOutcome, Fix, ResourceView } from '../policy/types.js';
 import {
   type AdvancedEventSelector,
   covers,
@@ -23,7 +22,7 @@ import {
 } from './conflicts.js';
 import { within } from './resources.js';
 import { viewAfter } from './simulate.js';
-import type { EventConfiguration, InsightSelector, Snapshot } from './snapshot.js';
+import type { Snapshot } from './snapshot.js';
 import type { Finding, PendingFix, PlanStep, PolicyConflict, Remediation } from './types.js';
 
 export type { PlanStep };
@@ -62,13 +61,13 @@ export function notHere(
 }
 
 const evaluateCheck = (c: Policy['checks'][number], r: ResourceView): CheckOutcome =>
-  c.definition.evaluate(r, c.params as never);
+  c.definition.evaluate(r, c.params);
 
 /** Does the policy hold, judged the way evaluate judges its quantifier, over these resources? */
 function holds(s: PolicyScope, views: readonly ResourceView[]): CheckOutcome | undefined {
   if (s.policy.quantifier === 'union') {
     for (const c of s.policy.checks) {
-      const o = c.definition.evaluateUnion?.(views, c.params as never);
+      const o = c.definition.evaluateUnion?.(views, c.params);
       if (o && o.status !== 'PASS') return o;
     }
     return undefined;
@@ -200,60 +199,6 @@ function planSelectors(
   return { kind: 'write', input: result.selectors as unknown as Record<string, unknown> };
 }
 
-/** The whole insight list to send: what is there plus what is missing (PutInsightSelectors replaces the list). */
-export function mergeInsights(
-  current: readonly InsightSelector[],
-  add: readonly InsightSelector[],
-): InsightSelector[] {
-  const byType = new Map<string, Set<string>>();
-  for (const pair of [...insightPairs(current), ...insightPairs(add)]) {
-    const [type, category] = pair.split('/') as [string, string];
-    byType.set(type, (byType.get(type) ?? new Set()).add(category));
-  }
-  return [...byType].map(([InsightType, cats]) => ({ InsightType, EventCategories: [...cats].sort() }));
-}
-
-/**
- * The configuration to send: the current one plus every requirement, with only the keys this
- * resource kind takes (a key of the other kind read from the current configuration is dropped,
- * never sent back). Context keys force Large events.
- */
-export function mergeEventConfiguration(
-  kind: ResourceKind,
-  current: EventConfiguration,
-  wants: readonly EventConfiguration[],
-): EventConfiguration {
-  const out: EventConfiguration = {};
-  if (kind === 'trail') {
-    const templates = new Map<string, Set<string>>();
-    for (const a of [
-      ...(current.AggregationConfigurations ?? []),
-      ...wants.flatMap((w) => w.AggregationConfigurations ?? []),
-    ]) {
-      templates.set(a.EventCategory, new Set([...(templates.get(a.EventCategory) ?? []), ...a.Templates]));
-    }
-    if (templates.size > 0)
-      out.AggregationConfigurations = [...templates].map(([EventCategory, t]) => ({
-        Templates: [...t],
-        EventCategory,
-      }));
-    return out;
-  }
-  const keys = new Map<string, Set<string>>();
-  for (const s of [
-    ...(current.ContextKeySelectors ?? []),
-    ...wants.flatMap((w) => w.ContextKeySelectors ?? []),
-  ]) {
-    keys.set(s.Type, new Set([...(keys.get(s.Type) ?? []), ...s.Equals]));
-  }
-  const large =
-    keys.size > 0 || current.MaxEventSize === 'Large' || wants.some((w) => w.MaxEventSize === 'Large');
-  const size = large ? 'Large' : (current.MaxEventSize ?? wants.find((w) => w.MaxEventSize)?.MaxEventSize);
-  if (size) out.MaxEventSize = size;
-  if (keys.size > 0) out.ContextKeySelectors = [...keys].map(([Type, k]) => ({ Type, Equals: [...k] }));
-  return out;
-}
-
 /** Names the two policies behind a change that would break a passing one. */
 function explainBreak(
   broken: { policy: Policy; outcome: CheckOutcome },
@@ -354,8 +299,8 @@ function proposeSteps(
       'PutInsightSelectors',
       {
         [targetKey]: arn,
-        InsightSelectors: mergeInsights(
-          r.insightSelectors ?? [],
+        InsightSelectors: REPAIR_REQUESTS.insights(
+          r,
           insightFixes.flatMap((f) => f.add),
         ),
         ...(r.kind === 'eventDataStore' && destination ? { InsightsDestination: destination } : {}),
@@ -365,18 +310,16 @@ function proposeSteps(
   }
   const configFixes = fixesOf('eventConfiguration');
   if (configFixes.length > 0) {
-    const merged = mergeEventConfiguration(
-      r.kind,
-      r.eventConfiguration ?? {},
+    const merged = REPAIR_REQUESTS.eventConfiguration(
+      r,
       configFixes.map((f) => f.require),
     );
-    const problem = eventConfigurationProblem(r.kind, merged);
-    if (problem)
+    if ('problem' in merged)
       mark(
         withKind('eventConfiguration').map((p) => p.findingIndex),
-        { planned: false, reason: `cannot plan the event configuration: ${problem}` },
+        { planned: false, reason: `cannot plan the event configuration: ${merged.problem}` },
       );
-    else add('PutEventConfiguration', { [targetKey]: arn, ...merged }, withKind('eventConfiguration'));
+    else add('PutEventConfiguration', { [targetKey]: arn, ...merged.input }, withKind('eventConfiguration'));
   }
   return local;
 }

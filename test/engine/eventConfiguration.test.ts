@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluate, type Snapshot } from '../../shared/engine/index.js';
-import { mergeEventConfiguration } from '../../shared/engine/plan.js';
+import { mergeEventConfiguration } from '../../shared/policy/checks/eventConfiguration.js';
 import { parsePolicyData } from '../../shared/policy/document.js';
 import { SEED } from '../selectors/arbitraries.js';
 

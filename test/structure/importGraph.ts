@@ -91,6 +91,18 @@ export function layerViolations(edges: readonly Edge[], rules: Rules = {}): stri
   return [...out].sort();
 }
 
+/** Imports of a check's own module from outside the checks and the registry. */
+export function registryBypasses(edges: readonly Edge[]): string[] {
+  return edges
+    .filter(
+      ({ from, to }) =>
+        to.startsWith('shared/policy/checks/') &&
+        !from.startsWith('shared/policy/checks/') &&
+        from !== 'shared/policy/registry.ts',
+    )
+    .map(({ from, to }) => `${from} -> ${to}: a check is reached only through shared/policy/registry.ts`);
+}
+
 /** Every import cycle between files, each as the files in it (Tarjan's strongly connected components). */
 export function cycles(edges: readonly Edge[]): string[][] {
   const next = new Map<string, string[]>();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EventConfiguration } from '../awsShapes.js';
 import { label } from '../describe.js';
-import type { CheckDefinition, CheckOutcome, ResourceKind } from '../types.js';
+import type { Check, CheckDefinition, CheckOutcome, ResourceKind } from '../types.js';
 
 /*
  * PutEventConfiguration sets "the maximum event size and context key selectors for event data
@@ -143,6 +143,47 @@ export function eventConfigurationProblem(
   return parsed.error.issues.map((i) => `${i.path.join('.') || 'configuration'}: ${i.message}`).join('; ');
 }
 
+/**
+ * The configuration to send: the current one plus every requirement, with only the keys this
+ * resource kind takes (a key of the other kind read from the current configuration is dropped,
+ * never sent back). Context keys force Large events.
+ */
+export function mergeEventConfiguration(
+  kind: ResourceKind,
+  current: EventConfiguration,
+  wants: readonly EventConfiguration[],
+): EventConfiguration {
+  const out: EventConfiguration = {};
+  if (kind === 'trail') {
+    const templates = new Map<string, Set<string>>();
+    for (const a of [
+      ...(current.AggregationConfigurations ?? []),
+      ...wants.flatMap((w) => w.AggregationConfigurations ?? []),
+    ]) {
+      templates.set(a.EventCategory, new Set([...(templates.get(a.EventCategory) ?? []), ...a.Templates]));
+    }
+    if (templates.size > 0)
+      out.AggregationConfigurations = [...templates].map(([EventCategory, t]) => ({
+        Templates: [...t],
+        EventCategory,
+      }));
+    return out;
+  }
+  const keys = new Map<string, Set<string>>();
+  for (const s of [
+    ...(current.ContextKeySelectors ?? []),
+    ...wants.flatMap((w) => w.ContextKeySelectors ?? []),
+  ]) {
+    keys.set(s.Type, new Set([...(keys.get(s.Type) ?? []), ...s.Equals]));
+  }
+  const large =
+    keys.size > 0 || current.MaxEventSize === 'Large' || wants.some((w) => w.MaxEventSize === 'Large');
+  const size = large ? 'Large' : (current.MaxEventSize ?? wants.find((w) => w.MaxEventSize)?.MaxEventSize);
+  if (size) out.MaxEventSize = size;
+  if (keys.size > 0) out.ContextKeySelectors = [...keys].map(([Type, k]) => ({ Type, Equals: [...k] }));
+  return out;
+}
+
 function eventConfigurationCheck(kind: ResourceKind): CheckDefinition<Params> {
   return {
     key: 'eventConfiguration',
@@ -196,7 +237,7 @@ function eventConfigurationCheck(kind: ResourceKind): CheckDefinition<Params> {
   };
 }
 
-export const eventConfigurationChecks = [
+export const eventConfigurationChecks: Check[] = [
   eventConfigurationCheck('trail'),
   eventConfigurationCheck('eventDataStore'),
-] as CheckDefinition<never>[];
+];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { label } from '../describe.js';
 import type {
+  Check,
   CheckDefinition,
   CheckOutcome,
   DeliveryError,
@@ -50,7 +51,7 @@ function booleanSetting(def: BooleanSetting): CheckDefinition<boolean> {
   };
 }
 
-export const trailSettingChecks: CheckDefinition<never>[] = [
+export const trailSettingChecks: Check[] = [
   booleanSetting({
     key: 'multiRegion',
     resource: 'trail',
@@ -85,9 +86,9 @@ export const trailSettingChecks: CheckDefinition<never>[] = [
         : { kind: 'updateSettings', set: { IncludeGlobalServiceEvents: v } },
     remediate: ['cloudtrail:UpdateTrail'],
   }),
-] as CheckDefinition<never>[];
+];
 
-export const eventDataStoreSettingChecks: CheckDefinition<never>[] = [
+export const eventDataStoreSettingChecks: Check[] = [
   booleanSetting({
     key: 'terminationProtection',
     resource: 'eventDataStore',
@@ -115,7 +116,7 @@ export const eventDataStoreSettingChecks: CheckDefinition<never>[] = [
     fix: (v) => ({ kind: 'updateSettings', set: { OrganizationEnabled: v } }),
     remediate: ['cloudtrail:UpdateEventDataStore'],
   }),
-] as CheckDefinition<never>[];
+];
 
 const KmsParams = z.union([z.boolean(), z.strictObject({ kmsKeyId: z.string().min(1) })]);
 type KmsParams = z.infer<typeof KmsParams>;
@@ -398,7 +399,7 @@ const ingestionCheck: CheckDefinition<boolean> = {
   },
 };
 
-export const settingChecks = [
+export const settingChecks: Check[] = [
   loggingCheck,
   deliveryHealthCheck,
   ...trailSettingChecks,
@@ -407,4 +408,4 @@ export const settingChecks = [
   retentionCheck,
   ...eventDataStoreSettingChecks,
   kmsCheck('eventDataStore'),
-] as CheckDefinition<never>[];
+];
