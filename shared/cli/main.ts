@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { applyAndVerify, type VerifiedFinding } from '../aws/apply.js';
+import { applyAndVerify } from '../aws/apply.js';
 import { AwsClients, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../aws/clients.js';
 import { AwsCallError, EndpointError } from '../aws/errors.js';
 import {
@@ -12,6 +12,7 @@ import {
   evaluateRegions,
   inventoryOf,
   type KnownOrganization,
+  type LiveFinding,
   resourceViews,
   type Snapshot,
   simulatePlan,
@@ -739,7 +740,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 }
 
 /** A trail seen from several Regions is reported once, preferring the view that was repaired. */
-function dedupeVerified(findings: readonly VerifiedFinding[]): VerifiedFinding[] {
+function dedupeVerified(findings: readonly LiveFinding[]): LiveFinding[] {
   return dedupeById(findings, (f) =>
     f.status === 'REMEDIATED' ? 3 : f.status === 'ERROR' ? 2 : f.remediation?.planned ? 1 : 0,
   );

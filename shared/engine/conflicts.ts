@@ -69,7 +69,7 @@ const nonEmpty = (list: PolicySelectors[]) => list.filter((x) => x.selectors.len
 /** The scopes that select each resource, indexed once per evaluation (a Region may hold 10,000 trails). */
 const bySelected = new WeakMap<readonly PolicyScope[], Map<ResourceView, PolicyScope[]>>();
 
-export function scopesSelecting(r: ResourceView, scopes: readonly PolicyScope[]): readonly PolicyScope[] {
+function scopesSelecting(r: ResourceView, scopes: readonly PolicyScope[]): readonly PolicyScope[] {
   let index = bySelected.get(scopes);
   if (!index) {
     index = new Map();

@@ -40,7 +40,7 @@ export function inScope(
   return true;
 }
 
-export const isInForce = (e: PolicyException, now: Date): boolean => {
+const isInForce = (e: PolicyException, now: Date): boolean => {
   const end = expiryInstant(e);
   return end === undefined || now.getTime() < end.getTime();
 };

@@ -11,7 +11,7 @@ const str = z.string();
 /** Selectors are checked per resource (resources.ts): a malformed one is an ERROR for that resource only. */
 const selectorList = z.array(z.unknown());
 
-export const TrailSchema = z.looseObject({
+const TrailSchema = z.looseObject({
   Name: str,
   TrailARN: str,
   HomeRegion: str.optional(),
@@ -29,7 +29,7 @@ export const TrailSchema = z.looseObject({
 });
 
 /** GetTrailStatus: whether the trail logs, and the last error of each destination it delivers to. */
-export const TrailStatusSchema = z.looseObject({
+const TrailStatusSchema = z.looseObject({
   IsLogging: z.boolean().optional(),
   LatestDeliveryError: str.optional(),
   LatestDigestDeliveryError: str.optional(),
@@ -38,15 +38,15 @@ export const TrailStatusSchema = z.looseObject({
 });
 
 /** A GetEventSelectors response: one of the two lists is in use. */
-export const EventSelectorsSchema = z
+const EventSelectorsSchema = z
   .looseObject({ EventSelectors: selectorList.optional(), AdvancedEventSelectors: selectorList.optional() })
   .refine((v) => v.EventSelectors !== undefined || v.AdvancedEventSelectors !== undefined, {
     message: 'expected EventSelectors or AdvancedEventSelectors',
   });
 
-export const TagSchema = z.object({ Key: str, Value: str.optional() });
+const TagSchema = z.object({ Key: str, Value: str.optional() });
 
-export const TrailEntrySchema = z.object({
+const TrailEntrySchema = z.object({
   trail: TrailSchema,
   status: TrailStatusSchema.optional(),
   eventSelectors: EventSelectorsSchema.optional(),
@@ -57,7 +57,7 @@ export const TrailEntrySchema = z.object({
   errors: z.array(z.object({ part: str, message: str })).optional(),
 });
 
-export const EventDataStoreSchema = z.looseObject({
+const EventDataStoreSchema = z.looseObject({
   EventDataStoreArn: str,
   Name: str.optional(),
   Status: str.optional(),
@@ -71,7 +71,7 @@ export const EventDataStoreSchema = z.looseObject({
   KmsKeyId: str.optional(),
 });
 
-export const EventDataStoreEntrySchema = z.object({
+const EventDataStoreEntrySchema = z.object({
   eventDataStore: EventDataStoreSchema,
   insightSelectors: z.array(InsightSelectorSchema).optional(),
   /** The destination event data store of its Insights (GetInsightSelectors' InsightsDestination). */
@@ -82,15 +82,14 @@ export const EventDataStoreEntrySchema = z.object({
 });
 
 /** An organization path as AWS writes it in `aws:PrincipalOrgPaths`: `o-…/r-…/ou-…/…/`. */
-export const ORGANIZATION_PATH =
-  /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}\/)*$/;
+const ORGANIZATION_PATH = /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}\/)*$/;
 
 /**
  * Where the account sits in its organization, so that policies can select by organizational unit
  * (`select.ous`) from a file as well as live. Each per-account snapshot carries its own path: a file
  * cut down to some accounts stays complete for them.
  */
-export const OrganizationSchema = z
+const OrganizationSchema = z
   .object({
     id: str.regex(/^o-[a-z0-9]{10,32}$/, 'expected an organization id, o-…'),
     managementAccount: str.regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
@@ -146,7 +145,7 @@ export class SnapshotError extends Error {
   }
 }
 
-export function jsonPath(path: readonly PropertyKey[]): string {
+function jsonPath(path: readonly PropertyKey[]): string {
   return `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(String(p)) ? `.${String(p)}` : `[${JSON.stringify(String(p))}]`)).join('')}`;
 }
 

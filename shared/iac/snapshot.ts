@@ -5,7 +5,7 @@ import { DEFAULT_TRAIL_EVENT_SELECTORS } from '../selectors/index.js';
 import type { TemplateResource, UnknownProperty } from './model.js';
 
 /** Templates name no account: findings use this one (their ARNs are placeholders, their names are real). */
-export const TEMPLATE_ACCOUNT = '000000000000';
+const TEMPLATE_ACCOUNT = '000000000000';
 
 export interface TemplateSnapshot {
   readonly snapshot: Snapshot;

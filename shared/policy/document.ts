@@ -71,7 +71,7 @@ export function formatProblem(p: PolicyProblem): string {
 
 export type Segment = string | number;
 
-export function formatPath(path: readonly Segment[]): string {
+function formatPath(path: readonly Segment[]): string {
   return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 

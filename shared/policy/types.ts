@@ -1,8 +1,15 @@
 import type { z } from 'zod';
-import type { AdvancedEventSelector, CloudTrailEvent, SelectorConfig } from '../selectors/index.js';
+import type {
+  AdvancedEventSelector,
+  CloudTrailEvent,
+  ResourceKind,
+  SelectorConfig,
+} from '../selectors/index.js';
+
+export type { ResourceKind };
+
 import type { EventConfiguration, InsightSelector } from './awsShapes.js';
 
-export type ResourceKind = 'trail' | 'eventDataStore';
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 /** SUPPRESSED: a FAIL or ERROR that an exception in force covers (it does not count, notify or plan). */
 export type FindingStatus = 'PASS' | 'FAIL' | 'ERROR' | 'SKIPPED' | 'SUPPRESSED';

@@ -11,7 +11,7 @@ import { type Report, type ReportFinding, ruleId } from './types.js';
 /** Whether the check that made a finding is a forbid check: its example event is logged, not missing. */
 const forbids = (check: string) => CHECKS.some((c) => c.check === check && c.section === 'forbid');
 
-export const OCSF_VERSION = '1.8.0';
+const OCSF_VERSION = '1.8.0';
 const CLASS_UID = 2003;
 const CATEGORY_UID = 2;
 const ACTIVITY_CREATE = 1;

@@ -11,7 +11,7 @@ import {
   resourceTypeInfo,
 } from './resourceTypes.js';
 import { closest } from './suggest.js';
-import { EVENT_FIELDS, type EventSelector, OPERATORS, type Target } from './types.js';
+import { EVENT_FIELDS, type EventSelector, OPERATORS, type ResourceKind } from './types.js';
 
 /** One finding of `validate`: errors make AWS reject the list (or make it meaningless), warnings are lint. */
 export interface Problem {
@@ -90,7 +90,7 @@ function checkStringList(out: Collector, path: string, value: unknown): value is
   return ok;
 }
 
-function validateBasic(out: Collector, list: unknown, target: Target, lint: boolean) {
+function validateBasic(out: Collector, list: unknown, target: ResourceKind, lint: boolean) {
   const path = 'EventSelectors';
   if (target === 'eventDataStore') {
     out.error('basic-on-event-data-store', path, 'event data stores take AdvancedEventSelectors only');
@@ -193,7 +193,7 @@ function validateBasic(out: Collector, list: unknown, target: Target, lint: bool
 function validateAdvanced(
   out: Collector,
   list: unknown,
-  target: Target,
+  target: ResourceKind,
   lint: boolean,
   purpose: Purpose,
   path: string,
@@ -247,7 +247,7 @@ function validateAdvancedSelector(
   out: Collector,
   sel: unknown,
   p: string,
-  target: Target,
+  target: ResourceKind,
   purpose: Purpose,
 ): number {
   if (!isRecord(sel)) {
@@ -414,7 +414,7 @@ export interface ValidateOptions {
  * Every rule of docs/semantics.md, "7. What AWS accepts" for a selector configuration as GetEventSelectors returns it
  * (`{EventSelectors}` or `{AdvancedEventSelectors}`), or a bare advanced list. Never throws.
  */
-export function validate(selectors: unknown, target: Target, options: ValidateOptions = {}): Problem[] {
+export function validate(selectors: unknown, target: ResourceKind, options: ValidateOptions = {}): Problem[] {
   const lint = options.lint ?? true;
   const purpose = options.purpose ?? 'write';
   const listPath = options.listPath ?? 'AdvancedEventSelectors';

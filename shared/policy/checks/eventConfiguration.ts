@@ -13,7 +13,7 @@ const RULE =
   'PutEventConfiguration: event size and context keys for event data stores, aggregation for trails';
 
 /** At most two context key selectors, one per Type in practice (TagContext, RequestContext). */
-export const MAX_CONTEXT_KEY_SELECTORS = 2;
+const MAX_CONTEXT_KEY_SELECTORS = 2;
 
 const ContextKeySelectors = z
   .array(
@@ -41,7 +41,7 @@ const AggregationConfigurations = z
 const onlyIfWellFormed = (payload: { issues: readonly unknown[] }) => payload.issues.length === 0;
 
 /** What an event data store's event configuration may require. */
-export const StoreEventConfigurationParams = z
+const StoreEventConfigurationParams = z
   .strictObject({
     MaxEventSize: z.enum(['Standard', 'Large']).optional(),
     ContextKeySelectors: ContextKeySelectors.optional(),
@@ -52,7 +52,7 @@ export const StoreEventConfigurationParams = z
   });
 
 /** What a trail's event configuration may require: aggregation of data events only. */
-export const TrailEventConfigurationParams = z
+const TrailEventConfigurationParams = z
   .strictObject({ AggregationConfigurations: AggregationConfigurations.optional() })
   .refine((v) => v.AggregationConfigurations !== undefined, {
     message: 'expected AggregationConfigurations',
@@ -62,13 +62,6 @@ export const TrailEventConfigurationParams = z
 type StoreParams = z.infer<typeof StoreEventConfigurationParams>;
 type TrailParams = z.infer<typeof TrailEventConfigurationParams>;
 type Params = StoreParams | TrailParams;
-
-/** The keys of PutEventConfiguration each resource kind takes. */
-export const EVENT_CONFIGURATION_KEYS: Readonly<Record<ResourceKind, readonly (keyof EventConfiguration)[]>> =
-  {
-    trail: ['AggregationConfigurations'],
-    eventDataStore: ['MaxEventSize', 'ContextKeySelectors'],
-  };
 
 /** Why a key of the other resource kind is not taken, for the loader's message. */
 const KEY_RULES: Record<ResourceKind, Record<string, string>> = {
@@ -82,7 +75,7 @@ const KEY_RULES: Record<ResourceKind, Record<string, string>> = {
 };
 
 /** What `have` lacks of `want`, reading only the keys the resource kind takes. */
-export function eventConfigurationGaps(
+function eventConfigurationGaps(
   kind: ResourceKind,
   have: EventConfiguration,
   want: EventConfiguration,

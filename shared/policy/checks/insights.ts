@@ -23,7 +23,7 @@ const StoreInsights = z.strictObject({
 });
 
 /** (type, category) pairs; omitted categories mean Management (put_insight_selectors.txt). */
-export function insightPairs(list: readonly InsightSelector[]): string[] {
+function insightPairs(list: readonly InsightSelector[]): string[] {
   return list.flatMap((s) =>
     (s.EventCategories?.length ? s.EventCategories : ['Management']).map((c) => `${s.InsightType}/${c}`),
   );

@@ -18,7 +18,7 @@ const FieldSelectorSchema = z.strictObject({
 }) as unknown as z.ZodType<AdvancedEventSelector['FieldSelectors'][number]>;
 
 /** Advanced event selectors in AWS spelling, as policies write them. */
-export const SelectorListSchema: z.ZodType<AdvancedEventSelector[]> = z.array(
+const SelectorListSchema: z.ZodType<AdvancedEventSelector[]> = z.array(
   z.strictObject({ Name: z.string().optional(), FieldSelectors: z.array(FieldSelectorSchema) }),
 ) as unknown as z.ZodType<AdvancedEventSelector[]>;
 

@@ -51,7 +51,7 @@ function booleanSetting(def: BooleanSetting): CheckDefinition<boolean> {
   };
 }
 
-export const trailSettingChecks: Check[] = [
+const trailSettingChecks: Check[] = [
   booleanSetting({
     key: 'multiRegion',
     resource: 'trail',
@@ -88,7 +88,7 @@ export const trailSettingChecks: Check[] = [
   }),
 ];
 
-export const eventDataStoreSettingChecks: Check[] = [
+const eventDataStoreSettingChecks: Check[] = [
   booleanSetting({
     key: 'terminationProtection',
     resource: 'eventDataStore',
@@ -139,7 +139,7 @@ function kmsKeyProblem(key: string): string | undefined {
  * the policy's key `want`? Exact: two ARNs must be equal; a bare key id matches the ARN that ends in
  * `:key/<id>` (multi-Region replicas share their id). `undefined` when `have` is an alias.
  */
-export function sameKmsKey(have: string, want: string): boolean | undefined {
+function sameKmsKey(have: string, want: string): boolean | undefined {
   if (isAlias(have)) return undefined;
   const idOf = (k: string) => KEY_ARN.exec(k)?.[1] ?? k;
   if (KEY_ARN.test(have) && KEY_ARN.test(want)) return have === want;
@@ -217,7 +217,7 @@ function kmsCheck(resource: ResourceKind): CheckDefinition<KmsParams> {
  * The longest retention each billing mode allows, in days (UpdateEventDataStore, BillingMode):
  * seven years with fixed pricing, ten with extendable pricing (the default for new stores).
  */
-export const RETENTION_DAYS_BY_BILLING_MODE: Readonly<Record<string, number>> = {
+const RETENTION_DAYS_BY_BILLING_MODE: Readonly<Record<string, number>> = {
   EXTENDABLE_RETENTION_PRICING: 3653,
   FIXED_RETENTION_PRICING: 2557,
 };
