@@ -126,8 +126,8 @@ export interface VerifyOptions {
   readonly guard?: StepGuard;
   /** The options `before` was evaluated with (the other Regions read, or a partial snapshot). */
   readonly evaluation?: EvaluateOptions;
-  /** The clock `before` was evaluated at: it decides which exceptions are in force. */
-  readonly now?: Date;
+  /** The clock `before` was evaluated at: it decides which exceptions are in force (no default). */
+  readonly now: Date;
 }
 
 /**
@@ -140,7 +140,7 @@ export async function applyAndVerify(
   snapshot: Snapshot,
   policies: readonly Policy[],
   before: Evaluation,
-  options: VerifyOptions = {},
+  options: VerifyOptions,
 ): Promise<ApplyOutcome> {
   const steps = await executePlan(clients, before.plan, options.guard);
   const stop = steps.find((s) => s.reason !== undefined);

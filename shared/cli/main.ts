@@ -662,7 +662,8 @@ function demo(io: Io): number {
     packagePath('policies', 'cis-aws-foundations.yaml'),
     packagePath('policies', 'examples'),
   ]);
-  const result = evaluate(snapshot, policies);
+  const now = new Date();
+  const result = evaluate(snapshot, policies, now);
   io.out(
     `${c.bold('Trailwarden demo')}: account ${snapshot.account}, ${snapshot.region}: ${snapshot.trails.length} trails, ${snapshot.eventDataStores.length} event data store, ${policies.length} policies (CIS pack + examples)\n`,
   );
@@ -678,7 +679,7 @@ function demo(io: Io): number {
   );
   io.out(planTable(result.plan, io.color));
   // Prove the plan: apply it to a copy of the snapshot and evaluate again.
-  const after = evaluate(simulatePlan(snapshot, result.plan), policies);
+  const after = evaluate(simulatePlan(snapshot, result.plan), policies, now);
   const remediable = new Set(policies.filter((p) => p.action === 'remediate').map((p) => p.id));
   const left = after.findings.filter((f) => f.status === 'FAIL' && remediable.has(f.policyId)).length;
   io.out(

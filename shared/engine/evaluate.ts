@@ -57,13 +57,14 @@ const evaluateCheck = (c: PolicyCheck, r: ResourceView): CheckOutcome => c.defin
 
 /**
  * Evaluates a snapshot against policies: findings for every check, and the plan that repairs the
- * failures of `action: remediate` policies. Pure and deterministic; `now` decides which exceptions
- * are in force and stamps nothing.
+ * failures of `action: remediate` policies. Pure and deterministic; `now`, the run's clock, decides
+ * which exceptions are in force and stamps nothing. It has no default: a forgotten clock would take
+ * every expired exception as still in force.
  */
 export function evaluate(
   snapshot: Snapshot,
   policies: readonly Policy[],
-  now: Date = new Date(0),
+  now: Date,
   options: EvaluateOptions = {},
 ): Evaluation {
   const region = snapshot.region;
@@ -547,7 +548,7 @@ export function combineEvaluations(results: readonly Evaluation[]): Evaluation {
 export function evaluateRegions(
   snapshots: readonly Snapshot[],
   policies: readonly Policy[],
-  now?: Date,
+  now: Date,
 ): Evaluation[] {
   const inventory = inventoryOf(snapshots);
   return snapshots.map((s) => evaluate(s, policies, now, { inventory }));
@@ -561,7 +562,7 @@ export function evaluateRegions(
 export function evaluateAll(
   snapshots: readonly Snapshot[],
   policies: readonly Policy[],
-  now?: Date,
+  now: Date,
   organization?: KnownOrganization,
 ): Evaluation {
   const combined = combineEvaluations(evaluateRegions(snapshots, policies, now));
