@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TrailwardenError } from '../errors.js';
 import type { BreakerSettings } from '../state/breaker.js';
 
 /** The handlers' settings, read from the environment once per cold start. */
@@ -24,7 +25,7 @@ export interface Config {
   readonly onTrailChangeFunction?: string;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends TrailwardenError {
   constructor(message: string) {
     super(message);
     this.name = 'ConfigError';

@@ -5,12 +5,10 @@ import type { CheckOutcome, Fix, ResourceView } from '../policy/types.js';
 import {
   type AdvancedEventSelector,
   covers,
-  MergeError,
   merge,
   overlaps,
-  PolicyConflictError,
   partitionOf,
-  SelectorError,
+  SelectorEngineError,
 } from '../selectors/index.js';
 import {
   conflictReason,
@@ -188,10 +186,7 @@ function planSelectors(
     );
   } catch (error) {
     // Conflicts were found above; what remains is a result AWS would not accept, or bad input.
-    if (
-      !(error instanceof MergeError || error instanceof SelectorError || error instanceof PolicyConflictError)
-    )
-      throw error;
+    if (!(error instanceof SelectorEngineError)) throw error;
     return { kind: 'blocked', reason: `cannot plan selectors: ${error.message}` };
   }
   if (!result.changed)

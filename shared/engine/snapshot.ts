@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TrailwardenError } from '../errors.js';
 import { EventConfigurationSchema, InsightSelectorSchema } from '../policy/awsShapes.js';
 import { compileSelectors, SelectorError } from '../selectors/index.js';
 
@@ -131,7 +132,7 @@ export { EventConfigurationSchema, InsightSelectorSchema };
  * A snapshot that does not match the contract: where (`at`, the keys and indices from the file's
  * top) and what is wrong (`problem`). `path` is `at` as a JSON path such as `$.trails[2].trail.Name`.
  */
-export class SnapshotError extends Error {
+export class SnapshotError extends TrailwardenError {
   readonly at: readonly PropertyKey[];
   readonly path: string;
   readonly problem: string;

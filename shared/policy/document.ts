@@ -2,7 +2,9 @@
  * Policies from already-decoded data: validation against the schema and the checks registry, with
  * problems placed by a locator. Free of the YAML parser, so Lambda bundles can embed policies as data.
  */
+
 import { z } from 'zod';
+import { TrailwardenError } from '../errors.js';
 import { type AdvancedEventSelector, overlaps } from '../selectors/index.js';
 import { closest } from '../selectors/suggest.js';
 import { describeEvent } from './describe.js';
@@ -56,7 +58,7 @@ export interface Policy {
   readonly exceptions?: readonly PolicyException[];
 }
 
-export class PolicyLoadError extends Error {
+export class PolicyLoadError extends TrailwardenError {
   readonly problems: readonly PolicyProblem[];
   constructor(problems: readonly PolicyProblem[]) {
     super(problems.map(formatProblem).join('\n'));

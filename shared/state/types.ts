@@ -1,3 +1,4 @@
+import { TrailwardenError } from '../errors.js';
 import type { Notification } from '../notify/message.js';
 import type { LiveStatus } from '../notify/transitions.js';
 
@@ -135,7 +136,7 @@ export interface StateStore {
   completeRequest(scope: Scope, requestId: string, now: number): Promise<void>;
 }
 
-export class StateConflictError extends Error {
+export class StateConflictError extends TrailwardenError {
   constructor(message: string) {
     super(message);
     this.name = 'StateConflictError';

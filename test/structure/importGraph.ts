@@ -6,8 +6,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative } from 'node:path';
 import ts from 'typescript';
 
-/** Bottom to top. A module may import its own files and modules of lower layers, nothing else. */
+/**
+ * Bottom to top. A module may import its own files and modules of lower layers, nothing else.
+ * `shared` is the files directly in shared/ (the root error class), under everything.
+ */
 export const LAYERS: readonly (readonly string[])[] = [
+  ['shared'],
   ['selectors'],
   ['policy'],
   ['engine'],
@@ -31,11 +35,11 @@ export interface Rules {
   readonly known?: Readonly<Record<string, string>>;
 }
 
-/** The module a file belongs to: `shared/<module>/…` or `functions`. */
+/** The module a file belongs to: `shared/<module>/…`, `shared` for shared/<file>, or `functions`. */
 export function moduleOf(file: string): string {
   const parts = file.split('/');
   if (parts[0] === 'functions') return 'functions';
-  if (parts[0] === 'shared' && parts.length > 2) return parts[1] as string;
+  if (parts[0] === 'shared') return parts.length > 2 ? (parts[1] as string) : 'shared';
   return file;
 }
 

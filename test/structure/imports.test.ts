@@ -30,7 +30,7 @@ describe('import graph', () => {
     expect(cycles(edges)).toEqual([]);
   });
 
-  it('points down only: selectors ← policy ← engine ← report/iac ← aws/state/notify/events ← app ← cli/functions', () => {
+  it('points down only: shared/errors.ts ← selectors ← policy ← engine ← report/iac ← aws/state/notify/events ← app ← cli/functions', () => {
     expect(layerViolations(edges, { known: KNOWN })).toEqual([]);
   });
 
