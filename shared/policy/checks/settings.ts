@@ -88,34 +88,37 @@ const trailSettingChecks: Check[] = [
   }),
 ];
 
+/** A boolean of an event data store that UpdateEventDataStore sets under the name GetEventDataStore reads. */
+const storeBoolean = (key: string, field: string, description: string, says: [string, string]) =>
+  booleanSetting({
+    key,
+    resource: 'eventDataStore',
+    description,
+    field,
+    says,
+    fix: (v) => ({ kind: 'updateSettings', set: { [field]: v } }),
+    remediate: ['cloudtrail:UpdateEventDataStore'],
+  });
+
 const eventDataStoreSettingChecks: Check[] = [
-  booleanSetting({
-    key: 'terminationProtection',
-    resource: 'eventDataStore',
-    description: 'Termination protection is enabled on the event data store.',
-    field: 'TerminationProtectionEnabled',
-    says: ['termination protection on', 'termination protection off'],
-    fix: (v) => ({ kind: 'updateSettings', set: { TerminationProtectionEnabled: v } }),
-    remediate: ['cloudtrail:UpdateEventDataStore'],
-  }),
-  booleanSetting({
-    key: 'multiRegion',
-    resource: 'eventDataStore',
-    description: 'The event data store collects events from all Regions.',
-    field: 'MultiRegionEnabled',
-    says: ['multi-Region', 'single-Region'],
-    fix: (v) => ({ kind: 'updateSettings', set: { MultiRegionEnabled: v } }),
-    remediate: ['cloudtrail:UpdateEventDataStore'],
-  }),
-  booleanSetting({
-    key: 'organization',
-    resource: 'eventDataStore',
-    description: 'The event data store collects events for the whole organization.',
-    field: 'OrganizationEnabled',
-    says: ['organization-wide', 'single-account'],
-    fix: (v) => ({ kind: 'updateSettings', set: { OrganizationEnabled: v } }),
-    remediate: ['cloudtrail:UpdateEventDataStore'],
-  }),
+  storeBoolean(
+    'terminationProtection',
+    'TerminationProtectionEnabled',
+    'Termination protection is enabled on the event data store.',
+    ['termination protection on', 'termination protection off'],
+  ),
+  storeBoolean(
+    'multiRegion',
+    'MultiRegionEnabled',
+    'The event data store collects events from all Regions.',
+    ['multi-Region', 'single-Region'],
+  ),
+  storeBoolean(
+    'organization',
+    'OrganizationEnabled',
+    'The event data store collects events for the whole organization.',
+    ['organization-wide', 'single-account'],
+  ),
 ];
 
 const KmsParams = z.union([z.boolean(), z.strictObject({ kmsKeyId: z.string().min(1) })]);
