@@ -10,9 +10,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
  * arrow is gone (the test then keeps it gone).
  */
 const KNOWN: Record<string, string> = {
-  // functions/runtime.ts builds its clients with the CLI's helpers: moving them down is the event-path work's.
+  // functions/runtime.ts loads the policy files with the CLI's loadPolicies (shared/cli/io.ts).
   'functions -> cli': 'functions/runtime.ts imports shared/cli',
-  // The finding store writes the notification outbox with the notify module's types.
+  // The finding store keeps its notification outbox in notify's Notification type (and fitNotification).
   'state -> notify': 'shared/state imports shared/notify',
 };
 
