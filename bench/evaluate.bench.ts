@@ -79,7 +79,7 @@ let t = performance.now();
 const snapshot = parseSnapshot(raw);
 const parseMs = performance.now() - t;
 t = performance.now();
-const result = evaluate(snapshot, policies);
+const result = evaluate(snapshot, policies, new Date(0));
 const evalMs = performance.now() - t;
 console.log(
   `1. evaluate 10,000 trails × CIS pack (${policies.length} policies): ${(evalMs / 1000).toFixed(2)} s ` +

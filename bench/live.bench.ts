@@ -44,7 +44,7 @@ try {
   const [snapshot] = await loadRegions(clients, [region], { account: '123456789012' });
   const sweepMs = performance.now() - t;
   if (!snapshot) throw new Error('no snapshot');
-  const result = evaluate(snapshot, policies);
+  const result = evaluate(snapshot, policies, new Date(0));
   const perTrail =
     counter.total((op) => !['DescribeTrails', 'ListEventDataStores', 'GetCallerIdentity'].includes(op)) /
     snapshot.trails.length;
@@ -59,9 +59,9 @@ try {
   await clients.cloudTrail(region).send(new StopLoggingCommand({ Name: 'trail-042' }));
   const [drifted] = await loadRegions(clients, [region], { account: '123456789012' });
   if (!drifted) throw new Error('no snapshot');
-  const before = evaluate(drifted, policies);
+  const before = evaluate(drifted, policies, new Date(0));
   t = performance.now();
-  const outcome = await applyAndVerify(clients, drifted, policies, before);
+  const outcome = await applyAndVerify(clients, drifted, policies, before, { now: new Date(0) });
   const applyMs = performance.now() - t;
   console.log(
     `3. apply → verified, one trail: ${applyMs.toFixed(0)} ms (${outcome.steps.map((s) => `${s.step.operation} ${s.status}`).join(', ')}; ` +

@@ -118,7 +118,7 @@ try {
   const readMs = performance.now() - t;
   clients.destroy();
   t = performance.now();
-  const evaluation = evaluateAll(snapshots, loadPolicies([join(root, 'policies')]).policies);
+  const evaluation = evaluateAll(snapshots, loadPolicies([join(root, 'policies')]).policies, new Date(0));
   const evaluateMs = performance.now() - t;
   const trails = snapshots.reduce((n, s) => n + s.trails.length, 0);
   const listing = [

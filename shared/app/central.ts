@@ -7,22 +7,9 @@
 import type { AccountAccess } from '../aws/accounts.js';
 import { translateAwsError } from '../aws/errors.js';
 import type { OrganizationSection, Snapshot } from '../engine/index.js';
-import type { FlowDeps } from './deps.js';
+import type { FlowDeps, Members } from './deps.js';
 
-/** How a central stack reaches member accounts. */
-export interface Members {
-  /** Whether the stack acts in the account: one of the accounts configured, or any of the organization's. */
-  admits(account: string): boolean;
-  /** How to enter the account: its member role's clients, or the function's own in its own account. */
-  access(account: string): AccountAccess;
-  /**
-   * The role and session name Trailwarden's repairs carry in member accounts: the loop guard
-   * recognises them in any account's events.
-   */
-  readonly remediator: { readonly roleName: string; readonly sessionName: string };
-  /** Where the account sits in the organization (for policies that select by OU). */
-  placement?(account: string): Promise<OrganizationSection>;
-}
+export type { Members };
 
 /** The flow's dependencies for `account`: the same stack, acting there. */
 export function inAccount(deps: FlowDeps, account: string): FlowDeps {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TrailwardenError } from '../errors.js';
 import type { BreakerSettings } from '../state/breaker.js';
 
 /** The handlers' settings, read from the environment once per cold start. */
@@ -40,7 +41,7 @@ export interface CentralConfig {
   readonly changeBus?: string;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends TrailwardenError {
   constructor(message: string) {
     super(message);
     this.name = 'ConfigError';

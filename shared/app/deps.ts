@@ -1,14 +1,29 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { AccountAccess } from '../aws/accounts.js';
 import type { ClientProvider } from '../aws/loader.js';
 import type { RuleReport } from '../aws/watcher.js';
 import type { OrganizationSection, PlanStep } from '../engine/index.js';
 import type { Notification } from '../notify/message.js';
 import type { Channel } from '../notify/notifier.js';
-import type { Policy } from '../policy/loader.js';
+import type { Policy } from '../policy/document.js';
 import type { BreakerSettings } from '../state/breaker.js';
 import type { StateStore } from '../state/types.js';
-import type { Members } from './central.js';
+
+/** How a central stack reaches member accounts. */
+export interface Members {
+  /** Whether the stack acts in the account: one of the accounts configured, or any of the organization's. */
+  admits(account: string): boolean;
+  /** How to enter the account: its member role's clients, or the function's own in its own account. */
+  access(account: string): AccountAccess;
+  /**
+   * The role and session name Trailwarden's repairs carry in member accounts: the loop guard
+   * recognises them in any account's events.
+   */
+  readonly remediator: { readonly roleName: string; readonly sessionName: string };
+  /** Where the account sits in the organization (for policies that select by OU). */
+  placement?(account: string): Promise<OrganizationSection>;
+}
 
 /** A request to the remediating function: one resource, planned from a fresh read. */
 export const RemediationRequest = z.object({

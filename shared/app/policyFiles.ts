@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
+import { TrailwardenError } from '../errors.js';
 import { type Policy, parsePolicyFiles } from '../policy/loader.js';
 
 /** A policy path that cannot be read: names the path and what was expected there. */
-export class PolicyPathError extends Error {
+export class PolicyPathError extends TrailwardenError {
   constructor(message: string) {
     super(message);
     this.name = 'PolicyPathError';

@@ -10,6 +10,7 @@ import {
   REPLACING_OPERATIONS,
 } from '../engine/parts.js';
 import type { EventDataStoreEntry, TrailEntry } from '../engine/snapshot.js';
+import { TrailwardenError } from '../errors.js';
 import type { LiveFinding } from '../notify/transitions.js';
 import { breakerTripped, recordRepair } from '../state/breaker.js';
 import type { RecentWrite, RemediationRecord, Scope } from '../state/types.js';
@@ -39,7 +40,7 @@ export type RemediateOutcome =
     };
 
 /** Another run is repairing the resource: this one fails, and Lambda retries it later. */
-export class RemediationBusyError extends Error {
+export class RemediationBusyError extends TrailwardenError {
   constructor(resource: string) {
     super(`another remediation of ${resource} is running; retry later`);
     this.name = 'RemediationBusyError';

@@ -11,11 +11,11 @@ import {
   type EvaluateOptions,
   type Evaluation,
   evaluate,
-  type Finding,
+  type LiveFinding,
   type PlanStep,
   type Snapshot,
 } from '../engine/index.js';
-import type { Policy } from '../policy/loader.js';
+import type { Policy } from '../policy/document.js';
 import { type AwsCallError, translateAwsError } from './errors.js';
 import { type ClientProvider, reloadEventDataStore, reloadTrail } from './loader.js';
 
@@ -44,15 +44,10 @@ export interface StepResult {
  */
 export type StepGuard = (step: PlanStep, done: readonly StepResult[]) => Promise<string | undefined>;
 
-export type VerifiedStatus = 'REMEDIATED' | 'ERROR';
-export interface VerifiedFinding extends Omit<Finding, 'status'> {
-  readonly status: Finding['status'] | VerifiedStatus;
-}
-
 export interface ApplyOutcome {
   readonly steps: readonly StepResult[];
   /** The findings before, with planned ones now REMEDIATED (read-back state passes) or ERROR. */
-  readonly findings: readonly VerifiedFinding[];
+  readonly findings: readonly LiveFinding[];
   /** The evaluation of the state read back after the changes. */
   readonly after: Evaluation;
   /** The step a guard stopped the run at, and why. */
@@ -131,8 +126,8 @@ export interface VerifyOptions {
   readonly guard?: StepGuard;
   /** The options `before` was evaluated with (the other Regions read, or a partial snapshot). */
   readonly evaluation?: EvaluateOptions;
-  /** The clock `before` was evaluated at: it decides which exceptions are in force. */
-  readonly now?: Date;
+  /** The clock `before` was evaluated at: it decides which exceptions are in force (no default). */
+  readonly now: Date;
 }
 
 /**
@@ -145,7 +140,7 @@ export async function applyAndVerify(
   snapshot: Snapshot,
   policies: readonly Policy[],
   before: Evaluation,
-  options: VerifyOptions = {},
+  options: VerifyOptions,
 ): Promise<ApplyOutcome> {
   const steps = await executePlan(clients, before.plan, options.guard);
   const stop = steps.find((s) => s.reason !== undefined);
@@ -157,7 +152,7 @@ export async function applyAndVerify(
     options.evaluation,
   );
   const afterById = new Map(after.findings.map((f) => [f.id, f]));
-  const findings = before.findings.map((f): VerifiedFinding => {
+  const findings = before.findings.map((f): LiveFinding => {
     if (!f.remediation?.planned) return f;
     const mine = steps.filter((s) => s.step.findings.includes(f.id));
     const stepError = mine.find((s) => s.status !== 'ok');

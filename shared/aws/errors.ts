@@ -1,5 +1,6 @@
+import { TrailwardenError } from '../errors.js';
 /** An AWS call that failed, with the SDK error kept as `cause`. */
-export class AwsCallError extends Error {
+export class AwsCallError extends TrailwardenError {
   readonly operation: string;
   readonly code: string;
   /** The service's own message, without the operation and code. */

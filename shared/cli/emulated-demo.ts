@@ -57,7 +57,9 @@ export async function emulatedDemo(
     const regions = [REGION, 'eu-west-1'];
     const account = await callerAccount(clients, REGION);
     const snapshots = await loadRegions(clients, regions, { account });
-    const evaluations = evaluateRegions(snapshots, policies);
+    // One clock for the run: it decides which exceptions are in force, before and after the repair.
+    const now = new Date();
+    const evaluations = evaluateRegions(snapshots, policies, now);
     const before = combineEvaluations(evaluations);
     out(
       c.dim(
@@ -74,6 +76,7 @@ export async function emulatedDemo(
     for (const [i, snapshot] of snapshots.entries()) {
       const outcome = await applyAndVerify(clients, snapshot, policies, evaluations[i] as Evaluation, {
         evaluation: { inventory: inventoryOf(snapshots) },
+        now,
       });
       out(stepsText(outcome.steps, color));
       remediated += outcome.findings.filter((f) => f.status === 'REMEDIATED').length;
@@ -82,7 +85,7 @@ export async function emulatedDemo(
     out(
       `${c.green(`${remediated} findings remediated and verified`)}${errors ? c.red(`, ${errors} could not be repaired`) : ''}\n\n`,
     );
-    const after = evaluateAll(await loadRegions(clients, regions, { account }), policies);
+    const after = evaluateAll(await loadRegions(clients, regions, { account }), policies, now);
     out(`${c.bold('4. Check again')}\n`);
     out(
       `before: ${before.summary.fail} failed, ${before.summary.error} errors; after: ${after.summary.fail} failed, ${after.summary.error} errors. ` +

@@ -1,11 +1,12 @@
 import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parseSnapshotFile, type Snapshot, SnapshotError } from '../engine/index.js';
+import { TrailwardenError } from '../errors.js';
 import { parsePolicyFiles } from '../policy/loader.js';
 import { packagePath } from './package.js';
 
 /** Bad input from the user: exit code 2, with one message saying what and where. */
-export class InputError extends Error {
+export class InputError extends TrailwardenError {
   constructor(message: string) {
     super(message);
     this.name = 'InputError';

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { applyAndVerify, type VerifiedFinding } from '../aws/apply.js';
+import { applyAndVerify } from '../aws/apply.js';
 import { AwsClients, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../aws/clients.js';
 import { AwsCallError, EndpointError } from '../aws/errors.js';
 import {
@@ -12,6 +12,7 @@ import {
   evaluateRegions,
   inventoryOf,
   type KnownOrganization,
+  type LiveFinding,
   resourceViews,
   type Snapshot,
   simulatePlan,
@@ -661,7 +662,8 @@ function demo(io: Io): number {
     packagePath('policies', 'cis-aws-foundations.yaml'),
     packagePath('policies', 'examples'),
   ]);
-  const result = evaluate(snapshot, policies);
+  const now = new Date();
+  const result = evaluate(snapshot, policies, now);
   io.out(
     `${c.bold('Trailwarden demo')}: account ${snapshot.account}, ${snapshot.region}: ${snapshot.trails.length} trails, ${snapshot.eventDataStores.length} event data store, ${policies.length} policies (CIS pack + examples)\n`,
   );
@@ -677,7 +679,7 @@ function demo(io: Io): number {
   );
   io.out(planTable(result.plan, io.color));
   // Prove the plan: apply it to a copy of the snapshot and evaluate again.
-  const after = evaluate(simulatePlan(snapshot, result.plan), policies);
+  const after = evaluate(simulatePlan(snapshot, result.plan), policies, now);
   const remediable = new Set(policies.filter((p) => p.action === 'remediate').map((p) => p.id));
   const left = after.findings.filter((f) => f.status === 'FAIL' && remediable.has(f.policyId)).length;
   io.out(
@@ -739,7 +741,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 }
 
 /** A trail seen from several Regions is reported once, preferring the view that was repaired. */
-function dedupeVerified(findings: readonly VerifiedFinding[]): VerifiedFinding[] {
+function dedupeVerified(findings: readonly LiveFinding[]): LiveFinding[] {
   return dedupeById(findings, (f) =>
     f.status === 'REMEDIATED' ? 3 : f.status === 'ERROR' ? 2 : f.remediation?.planned ? 1 : 0,
   );

@@ -6,18 +6,15 @@ import type { ResourceView } from '../policy/types.js';
 import { coverageMatrix } from '../report/coverage.js';
 import { toHtml } from '../report/html.js';
 import type { Report } from '../report/types.js';
-import type { AdvancedEventSelector } from '../selectors/index.js';
 import { InputError } from './io.js';
 
 /** Data resource types the policies ask about get a column of their own. */
 function policyDataTypes(policies: readonly Policy[]): string[] {
   return policies.flatMap((p) =>
     p.checks
-      .filter((c) => c.definition.key === 'logEvents')
-      .flatMap((c) =>
-        (c.params as AdvancedEventSelector[]).flatMap((s) =>
-          s.FieldSelectors.filter((f) => f.Field === 'resources.type').flatMap((f) => f.Equals ?? []),
-        ),
+      .flatMap((c) => c.definition.selectors?.(c.params) ?? [])
+      .flatMap((s) =>
+        s.FieldSelectors.filter((f) => f.Field === 'resources.type').flatMap((f) => f.Equals ?? []),
       ),
   );
 }

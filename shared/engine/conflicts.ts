@@ -1,13 +1,11 @@
 import { describeEvent } from '../policy/describe.js';
-import type { Policy } from '../policy/loader.js';
+import type { Policy } from '../policy/document.js';
 import type { ResourceView } from '../policy/types.js';
-import {
-  type AdvancedEventSelector,
-  type CloudTrailEvent,
-  type DecisionOptions,
-  overlaps,
-} from '../selectors/index.js';
+import { type AdvancedEventSelector, type DecisionOptions, overlaps } from '../selectors/index.js';
 import { within } from './resources.js';
+import type { PolicyConflict } from './types.js';
+
+export type { PolicyConflict };
 
 /** The selectors one policy requires, or forbids, on a resource. */
 export interface PolicySelectors {
@@ -15,26 +13,11 @@ export interface PolicySelectors {
   readonly selectors: readonly AdvancedEventSelector[];
 }
 
-/**
- * Two policies that cannot both hold on one resource (docs/semantics.md, "6. Changing a trail safely"). Carried as data on findings,
- * so nothing has to parse a message back.
- */
-export interface PolicyConflict {
-  /** The policy whose events are at stake. */
-  readonly requiredBy: string;
-  /** The policy that forbids them, or whose repair would take them away. */
-  readonly forbiddenBy: string;
-  /** An event the first needs logged and the second forbids, when there is one. */
-  readonly witness?: CloudTrailEvent;
-  /** What the planned change would break, when found by checking its result rather than by overlap. */
-  readonly breaks?: string;
-}
-
-/** The `logEvents` selectors of a policy's require or forbid section. */
+/** The selectors a policy's checks require logged, or forbid (each check's `selectors` hook). */
 export function logEventsOf(policy: Policy, section: 'require' | 'forbid'): AdvancedEventSelector[] {
   return policy.checks
-    .filter((c) => c.definition.section === section && c.definition.key === 'logEvents')
-    .flatMap((c) => c.params as AdvancedEventSelector[]);
+    .filter((c) => c.definition.section === section)
+    .flatMap((c) => c.definition.selectors?.(c.params) ?? []);
 }
 
 /**
@@ -86,7 +69,7 @@ const nonEmpty = (list: PolicySelectors[]) => list.filter((x) => x.selectors.len
 /** The scopes that select each resource, indexed once per evaluation (a Region may hold 10,000 trails). */
 const bySelected = new WeakMap<readonly PolicyScope[], Map<ResourceView, PolicyScope[]>>();
 
-export function scopesSelecting(r: ResourceView, scopes: readonly PolicyScope[]): readonly PolicyScope[] {
+function scopesSelecting(r: ResourceView, scopes: readonly PolicyScope[]): readonly PolicyScope[] {
   let index = bySelected.get(scopes);
   if (!index) {
     index = new Map();

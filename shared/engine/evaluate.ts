@@ -1,106 +1,18 @@
 import { describeEvent, label } from '../policy/describe.js';
-import type { Policy, PolicyCheck } from '../policy/loader.js';
-import type {
-  CheckOutcome,
-  FindingStatus,
-  Fix,
-  ResourceKind,
-  ResourceView,
-  Severity,
-} from '../policy/types.js';
+import type { Policy, PolicyCheck } from '../policy/document.js';
+import type { CheckOutcome, FindingStatus, Fix, ResourceKind, ResourceView } from '../policy/types.js';
 import { type AdvancedEventSelector, type CloudTrailEvent, covers, partitionOf } from '../selectors/index.js';
-import {
-  conflictOn,
-  constraintsOn,
-  findConflict,
-  logEventsOf,
-  type PolicyConflict,
-  type PolicyScope,
-} from './conflicts.js';
+import { conflictOn, constraintsOn, findConflict, logEventsOf, type PolicyScope } from './conflicts.js';
 import { applyExceptions } from './exceptions.js';
 import { findingId } from './findingId.js';
 import { type KnownOrganization, unresolvedUnitFindings } from './organization.js';
-import { buildPlan, notHere, type PlanStep } from './plan.js';
+import { buildPlan, notHere } from './plan.js';
 import { appliesToRegion, parseArn, resourceViews, within } from './resources.js';
 import { accountScope, enteredAccount } from './scope.js';
 import type { Snapshot } from './snapshot.js';
+import type { EvaluateOptions, Evaluation, Finding, Inventory, PendingFix } from './types.js';
 
-export interface Finding {
-  /** Stable: the same policy, resource and check always give the same id. */
-  readonly id: string;
-  readonly policyId: string;
-  /** The resource's ARN, or for account-level findings `arn:…:cloudtrail:<region>:<account>:trail/*`. */
-  readonly resource: string;
-  readonly resourceName: string;
-  /**
-   * The account the resource was read in (an organization trail is seen from each member account).
-   * `evaluate` always sets it; it is optional only for notices the event path makes by itself.
-   */
-  readonly account?: string;
-  readonly region: string;
-  readonly status: FindingStatus;
-  readonly check: string;
-  readonly severity: Severity;
-  readonly message: string;
-  readonly witness?: CloudTrailEvent;
-  readonly remediation?: {
-    readonly planned: boolean;
-    readonly reason?: string;
-    /** When policies contradict each other on the resource: which ones, and an example event. */
-    readonly conflict?: PolicyConflict;
-  };
-  /** The exception that suppressed the finding, or (with `expired`) one that would have. */
-  readonly exception?: {
-    readonly reason: string;
-    readonly expires: string;
-    readonly source: string;
-    readonly expired?: true;
-  };
-}
-
-export interface Evaluation {
-  readonly findings: Finding[];
-  readonly plan: PlanStep[];
-  readonly summary: { pass: number; fail: number; error: number; skipped: number; suppressed: number };
-}
-
-/** Fixes a finding asks for, on which resource, kept for the planner. */
-export interface PendingFix {
-  readonly findingIndex: number;
-  readonly resource: ResourceView;
-  readonly fixes: readonly Fix[];
-  readonly remediate: boolean;
-  /** The policy's quantifier: an any/union fix is placed on a resource by choice, not by requirement. */
-  readonly quantifier: Policy['quantifier'];
-}
-
-/**
- * What a run read, beyond the snapshot being evaluated: tells a named resource that does not exist
- * from one that lives in another Region. Names are an account's own: a trail named in one account
- * says nothing about another.
- */
-export interface Inventory {
-  /** The Regions read, by account (an account whose role could not be assumed was not read). */
-  readonly regions: ReadonlyMap<string, readonly string[]>;
-  /** `<account>/<kind>:<name>` and `<kind>:<arn>` of every resource read, shadow trails included. */
-  readonly keys: ReadonlySet<string>;
-  /** Regions whose listing failed (DescribeTrails / ListEventDataStores, by kind): absence there proves nothing. */
-  readonly unlisted: readonly {
-    readonly account: string;
-    readonly kind: ResourceKind;
-    readonly region: string;
-  }[];
-}
-
-export interface EvaluateOptions {
-  /** Every account and Region read in the run (default: this snapshot alone). */
-  readonly inventory?: Inventory;
-  /**
-   * The snapshot holds only some of its Region's resources (one resource read after a change): a
-   * named resource absent from it is then not reported as missing.
-   */
-  readonly partial?: boolean;
-}
+export type { EvaluateOptions, Evaluation, Finding, Inventory, PendingFix };
 
 const LISTING: Record<ResourceKind, string> = {
   trail: 'DescribeTrails',
@@ -141,18 +53,18 @@ function selected(policy: Policy, r: ResourceView): boolean | 'unknown' {
   return true;
 }
 
-const evaluateCheck = (c: PolicyCheck, r: ResourceView): CheckOutcome =>
-  c.definition.evaluate(r, c.params as never);
+const evaluateCheck = (c: PolicyCheck, r: ResourceView): CheckOutcome => c.definition.evaluate(r, c.params);
 
 /**
  * Evaluates a snapshot against policies: findings for every check, and the plan that repairs the
- * failures of `action: remediate` policies. Pure and deterministic; `now` decides which exceptions
- * are in force and stamps nothing.
+ * failures of `action: remediate` policies. Pure and deterministic; `now`, the run's clock, decides
+ * which exceptions are in force and stamps nothing. It has no default: a forgotten clock would take
+ * every expired exception as still in force.
  */
 export function evaluate(
   snapshot: Snapshot,
   policies: readonly Policy[],
-  now: Date = new Date(0),
+  now: Date,
   options: EvaluateOptions = {},
 ): Evaluation {
   const region = snapshot.region;
@@ -419,7 +331,7 @@ export function evaluate(
     // union: the selected resources together.
     const outcomes = policy.checks.map((c) => ({
       c,
-      o: c.definition.evaluateUnion?.(inScope, c.params as never) as CheckOutcome,
+      o: c.definition.evaluateUnion?.(inScope, c.params) as CheckOutcome,
     }));
     const failed = outcomes.filter(({ o }) => o.status !== 'PASS');
     scope.passed = failed.length === 0;
@@ -457,7 +369,8 @@ export function evaluate(
       const fixes: Fix[] =
         target.active === false ? [{ kind: kind === 'trail' ? 'startLogging' : 'startIngestion' }] : [];
       for (const { c } of failed) {
-        if (c.definition.section === 'require' && c.definition.key === 'logEvents') {
+        // A check that requires selectors is repaired on one target with what no resource logs yet.
+        if (c.definition.section === 'require' && c.definition.selectors) {
           fixes.push({ kind: 'selectors', require: missing, forbid: [] });
         } else {
           for (const r of inScope) {
@@ -491,10 +404,7 @@ export function evaluate(
     const scope = scopeOf.get(f.policyId);
     if (f.status !== 'SUPPRESSED' || scope?.policy.quantifier !== 'every') continue;
     const required = scope.policy.checks.some(
-      (c) =>
-        c.definition.section === 'require' &&
-        c.definition.key === 'logEvents' &&
-        c.definition.check === f.check,
+      (c) => c.definition.section === 'require' && c.definition.selectors && c.definition.check === f.check,
     );
     if (required) scope.waived.add(f.resource);
   }
@@ -507,7 +417,8 @@ export function evaluate(
   for (const choose of deferred) choose();
   settle(placeholders);
   const open = pending.filter((p) => !suppressed(p));
-  const plan = buildPlan(snapshot, findings, open, scopes, partition, read);
+  const { steps: plan, remediation } = buildPlan(snapshot, findings, open, scopes, partition, read);
+  for (const [i, decided] of remediation) findings[i] = { ...(findings[i] as Finding), remediation: decided };
   return { findings, plan, summary: summarize(findings) };
 }
 
@@ -637,7 +548,7 @@ export function combineEvaluations(results: readonly Evaluation[]): Evaluation {
 export function evaluateRegions(
   snapshots: readonly Snapshot[],
   policies: readonly Policy[],
-  now?: Date,
+  now: Date,
 ): Evaluation[] {
   const inventory = inventoryOf(snapshots);
   return snapshots.map((s) => evaluate(s, policies, now, { inventory }));
@@ -651,7 +562,7 @@ export function evaluateRegions(
 export function evaluateAll(
   snapshots: readonly Snapshot[],
   policies: readonly Policy[],
-  now?: Date,
+  now: Date,
   organization?: KnownOrganization,
 ): Evaluation {
   const combined = combineEvaluations(evaluateRegions(snapshots, policies, now));

@@ -5,8 +5,8 @@
  */
 import { coversCheck, expiryInstant, type PolicyException } from '../policy/exceptions.js';
 import type { ResourceView } from '../policy/types.js';
-import type { Finding } from './evaluate.js';
 import { parseArn } from './resources.js';
+import type { Finding } from './types.js';
 
 const glob = (pattern: string) =>
   new RegExp(
@@ -40,7 +40,7 @@ export function inScope(
   return true;
 }
 
-export const isInForce = (e: PolicyException, now: Date): boolean => {
+const isInForce = (e: PolicyException, now: Date): boolean => {
   const end = expiryInstant(e);
   return end === undefined || now.getTime() < end.getTime();
 };

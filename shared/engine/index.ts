@@ -1,6 +1,5 @@
 /** Evaluation core: pure, no AWS SDK, no environment, no clock. */
-export type { PolicyConflict } from './conflicts.js';
-export type { EvaluateOptions, Evaluation, Finding, Inventory } from './evaluate.js';
+
 export {
   combineEvaluations,
   dedupeById,
@@ -13,9 +12,21 @@ export {
 } from './evaluate.js';
 export type { KnownOrganization } from './organization.js';
 export { unresolvedUnitFindings } from './organization.js';
-export type { PlanStep } from './plan.js';
 export { resourceViews } from './resources.js';
 export { ASSUME_ROLE_PART, accountScope, pathUnits } from './scope.js';
 export { simulatePlan } from './simulate.js';
 export type { EventDataStoreEntry, OrganizationSection, Snapshot, TrailEntry } from './snapshot.js';
 export { parseSnapshot, parseSnapshotFile, SnapshotError } from './snapshot.js';
+export type {
+  EvaluateOptions,
+  Evaluation,
+  Finding,
+  Inventory,
+  LiveFinding,
+  LiveStatus,
+  PlanStep,
+  PolicyConflict,
+  Remediation,
+  ReportFinding,
+  SourceLocation,
+} from './types.js';

@@ -1,9 +1,9 @@
-import type { Policy } from '../policy/loader.js';
-import type { Finding } from './evaluate.js';
+import type { Policy } from '../policy/document.js';
 import { findingId } from './findingId.js';
 import { parseArn } from './resources.js';
 import { pathUnits } from './scope.js';
 import type { Snapshot } from './snapshot.js';
+import type { Finding } from './types.js';
 
 /** What was learned live of the organization: its ids and every root and OU under its root. */
 export interface KnownOrganization {

@@ -1,5 +1,5 @@
-import type { PlanStep } from './plan.js';
 import type { EventDataStoreEntry, TrailEntry } from './snapshot.js';
+import type { PlanStep } from './types.js';
 
 /**
  * The parts of a resource's configuration that a write replaces. A repair re-reads the resource
@@ -28,7 +28,7 @@ export const REPLACING_OPERATIONS: ReadonlySet<string> = new Set<PlanStep['opera
 ]);
 
 /** JSON with sorted keys: two reads of the same state compare equal whatever the key order. */
-export function canonical(value: unknown): string | undefined {
+function canonical(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   return JSON.stringify(value, (_, v) =>
     v && typeof v === 'object' && !Array.isArray(v)
@@ -45,7 +45,7 @@ const without = (value: Record<string, unknown>, drop: readonly string[]) =>
  * that change without anyone changing the configuration (delivery times, timestamps, the
  * Has…Selectors flags our own writes flip) are left out.
  */
-export function configurationParts(
+function configurationParts(
   entry: TrailEntry | EventDataStoreEntry,
 ): Record<ConfigurationPart, string | undefined> {
   if ('trail' in entry) {

@@ -1,50 +1,29 @@
-import { eventConfigurationProblem } from '../policy/checks/eventConfiguration.js';
-import { insightPairs } from '../policy/checks/insights.js';
 import { label } from '../policy/describe.js';
-import type { Policy } from '../policy/loader.js';
-import type { CheckOutcome, Fix, ResourceKind, ResourceView } from '../policy/types.js';
+import type { Policy } from '../policy/document.js';
+import { REPAIR_REQUESTS } from '../policy/registry.js';
+import type { CheckOutcome, Fix, ResourceView } from '../policy/types.js';
 import {
   type AdvancedEventSelector,
   covers,
-  MergeError,
   merge,
   overlaps,
-  PolicyConflictError,
   partitionOf,
-  SelectorError,
+  SelectorEngineError,
 } from '../selectors/index.js';
 import {
   conflictReason,
   constraintsOn,
   findConflict,
   logEventsOf,
-  type PolicyConflict,
   type PolicyScope,
   type PolicySelectors,
 } from './conflicts.js';
-import type { Finding, PendingFix } from './evaluate.js';
 import { within } from './resources.js';
 import { viewAfter } from './simulate.js';
-import type { EventConfiguration, InsightSelector, Snapshot } from './snapshot.js';
+import type { Snapshot } from './snapshot.js';
+import type { Finding, PendingFix, PlanStep, PolicyConflict, Remediation } from './types.js';
 
-/** One AWS call, with the exact input to send, in the resource's home region. */
-export interface PlanStep {
-  readonly resource: string;
-  /** The account the step is sent in (through its member role when it is not the caller's). */
-  readonly account: string;
-  readonly region: string;
-  readonly operation:
-    | 'StartLogging'
-    | 'UpdateTrail'
-    | 'PutEventSelectors'
-    | 'PutInsightSelectors'
-    | 'PutEventConfiguration'
-    | 'StartEventDataStoreIngestion'
-    | 'UpdateEventDataStore';
-  readonly input: Record<string, unknown>;
-  /** Ids of the findings this step repairs. */
-  readonly findings: readonly string[];
-}
+export type { PlanStep };
 
 /** docs/semantics.md, "6. Changing a trail safely": logging first, then settings, selectors, Insights (which need the events), configuration. */
 const ORDER: PlanStep['operation'][] = [
@@ -80,13 +59,13 @@ export function notHere(
 }
 
 const evaluateCheck = (c: Policy['checks'][number], r: ResourceView): CheckOutcome =>
-  c.definition.evaluate(r, c.params as never);
+  c.definition.evaluate(r, c.params);
 
 /** Does the policy hold, judged the way evaluate judges its quantifier, over these resources? */
 function holds(s: PolicyScope, views: readonly ResourceView[]): CheckOutcome | undefined {
   if (s.policy.quantifier === 'union') {
     for (const c of s.policy.checks) {
-      const o = c.definition.evaluateUnion?.(views, c.params as never);
+      const o = c.definition.evaluateUnion?.(views, c.params);
       if (o && o.status !== 'PASS') return o;
     }
     return undefined;
@@ -207,69 +186,12 @@ function planSelectors(
     );
   } catch (error) {
     // Conflicts were found above; what remains is a result AWS would not accept, or bad input.
-    if (
-      !(error instanceof MergeError || error instanceof SelectorError || error instanceof PolicyConflictError)
-    )
-      throw error;
+    if (!(error instanceof SelectorEngineError)) throw error;
     return { kind: 'blocked', reason: `cannot plan selectors: ${error.message}` };
   }
   if (!result.changed)
     return { kind: 'unchanged', reason: 'the merged selectors already log everything required' };
   return { kind: 'write', input: result.selectors as unknown as Record<string, unknown> };
-}
-
-/** The whole insight list to send: what is there plus what is missing (PutInsightSelectors replaces the list). */
-export function mergeInsights(
-  current: readonly InsightSelector[],
-  add: readonly InsightSelector[],
-): InsightSelector[] {
-  const byType = new Map<string, Set<string>>();
-  for (const pair of [...insightPairs(current), ...insightPairs(add)]) {
-    const [type, category] = pair.split('/') as [string, string];
-    byType.set(type, (byType.get(type) ?? new Set()).add(category));
-  }
-  return [...byType].map(([InsightType, cats]) => ({ InsightType, EventCategories: [...cats].sort() }));
-}
-
-/**
- * The configuration to send: the current one plus every requirement, with only the keys this
- * resource kind takes (a key of the other kind read from the current configuration is dropped,
- * never sent back). Context keys force Large events.
- */
-export function mergeEventConfiguration(
-  kind: ResourceKind,
-  current: EventConfiguration,
-  wants: readonly EventConfiguration[],
-): EventConfiguration {
-  const out: EventConfiguration = {};
-  if (kind === 'trail') {
-    const templates = new Map<string, Set<string>>();
-    for (const a of [
-      ...(current.AggregationConfigurations ?? []),
-      ...wants.flatMap((w) => w.AggregationConfigurations ?? []),
-    ]) {
-      templates.set(a.EventCategory, new Set([...(templates.get(a.EventCategory) ?? []), ...a.Templates]));
-    }
-    if (templates.size > 0)
-      out.AggregationConfigurations = [...templates].map(([EventCategory, t]) => ({
-        Templates: [...t],
-        EventCategory,
-      }));
-    return out;
-  }
-  const keys = new Map<string, Set<string>>();
-  for (const s of [
-    ...(current.ContextKeySelectors ?? []),
-    ...wants.flatMap((w) => w.ContextKeySelectors ?? []),
-  ]) {
-    keys.set(s.Type, new Set([...(keys.get(s.Type) ?? []), ...s.Equals]));
-  }
-  const large =
-    keys.size > 0 || current.MaxEventSize === 'Large' || wants.some((w) => w.MaxEventSize === 'Large');
-  const size = large ? 'Large' : (current.MaxEventSize ?? wants.find((w) => w.MaxEventSize)?.MaxEventSize);
-  if (size) out.MaxEventSize = size;
-  if (keys.size > 0) out.ContextKeySelectors = [...keys].map(([Type, k]) => ({ Type, Equals: [...k] }));
-  return out;
 }
 
 /** Names the two policies behind a change that would break a passing one. */
@@ -294,7 +216,7 @@ function explainBreak(
   };
 }
 
-type Mark = (indices: readonly number[], remediation: Finding['remediation']) => void;
+type Mark = (indices: readonly number[], remediation: Remediation) => void;
 
 /** The ordered steps that apply the pending fixes of one resource, each with the fixes it serves. */
 function proposeSteps(
@@ -372,8 +294,8 @@ function proposeSteps(
       'PutInsightSelectors',
       {
         [targetKey]: arn,
-        InsightSelectors: mergeInsights(
-          r.insightSelectors ?? [],
+        InsightSelectors: REPAIR_REQUESTS.insights(
+          r,
           insightFixes.flatMap((f) => f.add),
         ),
         ...(r.kind === 'eventDataStore' && destination ? { InsightsDestination: destination } : {}),
@@ -383,36 +305,41 @@ function proposeSteps(
   }
   const configFixes = fixesOf('eventConfiguration');
   if (configFixes.length > 0) {
-    const merged = mergeEventConfiguration(
-      r.kind,
-      r.eventConfiguration ?? {},
+    const merged = REPAIR_REQUESTS.eventConfiguration(
+      r,
       configFixes.map((f) => f.require),
     );
-    const problem = eventConfigurationProblem(r.kind, merged);
-    if (problem)
+    if ('problem' in merged)
       mark(
         withKind('eventConfiguration').map((p) => p.findingIndex),
-        { planned: false, reason: `cannot plan the event configuration: ${problem}` },
+        { planned: false, reason: `cannot plan the event configuration: ${merged.problem}` },
       );
-    else add('PutEventConfiguration', { [targetKey]: arn, ...merged }, withKind('eventConfiguration'));
+    else add('PutEventConfiguration', { [targetKey]: arn, ...merged.input }, withKind('eventConfiguration'));
   }
   return local;
+}
+
+/** The plan, and for each finding a pending fix came from (by index), whether it is repaired and if not why. */
+export interface PlanResult {
+  readonly steps: PlanStep[];
+  readonly remediation: ReadonlyMap<number, Remediation>;
 }
 
 /**
  * Combines the fixes of failed findings into ordered steps per resource. Every policy that selects
  * a resource is protected: its requirements and forbids constrain the selector merge, and when two
  * policies contradict each other on a resource nothing is planned there (docs/semantics.md, "6. Changing a trail safely").
+ * The findings are read, never changed: what the plan decides for each comes back in `remediation`.
  */
 export function buildPlan(
   snapshot: Snapshot,
-  findings: Finding[],
+  findings: readonly Finding[],
   pending: readonly PendingFix[],
   scopes: readonly PolicyScope[],
   partition: string,
   /** Whether the run reads an account in a Region (an organization resource's owner repairs it then). */
   read?: (account: string, region: string) => boolean,
-): PlanStep[] {
+): PlanResult {
   const byResource = new Map<string, { r: ResourceView; items: PendingFix[] }>();
   for (const p of pending) {
     const entry = byResource.get(p.resource.arn) ?? { r: p.resource, items: [] };
@@ -422,12 +349,12 @@ export function buildPlan(
   const steps: PlanStep[] = [];
   // Selector changes accepted so far: later resources are checked against them.
   const planned = new Map<string, ResourceView>();
-  const mark = (indices: readonly number[], remediation: Finding['remediation']) => {
+  const remediation = new Map<number, Remediation>();
+  const mark = (indices: readonly number[], decided: Remediation) => {
     for (const i of indices) {
-      const f = findings[i] as Finding;
       // A finding keeps the first reason it cannot be planned.
-      if (f.remediation?.planned === false && remediation?.planned) continue;
-      findings[i] = { ...f, remediation };
+      if (remediation.get(i)?.planned === false && decided.planned) continue;
+      remediation.set(i, decided);
     }
   };
 
@@ -577,16 +504,15 @@ export function buildPlan(
     const inSteps = new Set(steps.flatMap((s) => s.findings));
     for (const [arn, entry] of waiting) {
       // Forget the reasons of the failed attempt (not what another resource's steps repair).
-      for (const p of entry.items) {
-        const { remediation: _, ...rest } = findings[p.findingIndex] as Finding;
-        if (!inSteps.has(rest.id)) findings[p.findingIndex] = rest;
-      }
+      for (const p of entry.items)
+        if (!inSteps.has((findings[p.findingIndex] as Finding).id)) remediation.delete(p.findingIndex);
       if (planOne(arn, entry.r, entry.items) === 'done') progress = true;
       else still.push([arn, entry]);
     }
     waiting = still;
   }
-  return steps.sort(
+  steps.sort(
     (a, b) => a.resource.localeCompare(b.resource) || ORDER.indexOf(a.operation) - ORDER.indexOf(b.operation),
   );
+  return { steps, remediation };
 }

@@ -19,7 +19,7 @@ export function parseArn(arn: string): { partition: string; region: string; acco
 }
 
 /** GetEventSelectors returns one list; an emulator may send both with one empty, so prefer the one in use. */
-export function selectorConfigOf(response: TrailEntry['eventSelectors']): SelectorConfig | undefined {
+function selectorConfigOf(response: TrailEntry['eventSelectors']): SelectorConfig | undefined {
   if (!response) return undefined;
   const advanced = response.AdvancedEventSelectors;
   const basic = response.EventSelectors;
@@ -95,7 +95,7 @@ function deliveryErrorsOf(entry: TrailEntry): DeliveryError[] | undefined {
 }
 
 /** `path` is where the entry sits in its snapshot, to name a malformed selector precisely. */
-export function trailView(entry: TrailEntry, path = '$.trails[0]'): ResourceView {
+function trailView(entry: TrailEntry, path = '$.trails[0]'): ResourceView {
   const t = entry.trail;
   const arn = parseArn(t.TrailARN);
   return {
@@ -117,7 +117,7 @@ export function trailView(entry: TrailEntry, path = '$.trails[0]'): ResourceView
   };
 }
 
-export function eventDataStoreView(entry: EventDataStoreEntry, path = '$.eventDataStores[0]'): ResourceView {
+function eventDataStoreView(entry: EventDataStoreEntry, path = '$.eventDataStores[0]'): ResourceView {
   const e = entry.eventDataStore;
   const arn = parseArn(e.EventDataStoreArn);
   const selectorConfig = e.AdvancedEventSelectors

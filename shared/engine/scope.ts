@@ -1,4 +1,4 @@
-import type { Policy } from '../policy/loader.js';
+import type { Policy } from '../policy/document.js';
 import type { Snapshot } from './snapshot.js';
 
 /** The organizational units (and root) an organization path names, outermost first. */

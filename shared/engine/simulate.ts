@@ -1,7 +1,7 @@
 import type { ResourceView } from '../policy/types.js';
 import { asAdvanced, type SelectorConfig } from '../selectors/index.js';
-import type { PlanStep } from './plan.js';
 import type { Snapshot } from './snapshot.js';
+import type { PlanStep } from './types.js';
 
 const TRAIL_SETTINGS: Record<string, string> = {
   IsMultiRegionTrail: 'IsMultiRegionTrail',

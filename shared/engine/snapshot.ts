@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { TrailwardenError } from '../errors.js';
+import { EventConfigurationSchema, InsightSelectorSchema } from '../policy/awsShapes.js';
 import { compileSelectors, SelectorError } from '../selectors/index.js';
 
 /*
@@ -10,7 +12,7 @@ const str = z.string();
 /** Selectors are checked per resource (resources.ts): a malformed one is an ERROR for that resource only. */
 const selectorList = z.array(z.unknown());
 
-export const TrailSchema = z.looseObject({
+const TrailSchema = z.looseObject({
   Name: str,
   TrailARN: str,
   HomeRegion: str.optional(),
@@ -28,7 +30,7 @@ export const TrailSchema = z.looseObject({
 });
 
 /** GetTrailStatus: whether the trail logs, and the last error of each destination it delivers to. */
-export const TrailStatusSchema = z.looseObject({
+const TrailStatusSchema = z.looseObject({
   IsLogging: z.boolean().optional(),
   LatestDeliveryError: str.optional(),
   LatestDigestDeliveryError: str.optional(),
@@ -37,28 +39,15 @@ export const TrailStatusSchema = z.looseObject({
 });
 
 /** A GetEventSelectors response: one of the two lists is in use. */
-export const EventSelectorsSchema = z
+const EventSelectorsSchema = z
   .looseObject({ EventSelectors: selectorList.optional(), AdvancedEventSelectors: selectorList.optional() })
   .refine((v) => v.EventSelectors !== undefined || v.AdvancedEventSelectors !== undefined, {
     message: 'expected EventSelectors or AdvancedEventSelectors',
   });
 
-export const InsightSelectorSchema = z.looseObject({
-  InsightType: str,
-  EventCategories: z.array(str).optional(),
-});
+const TagSchema = z.object({ Key: str, Value: str.optional() });
 
-export const EventConfigurationSchema = z.looseObject({
-  MaxEventSize: str.optional(),
-  ContextKeySelectors: z.array(z.looseObject({ Type: str, Equals: z.array(str) })).optional(),
-  AggregationConfigurations: z
-    .array(z.looseObject({ Templates: z.array(str), EventCategory: str }))
-    .optional(),
-});
-
-export const TagSchema = z.object({ Key: str, Value: str.optional() });
-
-export const TrailEntrySchema = z.object({
+const TrailEntrySchema = z.object({
   trail: TrailSchema,
   status: TrailStatusSchema.optional(),
   eventSelectors: EventSelectorsSchema.optional(),
@@ -69,7 +58,7 @@ export const TrailEntrySchema = z.object({
   errors: z.array(z.object({ part: str, message: str })).optional(),
 });
 
-export const EventDataStoreSchema = z.looseObject({
+const EventDataStoreSchema = z.looseObject({
   EventDataStoreArn: str,
   Name: str.optional(),
   Status: str.optional(),
@@ -83,7 +72,7 @@ export const EventDataStoreSchema = z.looseObject({
   KmsKeyId: str.optional(),
 });
 
-export const EventDataStoreEntrySchema = z.object({
+const EventDataStoreEntrySchema = z.object({
   eventDataStore: EventDataStoreSchema,
   insightSelectors: z.array(InsightSelectorSchema).optional(),
   /** The destination event data store of its Insights (GetInsightSelectors' InsightsDestination). */
@@ -94,15 +83,14 @@ export const EventDataStoreEntrySchema = z.object({
 });
 
 /** An organization path as AWS writes it in `aws:PrincipalOrgPaths`: `o-…/r-…/ou-…/…/`. */
-export const ORGANIZATION_PATH =
-  /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}\/)*$/;
+const ORGANIZATION_PATH = /^o-[a-z0-9]{10,32}\/r-[0-9a-z]{4,32}\/(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}\/)*$/;
 
 /**
  * Where the account sits in its organization, so that policies can select by organizational unit
  * (`select.ous`) from a file as well as live. Each per-account snapshot carries its own path: a file
  * cut down to some accounts stays complete for them.
  */
-export const OrganizationSchema = z
+const OrganizationSchema = z
   .object({
     id: str.regex(/^o-[a-z0-9]{10,32}$/, 'expected an organization id, o-…'),
     managementAccount: str.regex(/^\d{12}$/, 'expected a 12-digit AWS account id'),
@@ -137,20 +125,28 @@ export type Snapshot = z.infer<typeof SnapshotSchema>;
 export type OrganizationSection = z.infer<typeof OrganizationSchema>;
 export type TrailEntry = z.infer<typeof TrailEntrySchema>;
 export type EventDataStoreEntry = z.infer<typeof EventDataStoreEntrySchema>;
-export type InsightSelector = z.infer<typeof InsightSelectorSchema>;
-export type EventConfiguration = z.infer<typeof EventConfigurationSchema>;
+export type { EventConfiguration, InsightSelector } from '../policy/awsShapes.js';
+export { EventConfigurationSchema, InsightSelectorSchema };
 
-/** A snapshot that does not match the contract; `path` is a JSON path such as `$.trails[2].trail.Name`. */
-export class SnapshotError extends Error {
+/**
+ * A snapshot that does not match the contract: where (`at`, the keys and indices from the file's
+ * top) and what is wrong (`problem`). `path` is `at` as a JSON path such as `$.trails[2].trail.Name`.
+ */
+export class SnapshotError extends TrailwardenError {
+  readonly at: readonly PropertyKey[];
   readonly path: string;
-  constructor(path: string, message: string) {
-    super(`${path}: ${message}`);
+  readonly problem: string;
+  constructor(at: readonly PropertyKey[], problem: string) {
+    const path = jsonPath(at);
+    super(`${path}: ${problem}`);
     this.name = 'SnapshotError';
+    this.at = at;
     this.path = path;
+    this.problem = problem;
   }
 }
 
-export function jsonPath(path: readonly PropertyKey[]): string {
+function jsonPath(path: readonly PropertyKey[]): string {
   return `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(String(p)) ? `.${String(p)}` : `[${JSON.stringify(String(p))}]`)).join('')}`;
 }
 
@@ -160,18 +156,14 @@ export function parseSnapshotFile(data: unknown): Snapshot[] {
   // An empty list would evaluate nothing and pass: that is never what the file meant.
   if (data.length === 0)
     throw new SnapshotError(
-      '$',
+      [],
       "an empty list holds no Region; expected one Region's snapshot or a list of them",
     );
   return data.map((item, i) => {
     try {
       return parseSnapshot(item);
     } catch (error) {
-      if (error instanceof SnapshotError)
-        throw new SnapshotError(
-          error.path.replace(/^\$/, `$[${i}]`),
-          error.message.slice(error.path.length + 2),
-        );
+      if (error instanceof SnapshotError) throw new SnapshotError([i, ...error.at], error.problem);
       throw error;
     }
   });
@@ -186,7 +178,7 @@ export function parseSnapshot(data: unknown): Snapshot {
   const result = SnapshotSchema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new SnapshotError(jsonPath(issue?.path ?? []), issue?.message ?? 'invalid snapshot');
+    throw new SnapshotError(issue?.path ?? [], issue?.message ?? 'invalid snapshot');
   }
   return result.data;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TrailwardenError } from '../errors.js';
 
 /** The CloudTrail API calls that change what a trail or event data store logs. */
 export const TRAIL_EVENT_NAMES = [
@@ -67,7 +68,7 @@ export const CloudTrailApiCallEvent = z.object({
 });
 export type CloudTrailApiCallEvent = z.infer<typeof CloudTrailApiCallEvent>;
 
-export class MalformedEventError extends Error {
+export class MalformedEventError extends TrailwardenError {
   constructor(message: string) {
     super(message);
     this.name = 'MalformedEventError';

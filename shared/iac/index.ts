@@ -5,7 +5,7 @@
  */
 import { type Evaluation, type Finding, summarize } from '../engine/evaluate.js';
 import { parseSnapshot, SnapshotError, selectorProblem } from '../engine/snapshot.js';
-import type { ReportFinding } from '../report/types.js';
+import type { ReportFinding } from '../engine/types.js';
 import { cloudFormationResources, isCloudFormation } from './cloudformation.js';
 import {
   type Kind,

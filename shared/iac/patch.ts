@@ -2,7 +2,7 @@
  * A plan step as a change to the template that defines the resource: the same repair, written
  * where it belongs before deploy (CloudFormation property names, or Terraform attribute names).
  */
-import type { PlanStep } from '../engine/plan.js';
+import type { PlanStep } from '../engine/types.js';
 
 const CFN_SETTINGS: Record<string, string> = {
   EnableLogFileValidation: 'EnableLogFileValidation',

@@ -1,11 +1,11 @@
 /** Template resources → the snapshot model, so the exact selector semantics run unchanged on them. */
 import type { Snapshot } from '../engine/snapshot.js';
-import type { SourceLocation } from '../report/types.js';
+import type { SourceLocation } from '../engine/types.js';
 import { DEFAULT_TRAIL_EVENT_SELECTORS } from '../selectors/index.js';
 import type { TemplateResource, UnknownProperty } from './model.js';
 
 /** Templates name no account: findings use this one (their ARNs are placeholders, their names are real). */
-export const TEMPLATE_ACCOUNT = '000000000000';
+const TEMPLATE_ACCOUNT = '000000000000';
 
 export interface TemplateSnapshot {
   readonly snapshot: Snapshot;
@@ -25,16 +25,25 @@ const DEFAULT_EDS_SELECTORS = [
 const isUnknown = (r: TemplateResource, ...properties: string[]) =>
   r.unknown.find((u) => properties.includes(u.property));
 
+/**
+ * Whether the selector properties are known before deploy; when not, the read that would give them
+ * (`part`) becomes the resource's load error, so the checks that need them are ERRORs naming why.
+ */
+function selectorsKnown(r: TemplateResource, part: string, properties: string[]) {
+  const selectorsUnknown = isUnknown(r, ...properties);
+  const errors: { part: string; message: string }[] = selectorsUnknown
+    ? [{ part, message: `${selectorsUnknown.written} is ${selectorsUnknown.reason}` }]
+    : [];
+  return { selectorsUnknown, errors };
+}
+
 /** Absent optional settings take the values CloudFormation and the API document as defaults. */
 function trailEntry(r: TemplateResource, arn: string, name: string, region: string) {
   const p = r.properties;
-  const errors: { part: string; message: string }[] = [];
-  const selectorsUnknown = isUnknown(r, 'EventSelectors', 'AdvancedEventSelectors');
-  if (selectorsUnknown)
-    errors.push({
-      part: 'GetEventSelectors',
-      message: `${selectorsUnknown.written} is ${selectorsUnknown.reason}`,
-    });
+  const { selectorsUnknown, errors } = selectorsKnown(r, 'GetEventSelectors', [
+    'EventSelectors',
+    'AdvancedEventSelectors',
+  ]);
   const trail: Record<string, unknown> = {
     Name: name,
     TrailARN: arn,
@@ -80,13 +89,7 @@ function trailEntry(r: TemplateResource, arn: string, name: string, region: stri
 
 function eventDataStoreEntry(r: TemplateResource, arn: string, name: string) {
   const p = r.properties;
-  const errors: { part: string; message: string }[] = [];
-  const selectorsUnknown = isUnknown(r, 'AdvancedEventSelectors');
-  if (selectorsUnknown)
-    errors.push({
-      part: 'GetEventDataStore',
-      message: `${selectorsUnknown.written} is ${selectorsUnknown.reason}`,
-    });
+  const { selectorsUnknown, errors } = selectorsKnown(r, 'GetEventDataStore', ['AdvancedEventSelectors']);
   const store: Record<string, unknown> = {
     EventDataStoreArn: arn,
     Name: name,

@@ -4,10 +4,12 @@
  * CloudFormation's short-form intrinsics (`!Ref X`, `!Sub …`, `!GetAtt A.B`, `!If [...]`) become
  * their long form (`{Ref: X}`, `{"Fn::Sub": …}`), so the rest sees one shape.
  */
+
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { TrailwardenError } from '../errors.js';
 
 /** A template that cannot be read: exit 2 with this message (it names the file, and the line when known). */
-export class TemplateError extends Error {
+export class TemplateError extends TrailwardenError {
   constructor(message: string) {
     super(message);
     this.name = 'TemplateError';

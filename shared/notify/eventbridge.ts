@@ -1,5 +1,6 @@
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { fitDocument, type Notification } from './message.js';
+import { ChannelError } from './notifier.js';
 
 export const FINDING_SOURCE = 'trailwarden';
 export const FINDING_DETAIL_TYPE = 'Trailwarden Finding';
@@ -25,13 +26,6 @@ export function findingEvent(n: Notification, eventBusName = 'default') {
   };
 }
 
-export class EventBridgeRejectedError extends Error {
-  constructor(code: string | undefined, message: string | undefined) {
-    super(`EventBridge rejected the finding event: ${code ?? 'unknown'}: ${message ?? ''}`.trim());
-    this.name = 'EventBridgeRejectedError';
-  }
-}
-
 /** PutEvents answers 200 even when an entry failed: a failed entry is an error here. */
 export async function publishToEventBridge(
   client: EventBridgeClient,
@@ -41,6 +35,10 @@ export async function publishToEventBridge(
   const r = await client.send(new PutEventsCommand({ Entries: [findingEvent(n, eventBusName)] }));
   if ((r.FailedEntryCount ?? 0) > 0) {
     const entry = r.Entries?.find((e) => e.ErrorCode);
-    throw new EventBridgeRejectedError(entry?.ErrorCode, entry?.ErrorMessage);
+    throw new ChannelError(
+      'eventbridge',
+      `EventBridge rejected the finding event: ${entry?.ErrorCode ?? 'unknown'}: ${entry?.ErrorMessage ?? ''}`.trim(),
+      entry?.ErrorCode,
+    );
   }
 }

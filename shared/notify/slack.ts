@@ -1,6 +1,6 @@
 import { IncomingWebhook, IncomingWebhookHTTPError } from '@slack/webhook';
 import { type Notification, summaryLine, titleOf, witnessLine } from './message.js';
-import type { Channel } from './notifier.js';
+import { type Channel, ChannelError } from './notifier.js';
 
 /** Slack's limits: 3000 characters in a section's text, 50 blocks per message. */
 const SECTION_LIMIT = 3000;
@@ -55,14 +55,8 @@ export async function sendToSlack(
 }
 
 /** A Slack delivery failure. Its message never holds the webhook URL, which is a secret. */
-export class SlackDeliveryError extends Error {
-  readonly statusCode: number | undefined;
-  constructor(message: string, statusCode?: number) {
-    super(message);
-    this.name = 'SlackDeliveryError';
-    this.statusCode = statusCode;
-  }
-}
+const slackError = (message: string, statusCode?: number) =>
+  new ChannelError('slack', message, statusCode === undefined ? undefined : String(statusCode));
 
 export interface SlackChannelOptions {
   /** The SSM parameter holding the webhook URL: named in errors instead of its value. */
@@ -125,7 +119,7 @@ export function slackChannel(options: SlackChannelOptions): Channel {
     name: 'slack',
     send: async (notifications) => {
       const url = await options.webhookUrl();
-      if (!url) throw new SlackDeliveryError(`SSM parameter ${options.parameterName} is empty`);
+      if (!url) throw slackError(`SSM parameter ${options.parameterName} is empty`);
       let parsed: URL | undefined;
       try {
         parsed = new URL(url);
@@ -133,7 +127,7 @@ export function slackChannel(options: SlackChannelOptions): Channel {
         parsed = undefined;
       }
       if (parsed?.protocol !== 'https:')
-        throw new SlackDeliveryError(
+        throw slackError(
           `SSM parameter ${options.parameterName} does not hold an https:// webhook URL (its value is not shown)`,
         );
       const webhook = new IncomingWebhook(url, { fetch: rateLimitedFetch(options), timeout: 10_000 });
@@ -142,11 +136,11 @@ export function slackChannel(options: SlackChannelOptions): Channel {
           await sendToSlack(webhook, n);
         } catch (error) {
           if (error instanceof IncomingWebhookHTTPError)
-            throw new SlackDeliveryError(
+            throw slackError(
               `Slack answered HTTP ${error.statusCode}${error.statusCode === 429 ? ' (rate limited after retries)' : ''}`,
               error.statusCode,
             );
-          throw new SlackDeliveryError(
+          throw slackError(
             `Slack request failed: ${redact(String((error as Error)?.message ?? error), url)}`,
           );
         }

@@ -1,12 +1,7 @@
-import type { Finding } from '../engine/index.js';
+import type { LiveFinding, LiveStatus } from '../engine/index.js';
 
-/** A finding's status, including the two that only a verified repair produces. */
-export type LiveStatus = Finding['status'] | 'REMEDIATED';
+export type { LiveFinding, LiveStatus };
 export type Transition = 'opened' | 'remediated' | 'resolved' | 'remediation-failed';
-
-export interface LiveFinding extends Omit<Finding, 'status'> {
-  readonly status: LiveStatus;
-}
 
 const bad = (s: LiveStatus | undefined) => s === 'FAIL' || s === 'ERROR';
 

@@ -2,7 +2,9 @@
  * Policies from already-decoded data: validation against the schema and the checks registry, with
  * problems placed by a locator. Free of the YAML parser, so Lambda bundles can embed policies as data.
  */
+
 import { z } from 'zod';
+import { TrailwardenError } from '../errors.js';
 import { type AdvancedEventSelector, overlaps } from '../selectors/index.js';
 import { closest } from '../selectors/suggest.js';
 import { describeEvent } from './describe.js';
@@ -24,7 +26,7 @@ const PolicyBaseLooseSchema = z.object({
   forbid: PolicyBaseSchema.shape.forbid.catch(undefined),
 });
 
-import type { CheckDefinition, ResourceKind, Severity } from './types.js';
+import type { Check, ResourceKind, Severity } from './types.js';
 
 /** One problem in a policy file, with its place. */
 export interface PolicyProblem {
@@ -38,7 +40,7 @@ export interface PolicyProblem {
 }
 
 export interface PolicyCheck {
-  readonly definition: CheckDefinition<never>;
+  readonly definition: Check;
   readonly params: unknown;
 }
 
@@ -56,7 +58,7 @@ export interface Policy {
   readonly exceptions?: readonly PolicyException[];
 }
 
-export class PolicyLoadError extends Error {
+export class PolicyLoadError extends TrailwardenError {
   readonly problems: readonly PolicyProblem[];
   constructor(problems: readonly PolicyProblem[]) {
     super(problems.map(formatProblem).join('\n'));
@@ -71,7 +73,7 @@ export function formatProblem(p: PolicyProblem): string {
 
 export type Segment = string | number;
 
-export function formatPath(path: readonly Segment[]): string {
+function formatPath(path: readonly Segment[]): string {
   return path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 
@@ -167,10 +169,35 @@ function expectation(issue: z.core.$ZodIssue, value: unknown): string {
   return issue.message;
 }
 
-/** The keys an object-shaped parameter schema takes (refinements unwrapped), for "did you mean" hints. */
-function topLevelKeys(schema: unknown): string[] {
-  const shape = (schema as { shape?: Record<string, unknown> }).shape;
-  return shape ? Object.keys(shape) : [];
+/** The part of zod's schema definition the hints walk. */
+interface SchemaDef {
+  readonly type: string;
+  readonly shape?: Record<string, unknown>;
+  readonly element?: unknown;
+  readonly innerType?: unknown;
+  readonly in?: unknown;
+}
+const defOf = (schema: unknown) => (schema as { _zod?: { def?: SchemaDef } } | undefined)?._zod?.def;
+
+/** Optional, default and refined wrappers say nothing about which keys an object takes. */
+function unwrap(schema: unknown): SchemaDef | undefined {
+  let def = defOf(schema);
+  for (let i = 0; def && i < 10; i++) {
+    const inner = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+    if (inner === undefined) break;
+    def = defOf(inner);
+  }
+  return def;
+}
+
+/** The keys a parameter schema takes at `path` (inside lists and objects), for "did you mean" hints. */
+function keysAt(schema: unknown, path: readonly Segment[]): string[] {
+  let def = unwrap(schema);
+  for (const seg of path) {
+    if (typeof seg === 'number') def = def?.type === 'array' ? unwrap(def.element) : undefined;
+    else def = def?.type === 'object' ? unwrap(def.shape?.[seg]) : undefined;
+  }
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
 }
 
 /** Keys allowed at a place in the policy, for "did you mean" hints. */
@@ -274,7 +301,7 @@ function parsePolicy(raw: unknown, at: Segment[], problems: Problems, file: stri
   }
   const p = base.data;
   const checks: PolicyCheck[] = [];
-  const requireSelectors: { index: number; list: AdvancedEventSelector[] }[] = [];
+  const required: { key: string; list: readonly AdvancedEventSelector[] }[] = [];
   for (const section of ['require', 'forbid'] as const) {
     for (const [key, value] of Object.entries(p[section] ?? {})) {
       const path = [...at, section, key];
@@ -289,25 +316,18 @@ function parsePolicy(raw: unknown, at: Segment[], problems: Problems, file: stri
         );
         continue;
       }
-      const parsed = (definition.params as z.ZodType).safeParse(value);
+      const parsed = definition.params.safeParse(value);
       if (!parsed.success) {
         problems.fromZod(
           path,
           parsed.error,
-          (rel) =>
-            rel.length >= 2 && rel[rel.length - 2] === 'FieldSelectors'
-              ? ['Field', 'Equals', 'StartsWith', 'EndsWith', 'NotEquals', 'NotStartsWith', 'NotEndsWith']
-              : key === 'logEvents'
-                ? ['Name', 'FieldSelectors']
-                : rel.length === 0
-                  ? topLevelKeys(definition.params)
-                  : [],
+          (rel) => keysAt(definition.params, rel),
           value,
           (rel, k) => (rel.length === 0 ? definition.keyRules?.[k] : undefined),
         );
         continue;
       }
-      for (const extra of definition.validateParams?.(parsed.data as never) ?? []) {
+      for (const extra of definition.validateParams?.(parsed.data) ?? []) {
         problems.add([...path, ...parseRelativePath(extra.path)], extra.message, {
           severity: extra.severity,
         });
@@ -319,15 +339,16 @@ function parsePolicy(raw: unknown, at: Segment[], problems: Problems, file: stri
           { key: true },
         );
       }
-      if (section === 'require' && key === 'logEvents')
-        requireSelectors.push({ index: 0, list: parsed.data as AdvancedEventSelector[] });
-      if (section === 'forbid' && key === 'logEvents') {
-        for (const { list } of requireSelectors) {
-          const overlap = overlaps(list, parsed.data as AdvancedEventSelector[]);
+      // A policy that forbids events it also requires can never pass: say where, with an event.
+      const declared = definition.selectors?.(parsed.data);
+      if (declared && section === 'require') required.push({ key, list: declared });
+      if (declared && section === 'forbid') {
+        for (const { key: requiredKey, list } of required) {
+          const overlap = overlaps(list, declared);
           if (overlap.overlaps) {
-            const forbidPath = [...at, 'forbid', 'logEvents', overlap.forbidden];
+            const forbidPath = [...at, 'forbid', key, overlap.forbidden];
             problems.add(
-              [...at, 'require', 'logEvents', overlap.selector],
+              [...at, 'require', requiredKey, overlap.selector],
               `requires events that ${formatPath(forbidPath)} (line ${problems.line(forbidPath)}) forbids, for example: ${describeEvent(overlap.witness)}`,
             );
           }

@@ -45,8 +45,6 @@ export const ExceptionSchema = z
     message: 'an exception needs a scope: resources, accounts or tags',
   });
 
-export type ExceptionInput = z.input<typeof ExceptionSchema>;
-
 export interface PolicyException {
   readonly resources?: readonly string[];
   readonly accounts?: readonly string[];
@@ -68,7 +66,7 @@ export function expiryInstant(e: Pick<PolicyException, 'expires'>): Date | undef
 const CHECK_NAMES = new Set([...CHECKS.map((c) => c.check), 'select', 'load']);
 
 /** Does this `checks` entry name this policy or one of its checks? */
-export function entryCovers(entry: string, policyId: string, check: string): boolean {
+function entryCovers(entry: string, policyId: string, check: string): boolean {
   if (entry === policyId) return true;
   const slash = entry.indexOf('/');
   if (slash >= 0) return entry.slice(0, slash) === policyId && entry.slice(slash + 1) === check;

@@ -4,7 +4,7 @@ import { policySchemaFor } from './schema.js';
 
 /** The full model, used to publish policies/schema.json for editors. */
 /** Kept apart from the loader so Lambda bundles do not carry the JSON Schema generator. */
-export const PolicyFileSchema = z.strictObject({
+const PolicyFileSchema = z.strictObject({
   version: z.literal(1),
   policies: z.array(z.union([policySchemaFor('trail'), policySchemaFor('eventDataStore')])),
   exceptions: z

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { checksFor } from './registry.js';
 import type { ResourceKind } from './types.js';
 
-export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
-export const QUANTIFIERS = ['every', 'any', 'union'] as const;
-export const ACTIONS = ['report', 'remediate'] as const;
-export const RESOURCES = ['trail', 'eventDataStore'] as const;
+const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+const QUANTIFIERS = ['every', 'any', 'union'] as const;
+const ACTIONS = ['report', 'remediate'] as const;
+const RESOURCES = ['trail', 'eventDataStore'] as const;
 
 export const SelectSchema = z.strictObject({
   names: z.array(z.string().min(1)).optional().describe('Trail or event data store names or ARNs'),

@@ -1,8 +1,15 @@
 import type { z } from 'zod';
-import type { EventConfiguration, InsightSelector } from '../engine/snapshot.js';
-import type { AdvancedEventSelector, CloudTrailEvent, SelectorConfig } from '../selectors/index.js';
+import type {
+  AdvancedEventSelector,
+  CloudTrailEvent,
+  ResourceKind,
+  SelectorConfig,
+} from '../selectors/index.js';
 
-export type ResourceKind = 'trail' | 'eventDataStore';
+export type { ResourceKind };
+
+import type { EventConfiguration, InsightSelector } from './awsShapes.js';
+
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 /** SUPPRESSED: a FAIL or ERROR that an exception in force covers (it does not count, notify or plan). */
 export type FindingStatus = 'PASS' | 'FAIL' | 'ERROR' | 'SKIPPED' | 'SUPPRESSED';
@@ -87,6 +94,12 @@ export interface CheckDefinition<P = unknown> {
   /** For `quantifier: union`: decide over the selected resources together. */
   evaluateUnion?(resources: readonly ResourceView[], params: P): CheckOutcome;
   /**
+   * The events this check requires logged (a `require` check) or forbids (a `forbid` check), as
+   * selectors: the loader cross-checks a policy's requirements against its forbids, the planner
+   * keeps both through every selector merge, and a union's repair adds what no resource logs yet.
+   */
+  selectors?(params: P): readonly AdvancedEventSelector[];
+  /**
    * Keys the parameter schema does not take for a documented reason (e.g. a setting of the other
    * resource kind), with that reason: the loader says it instead of "unknown key".
    */
@@ -94,3 +107,9 @@ export interface CheckDefinition<P = unknown> {
   /** Extra checks of the parameters beyond the schema (e.g. selector validation); paths are relative. */
   validateParams?(params: P): { path: string; message: string; severity: 'error' | 'warning' }[];
 }
+
+/**
+ * A registry entry with its parameter type forgotten: the loader parses a policy's value with the
+ * entry's own schema before any hook sees it, so each hook gets the type it was written for.
+ */
+export type Check = CheckDefinition<unknown>;

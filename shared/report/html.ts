@@ -8,7 +8,7 @@ import type { CloudTrailEvent } from '../selectors/index.js';
 import type { Cell, CoverageMatrix } from './coverage.js';
 import { type Report, type ReportFinding, SEVERITY_ORDER } from './types.js';
 
-export function escapeHtml(s: string): string {
+function escapeHtml(s: string): string {
   return s
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -163,7 +163,7 @@ function planHtml(report: Report): string {
 }
 
 /** Per-account summaries: shown when a run covers several accounts (organization runs). */
-export function accountSummaries(findings: readonly ReportFinding[]): Map<string, Report['summary']> {
+function accountSummaries(findings: readonly ReportFinding[]): Map<string, Report['summary']> {
   const out = new Map<string, Report['summary']>();
   for (const f of findings) {
     const account = f.resource.split(':')[4] ?? '';

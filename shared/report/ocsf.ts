@@ -3,10 +3,15 @@
  * array (Amazon Security Lake custom sources, Splunk, any OCSF pipeline). The example event that
  * proves a verdict travels in the finding's evidence data.
  */
+
 import { describeEvent } from '../policy/describe.js';
+import { CHECKS } from '../policy/registry.js';
 import { type Report, type ReportFinding, ruleId } from './types.js';
 
-export const OCSF_VERSION = '1.8.0';
+/** Whether the check that made a finding is a forbid check: its example event is logged, not missing. */
+const forbids = (check: string) => CHECKS.some((c) => c.check === check && c.section === 'forbid');
+
+const OCSF_VERSION = '1.8.0';
 const CLASS_UID = 2003;
 const CATEGORY_UID = 2;
 const ACTIVITY_CREATE = 1;
@@ -110,10 +115,9 @@ function event(f: ReportFinding, report: Report) {
               data: {
                 exampleEvent: f.witness,
                 summary: describeEvent(f.witness),
-                why:
-                  f.check === 'forbid.logEvents'
-                    ? 'logged, but a policy forbids it'
-                    : 'required by the policy, but not logged',
+                why: forbids(f.check)
+                  ? 'logged, but a policy forbids it'
+                  : 'required by the policy, but not logged',
               },
             },
           ],

@@ -1,15 +1,8 @@
-import type { Evaluation, Finding, PlanStep } from '../engine/index.js';
-import type { Policy } from '../policy/loader.js';
+import type { Evaluation, Finding, PlanStep, ReportFinding, SourceLocation } from '../engine/index.js';
 
-/** Where a finding's resource is defined when the input is a template (CloudFormation or Terraform). */
-export interface SourceLocation {
-  readonly file: string;
-  readonly line: number;
-  /** The CloudFormation logical id or the Terraform address. */
-  readonly logicalId: string;
-}
+export type { ReportFinding, SourceLocation };
 
-export type ReportFinding = Finding & { readonly location?: SourceLocation };
+import type { Policy } from '../policy/document.js';
 
 /** Everything an output format renders: one run's findings and plan, and what produced them. */
 export interface Report {

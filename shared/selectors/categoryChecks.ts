@@ -18,7 +18,7 @@ import {
 } from './categoryRules.js';
 import { isEventField } from './fields.js';
 import { closest } from './suggest.js';
-import type { Target } from './types.js';
+import type { ResourceKind } from './types.js';
 
 /**
  * What a selector list is for. `write`: it will be sent to AWS (or a policy requires it to be
@@ -35,7 +35,7 @@ export interface RuleProblem {
 }
 
 /** Field selectors of one advanced selector, grouped by field name, with their index. */
-export type FieldSelectorsByField = ReadonlyMap<
+type FieldSelectorsByField = ReadonlyMap<
   string,
   readonly { readonly index: number; readonly fs: Readonly<Record<string, unknown>> }[]
 >;
@@ -57,7 +57,7 @@ const EVENTS_OF: Record<EventCategory, string> = {
 };
 
 /** Where else a field is accepted, to end a rejection with the way out. */
-function elsewhere(target: Target, category: EventCategory, field: string): string {
+function elsewhere(target: ResourceKind, category: EventCategory, field: string): string {
   const other = otherTarget(target);
   if (fieldAllowed(other, category, field)) return `; ${targetPlural(other)} allow it`;
   const categories = categoriesOn(target).filter((c) => fieldAllowed(target, c, field));
@@ -80,7 +80,7 @@ function elsewhere(target: Target, category: EventCategory, field: string): stri
 export function checkSelectorRules(
   byField: FieldSelectorsByField,
   path: string,
-  target: Target,
+  target: ResourceKind,
   purpose: Purpose,
 ): RuleProblem[] {
   const out: RuleProblem[] = [];

@@ -10,7 +10,7 @@
  * each line below says where it comes from when that is not the plain list.
  */
 import { EVENT_CATEGORIES } from './fields.js';
-import type { EventField, Target } from './types.js';
+import type { EventField, ResourceKind } from './types.js';
 
 export type EventCategory = (typeof EVENT_CATEGORIES)[number];
 
@@ -67,7 +67,7 @@ const CATEGORY_ONLY: CategoryRule = { allowed: ['eventCategory'], required: ['ev
 
 /** The table: a missing entry means the category is not allowed on that target at all. */
 export const CATEGORY_RULES: Readonly<
-  Record<Target, Readonly<Partial<Record<EventCategory, CategoryRule>>>>
+  Record<ResourceKind, Readonly<Partial<Record<EventCategory, CategoryRule>>>>
 > = {
   trail: {
     Management: MANAGEMENT_ON_TRAIL,
@@ -134,22 +134,24 @@ export const isEventCategory = (value: unknown): value is EventCategory =>
   (EVENT_CATEGORIES as readonly unknown[]).includes(value);
 
 /** The rule for a category on a target, or undefined when the target does not take that category. */
-export const categoryRule = (target: Target, category: EventCategory): CategoryRule | undefined =>
+export const categoryRule = (target: ResourceKind, category: EventCategory): CategoryRule | undefined =>
   CATEGORY_RULES[target][category];
 
 /** The categories a target takes, in the table's order. */
-export const categoriesOn = (target: Target): EventCategory[] =>
+export const categoriesOn = (target: ResourceKind): EventCategory[] =>
   EVENT_CATEGORIES.filter((c) => CATEGORY_RULES[target][c] !== undefined);
 
 /** Whether `field` may be written in a selector of `category` on `target`. */
-export const fieldAllowed = (target: Target, category: EventCategory, field: string): boolean =>
+export const fieldAllowed = (target: ResourceKind, category: EventCategory, field: string): boolean =>
   (categoryRule(target, category)?.allowed as readonly string[] | undefined)?.includes(field) ?? false;
 
-export const otherTarget = (target: Target): Target => (target === 'trail' ? 'eventDataStore' : 'trail');
+export const otherTarget = (target: ResourceKind): ResourceKind =>
+  target === 'trail' ? 'eventDataStore' : 'trail';
 
 /** "a trail" / "an event data store", for messages. */
-export const targetPhrase = (target: Target): string =>
+export const targetPhrase = (target: ResourceKind): string =>
   target === 'trail' ? 'a trail' : 'an event data store';
 
 /** "trails" / "event data stores", for messages. */
-export const targetPlural = (target: Target): string => (target === 'trail' ? 'trails' : 'event data stores');
+export const targetPlural = (target: ResourceKind): string =>
+  target === 'trail' ? 'trails' : 'event data stores';

@@ -1,5 +1,7 @@
-/** Base class for every error the selector engine raises on purpose. */
-export class SelectorEngineError extends Error {
+import { TrailwardenError } from '../errors.js';
+
+/** Base class for every error the selector engine raises on purpose (callers catch the group). */
+export class SelectorEngineError extends TrailwardenError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SelectorEngineError';

@@ -1,7 +1,7 @@
 import { EVENT_FIELDS, type EventField } from './types.js';
 
 /** The value domain of one event field (docs/semantics.md, "1. Events"). */
-export interface FieldDomain {
+interface FieldDomain {
   /** Finite set of allowed values, or undefined for "any non-empty string". */
   readonly values?: readonly string[];
   /** Whether the field may be absent from an event. */

@@ -13,11 +13,17 @@ import { MergeError, PolicyConflictError } from './errors.js';
 import { FIELD_DOMAINS } from './fields.js';
 import { constraintMatches } from './match.js';
 import { findEvent, type SolveOptions } from './solver.js';
-import type { AdvancedEventSelector, EventSelector, ReadWriteType, SelectorConfig, Target } from './types.js';
+import type {
+  AdvancedEventSelector,
+  EventSelector,
+  ReadWriteType,
+  ResourceKind,
+  SelectorConfig,
+} from './types.js';
 import { errorsOf, validate } from './validate.js';
 
 export interface MergeOptions {
-  target?: Target;
+  target?: ResourceKind;
   /**
    * The resource's partition (from its ARN): decisions are taken over ARNs of that partition, and a
    * whole-service basic value (`arn:aws:s3`) is written in it. Undefined: every known partition is
@@ -171,22 +177,20 @@ export function merge(
  * Throws MergeError when one selector breaks a rule of the target (field table, operators,
  * values); `what` names it in the message and `at` prefixes the problems' paths.
  */
-function assertWritable(selector: Advanced, target: Target, what: string, at: string) {
-  const problems = errorsOf(validate([selector], target, { lint: false }));
+function assertWritable(selector: Advanced, target: ResourceKind, what: string, at: string) {
+  const problems = errorsOf(validate([selector], target, { lint: false, selectorPath: () => at }));
   if (problems.length === 0) return;
-  const shown = problems.map((p) => ({ ...p, path: p.path.replace(/^AdvancedEventSelectors\[0\]/, at) }));
   throw new MergeError(
     `${what} cannot be written to ${target === 'trail' ? 'a trail' : 'an event data store'}: ${problems.map((p) => p.message).join('; ')}`,
-    shown,
+    problems,
   );
 }
 
 /** A forbidden set must be one the target could log at all (validate's forbid purpose). */
-function rejectMeaningless(forbidden: readonly Advanced[], target: Target) {
-  const problems = errorsOf(validate(forbidden, target, { lint: false, purpose: 'forbid' })).map((p) => ({
-    ...p,
-    path: p.path.replace(/^AdvancedEventSelectors/, 'forbid.logEvents'),
-  }));
+function rejectMeaningless(forbidden: readonly Advanced[], target: ResourceKind) {
+  const problems = errorsOf(
+    validate(forbidden, target, { lint: false, purpose: 'forbid', listPath: 'forbid.logEvents' }),
+  );
   if (problems.length > 0)
     throw new MergeError(
       `the forbidden events are not a set this target can log: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
@@ -341,7 +345,7 @@ function consolidateBasic(list: readonly EventSelector[]): EventSelector[] {
 function subtract(
   list: readonly Advanced[],
   forbidden: readonly CompiledSelector[],
-  target: Target,
+  target: ResourceKind,
   solve: SolveOptions,
 ): Advanced[] {
   let pieces = [...list];
@@ -350,7 +354,7 @@ function subtract(
 }
 
 /** a ∧ ¬f = OR over f's constraints c of (a ∧ ¬c). */
-function minus(a: Advanced, f: CompiledSelector, target: Target, solve: SolveOptions): Advanced[] {
+function minus(a: Advanced, f: CompiledSelector, target: ResourceKind, solve: SolveOptions): Advanced[] {
   const ac = compileSelector(a, 'selector');
   if (!meet([ac, f], solve)) return [a];
   const out: Advanced[] = [];

@@ -1,4 +1,5 @@
 import { type Bits, bitsKey, hasBit, isSubset, newBits, popcount, setBit } from './bits.js';
+import { getOrInsert } from './collections.js';
 import type { Constraint } from './compile.js';
 import { FIELD_DOMAINS } from './fields.js';
 import type { EventField } from './types.js';
@@ -166,14 +167,7 @@ export function fieldRegions(fc: FieldConstraints, n: number, options: { splitVa
   const suffixes = new AtomIndex(true);
   const hasSuffixPos = newBits(K);
   const eqMap = new Map<string, { eq: number[]; neq: number[] }>();
-  const entry = (v: string) => {
-    let e = eqMap.get(v);
-    if (!e) {
-      e = { eq: [], neq: [] };
-      eqMap.set(v, e);
-    }
-    return e;
-  };
+  const entry = (v: string) => getOrInsert(eqMap, v, () => ({ eq: [], neq: [] }));
   constraints.forEach((c, k) => {
     for (const v of c.eq) entry(v).eq.push(k);
     for (const v of c.neq) entry(v).neq.push(k);

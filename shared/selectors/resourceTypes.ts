@@ -82,6 +82,14 @@ const region = (example: string): Shape =>
     example,
   );
 const account = chars(set(DIGITS), 12, 12, EXAMPLE_ACCOUNT);
+/**
+ * `<service>:<region>:<account>:<prefix><rest…>`: how most ARNs go on after `arn:<partition>:`,
+ * as a type's `rest` (given the Region's shape).
+ */
+const arnIn =
+  (service: string, prefix: string, ...rest: Shape[]) =>
+  (r: Shape): Shape =>
+    seq([lit(`${service}:`), r, lit(':'), account, lit(prefix), ...rest]);
 const uuid = (example: string) =>
   seq(
     [
@@ -110,16 +118,17 @@ const bucket = seq(
 const objectKey = chars(ANY, 1, Number.POSITIVE_INFINITY, 'example-object.txt');
 const notSlash = noneOf('/');
 
-interface TypeDefinition {
+export interface ResourceTypeInfo {
   readonly type: string;
-  /** What one resource is called in messages. */
   readonly noun: string;
-  /** The format as the API reference writes it. */
+  /** The documented ARN format, e.g. `arn:<partition>:s3:::<bucket_name>/<object_path>`. */
   readonly format: string;
-  /** The service's event source and typical read and write data events (most common first), for witnesses. */
   readonly eventSource: string;
   readonly readEvents: readonly string[];
   readonly writeEvents: readonly string[];
+}
+
+interface TypeDefinition extends ResourceTypeInfo {
   /** The ARN after `arn:<partition>:`, given the Region part (differs per partition in examples). */
   readonly rest: (region: Shape) => Shape;
   /**
@@ -147,16 +156,12 @@ const TYPES: readonly TypeDefinition[] = [
     eventSource: 'lambda.amazonaws.com',
     readEvents: ['Invoke'],
     writeEvents: ['Invoke'],
-    rest: (r) =>
-      seq([
-        lit('lambda:'),
-        r,
-        lit(':'),
-        account,
-        lit(':function:'),
-        chars(set(`${WORD}_-`), 1, 64, 'example-function'),
-        optional(seq([lit(':'), choice([lit('$LATEST'), chars(set(`${WORD}_-`), 1, 128, 'prod')])], ':prod')),
-      ]),
+    rest: arnIn(
+      'lambda',
+      ':function:',
+      chars(set(`${WORD}_-`), 1, 64, 'example-function'),
+      optional(seq([lit(':'), choice([lit('$LATEST'), chars(set(`${WORD}_-`), 1, 128, 'prod')])], ':prod')),
+    ),
   },
   {
     type: 'AWS::DynamoDB::Table',
@@ -165,15 +170,7 @@ const TYPES: readonly TypeDefinition[] = [
     eventSource: 'dynamodb.amazonaws.com',
     readEvents: ['GetItem', 'Query', 'Scan'],
     writeEvents: ['PutItem', 'UpdateItem', 'DeleteItem'],
-    rest: (r) =>
-      seq([
-        lit('dynamodb:'),
-        r,
-        lit(':'),
-        account,
-        lit(':table/'),
-        chars(set(`${WORD}_.-`), 3, 255, 'example-table'),
-      ]),
+    rest: arnIn('dynamodb', ':table/', chars(set(`${WORD}_.-`), 3, 255, 'example-table')),
   },
   {
     type: 'AWS::CloudTrail::Channel',
@@ -182,15 +179,7 @@ const TYPES: readonly TypeDefinition[] = [
     eventSource: 'cloudtrail-data.amazonaws.com',
     readEvents: ['PutAuditEvents'],
     writeEvents: ['PutAuditEvents'],
-    rest: (r) =>
-      seq([
-        lit('cloudtrail:'),
-        r,
-        lit(':'),
-        account,
-        lit(':channel/'),
-        uuid('01234567-89ab-cdef-0123-456789abcdef'),
-      ]),
+    rest: arnIn('cloudtrail', ':channel/', uuid('01234567-89ab-cdef-0123-456789abcdef')),
   },
   {
     type: 'AWS::Cognito::IdentityPool',
@@ -199,17 +188,13 @@ const TYPES: readonly TypeDefinition[] = [
     eventSource: 'cognito-identity.amazonaws.com',
     readEvents: ['GetCredentialsForIdentity'],
     writeEvents: ['GetId'],
-    rest: (r) =>
-      seq([
-        lit('cognito-identity:'),
-        r,
-        lit(':'),
-        account,
-        lit(':identitypool/'),
-        chars(set(`${WORD}_-`), 1, Number.POSITIVE_INFINITY, 'us-east-1'),
-        lit(':'),
-        chars(set(`${HEX}-`), 1, Number.POSITIVE_INFINITY, '01234567-89ab-cdef-0123-456789abcdef'),
-      ]),
+    rest: arnIn(
+      'cognito-identity',
+      ':identitypool/',
+      chars(set(`${WORD}_-`), 1, Number.POSITIVE_INFINITY, 'us-east-1'),
+      lit(':'),
+      chars(set(`${HEX}-`), 1, Number.POSITIVE_INFINITY, '01234567-89ab-cdef-0123-456789abcdef'),
+    ),
   },
   {
     type: 'AWS::DynamoDB::Stream',
@@ -218,17 +203,13 @@ const TYPES: readonly TypeDefinition[] = [
     eventSource: 'dynamodb.amazonaws.com',
     readEvents: ['GetRecords', 'GetShardIterator'],
     writeEvents: ['GetRecords'],
-    rest: (r) =>
-      seq([
-        lit('dynamodb:'),
-        r,
-        lit(':'),
-        account,
-        lit(':table/'),
-        chars(set(`${WORD}_.-`), 3, 255, 'example-table'),
-        lit('/stream/'),
-        chars(set(`${DIGITS}T:.-`), 1, Number.POSITIVE_INFINITY, '2026-01-01T00:00:00.000'),
-      ]),
+    rest: arnIn(
+      'dynamodb',
+      ':table/',
+      chars(set(`${WORD}_.-`), 3, 255, 'example-table'),
+      lit('/stream/'),
+      chars(set(`${DIGITS}T:.-`), 1, Number.POSITIVE_INFINITY, '2026-01-01T00:00:00.000'),
+    ),
   },
   {
     type: 'AWS::EC2::Snapshot',
@@ -246,15 +227,11 @@ const TYPES: readonly TypeDefinition[] = [
     eventSource: 'finspace.amazonaws.com',
     readEvents: ['GetProgrammaticAccessToken'],
     writeEvents: ['GetProgrammaticAccessToken'],
-    rest: (r) =>
-      seq([
-        lit('finspace:'),
-        r,
-        lit(':'),
-        account,
-        lit(':environment/'),
-        chars(set(WORD), 1, Number.POSITIVE_INFINITY, 'a1b2c3d4e5f6g7h8i9j0k1'),
-      ]),
+    rest: arnIn(
+      'finspace',
+      ':environment/',
+      chars(set(WORD), 1, Number.POSITIVE_INFINITY, 'a1b2c3d4e5f6g7h8i9j0k1'),
+    ),
   },
   {
     type: 'AWS::Glue::Table',
@@ -263,17 +240,13 @@ const TYPES: readonly TypeDefinition[] = [
     eventSource: 'glue.amazonaws.com',
     readEvents: ['GetTable'],
     writeEvents: ['UpdateTable'],
-    rest: (r) =>
-      seq([
-        lit('glue:'),
-        r,
-        lit(':'),
-        account,
-        lit(':table/'),
-        chars(notSlash, 1, Number.POSITIVE_INFINITY, 'example_database'),
-        lit('/'),
-        chars(notSlash, 1, Number.POSITIVE_INFINITY, 'example_table'),
-      ]),
+    rest: arnIn(
+      'glue',
+      ':table/',
+      chars(notSlash, 1, Number.POSITIVE_INFINITY, 'example_database'),
+      lit('/'),
+      chars(notSlash, 1, Number.POSITIVE_INFINITY, 'example_table'),
+    ),
   },
   {
     type: 'AWS::GuardDuty::Detector',
@@ -282,15 +255,11 @@ const TYPES: readonly TypeDefinition[] = [
     eventSource: 'guardduty.amazonaws.com',
     readEvents: ['SendSecurityTelemetry'],
     writeEvents: ['SendSecurityTelemetry'],
-    rest: (r) =>
-      seq([
-        lit('guardduty:'),
-        r,
-        lit(':'),
-        account,
-        lit(':detector/'),
-        chars(set(LOWER + DIGITS), 1, Number.POSITIVE_INFINITY, '12abc34d567e8fa901bc2d34e56789f0'),
-      ]),
+    rest: arnIn(
+      'guardduty',
+      ':detector/',
+      chars(set(LOWER + DIGITS), 1, Number.POSITIVE_INFINITY, '12abc34d567e8fa901bc2d34e56789f0'),
+    ),
   },
   {
     type: 'AWS::KendraRanking::ExecutionPlan',
@@ -300,15 +269,11 @@ const TYPES: readonly TypeDefinition[] = [
     eventSource: 'kendra-ranking.amazonaws.com',
     readEvents: ['Rescore'],
     writeEvents: ['Rescore'],
-    rest: (r) =>
-      seq([
-        lit('kendra-ranking:'),
-        r,
-        lit(':'),
-        account,
-        lit(':rescore-execution-plan/'),
-        chars(set(`${WORD}-`), 1, Number.POSITIVE_INFINITY, '0123abcd-4567-89ef-0123-456789abcdef'),
-      ]),
+    rest: arnIn(
+      'kendra-ranking',
+      ':rescore-execution-plan/',
+      chars(set(`${WORD}-`), 1, Number.POSITIVE_INFINITY, '0123abcd-4567-89ef-0123-456789abcdef'),
+    ),
   },
   {
     type: 'AWS::ManagedBlockchain::Node',
@@ -317,15 +282,11 @@ const TYPES: readonly TypeDefinition[] = [
     eventSource: 'managedblockchain.amazonaws.com',
     readEvents: ['eth_getBalance'],
     writeEvents: ['eth_sendRawTransaction'],
-    rest: (r) =>
-      seq([
-        lit('managedblockchain:'),
-        r,
-        lit(':'),
-        account,
-        lit(':nodes/'),
-        chars(set(`${WORD}-`), 1, Number.POSITIVE_INFINITY, 'nd-6EAJ5VA43JGGNPXOUZP7Y47E4Y'),
-      ]),
+    rest: arnIn(
+      'managedblockchain',
+      ':nodes/',
+      chars(set(`${WORD}-`), 1, Number.POSITIVE_INFINITY, 'nd-6EAJ5VA43JGGNPXOUZP7Y47E4Y'),
+    ),
   },
   {
     type: 'AWS::SageMaker::ExperimentTrialComponent',
@@ -335,15 +296,11 @@ const TYPES: readonly TypeDefinition[] = [
     eventSource: 'sagemaker.amazonaws.com',
     readEvents: ['BatchGetMetrics'],
     writeEvents: ['BatchPutMetrics'],
-    rest: (r) =>
-      seq([
-        lit('sagemaker:'),
-        r,
-        lit(':'),
-        account,
-        lit(':experiment-trial-component/'),
-        chars(set(`${WORD}-`), 1, Number.POSITIVE_INFINITY, 'example-trial-component'),
-      ]),
+    rest: arnIn(
+      'sagemaker',
+      ':experiment-trial-component/',
+      chars(set(`${WORD}-`), 1, Number.POSITIVE_INFINITY, 'example-trial-component'),
+    ),
   },
   {
     type: 'AWS::SageMaker::FeatureGroup',
@@ -352,15 +309,11 @@ const TYPES: readonly TypeDefinition[] = [
     eventSource: 'sagemaker.amazonaws.com',
     readEvents: ['GetRecord'],
     writeEvents: ['PutRecord', 'DeleteRecord'],
-    rest: (r) =>
-      seq([
-        lit('sagemaker:'),
-        r,
-        lit(':'),
-        account,
-        lit(':feature-group/'),
-        chars(set(`${WORD}_-`), 1, Number.POSITIVE_INFINITY, 'example-feature-group'),
-      ]),
+    rest: arnIn(
+      'sagemaker',
+      ':feature-group/',
+      chars(set(`${WORD}_-`), 1, Number.POSITIVE_INFINITY, 'example-feature-group'),
+    ),
   },
   {
     type: 'AWS::S3::AccessPoint',
@@ -369,16 +322,12 @@ const TYPES: readonly TypeDefinition[] = [
     eventSource: 's3.amazonaws.com',
     readEvents: ['GetObject', 'HeadObject'],
     writeEvents: ['PutObject', 'DeleteObject'],
-    rest: (r) =>
-      seq([
-        lit('s3:'),
-        r,
-        lit(':'),
-        account,
-        lit(':accesspoint/'),
-        chars(set(`${LOWER}${DIGITS}-`), 3, 50, 'example-access-point'),
-        optional(seq([lit('/object/'), objectKey])),
-      ]),
+    rest: arnIn(
+      's3',
+      ':accesspoint/',
+      chars(set(`${LOWER}${DIGITS}-`), 3, 50, 'example-access-point'),
+      optional(seq([lit('/object/'), objectKey])),
+    ),
   },
   {
     type: 'AWS::S3ObjectLambda::AccessPoint',
@@ -387,15 +336,7 @@ const TYPES: readonly TypeDefinition[] = [
     eventSource: 's3-object-lambda.amazonaws.com',
     readEvents: ['GetObject'],
     writeEvents: ['WriteGetObjectResponse'],
-    rest: (r) =>
-      seq([
-        lit('s3-object-lambda:'),
-        r,
-        lit(':'),
-        account,
-        lit(':accesspoint/'),
-        chars(set(`${LOWER}${DIGITS}-`), 3, 50, 'example-olap'),
-      ]),
+    rest: arnIn('s3-object-lambda', ':accesspoint/', chars(set(`${LOWER}${DIGITS}-`), 3, 50, 'example-olap')),
   },
   {
     type: 'AWS::S3Outposts::Object',
@@ -404,20 +345,16 @@ const TYPES: readonly TypeDefinition[] = [
     eventSource: 's3-outposts.amazonaws.com',
     readEvents: ['GetObject', 'HeadObject'],
     writeEvents: ['PutObject', 'DeleteObject'],
-    rest: (r) =>
-      seq([
-        lit('s3-outposts:'),
-        r,
-        lit(':'),
-        account,
-        lit(':'),
-        chars(
-          ANY,
-          1,
-          Number.POSITIVE_INFINITY,
-          'outpost/op-01ac5d28a6a232904/bucket/example-bucket/object/example-object.txt',
-        ),
-      ]),
+    rest: arnIn(
+      's3-outposts',
+      ':',
+      chars(
+        ANY,
+        1,
+        Number.POSITIVE_INFINITY,
+        'outpost/op-01ac5d28a6a232904/bucket/example-bucket/object/example-object.txt',
+      ),
+    ),
   },
 ];
 
@@ -425,16 +362,6 @@ const BY_TYPE = new Map(TYPES.map((t) => [t.type, t]));
 
 /** Every `resources.type` the API reference documents, in the reference's order. */
 export const RESOURCE_TYPES: readonly string[] = TYPES.map((t) => t.type);
-
-export interface ResourceTypeInfo {
-  readonly type: string;
-  readonly noun: string;
-  /** The documented ARN format, e.g. `arn:<partition>:s3:::<bucket_name>/<object_path>`. */
-  readonly format: string;
-  readonly eventSource: string;
-  readonly readEvents: readonly string[];
-  readonly writeEvents: readonly string[];
-}
 
 /** What the reference documents about a resource type, or undefined for an undocumented type. */
 export function resourceTypeInfo(type: string): ResourceTypeInfo | undefined {

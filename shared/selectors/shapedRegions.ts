@@ -1,4 +1,5 @@
 import { type Bits, bitsKey, hasBit, newBits, setBit } from './bits.js';
+import { getOrInsert } from './collections.js';
 import type { Constraint } from './compile.js';
 import { type FieldConstraints, type Region, RegionCollector } from './regions.js';
 import type { Dfa } from './shape.js';
@@ -514,14 +515,7 @@ export function shapedRegions(fc: FieldConstraints, n: number, dfa: Dfa): Region
     atomFlags[a] = (atomFlags[a] as number) | (op === SW || op === NSW ? PREFIX : CONSTANT);
   };
   const suffix = new Map<string, { pos: number[]; neg: number[] }>();
-  const suffixAt = (v: string) => {
-    let e = suffix.get(v);
-    if (!e) {
-      e = { pos: [], neg: [] };
-      suffix.set(v, e);
-    }
-    return e;
-  };
+  const suffixAt = (v: string) => getOrInsert(suffix, v, () => ({ pos: [], neg: [] }));
   // Must constraints whose positive half only prefixes or constants can meet: a subtree without
   // any of their atoms holds no value for them. (At most 31, to fit one integer.)
   const prefixOnly: number[] = [];

@@ -66,4 +66,5 @@ export const EVENT_FIELDS = [
 ] as const;
 export type EventField = (typeof EVENT_FIELDS)[number];
 
-export type Target = 'trail' | 'eventDataStore';
+/** The two kinds of resource that hold selectors; AWS's rules differ between them. */
+export type ResourceKind = 'trail' | 'eventDataStore';

@@ -11,7 +11,7 @@ import {
   resourceTypeInfo,
 } from './resourceTypes.js';
 import { closest } from './suggest.js';
-import { EVENT_FIELDS, type EventSelector, OPERATORS, type Target } from './types.js';
+import { EVENT_FIELDS, type EventSelector, OPERATORS, type ResourceKind } from './types.js';
 
 /** One finding of `validate`: errors make AWS reject the list (or make it meaningless), warnings are lint. */
 export interface Problem {
@@ -90,7 +90,7 @@ function checkStringList(out: Collector, path: string, value: unknown): value is
   return ok;
 }
 
-function validateBasic(out: Collector, list: unknown, target: Target, lint: boolean) {
+function validateBasic(out: Collector, list: unknown, target: ResourceKind, lint: boolean) {
   const path = 'EventSelectors';
   if (target === 'eventDataStore') {
     out.error('basic-on-event-data-store', path, 'event data stores take AdvancedEventSelectors only');
@@ -190,8 +190,15 @@ function validateBasic(out: Collector, list: unknown, target: Target, lint: bool
   }
 }
 
-function validateAdvanced(out: Collector, list: unknown, target: Target, lint: boolean, purpose: Purpose) {
-  const path = 'AdvancedEventSelectors';
+function validateAdvanced(
+  out: Collector,
+  list: unknown,
+  target: ResourceKind,
+  lint: boolean,
+  purpose: Purpose,
+  path: string,
+  at: (index: number) => string,
+) {
   if (!Array.isArray(list)) {
     out.error('wrong-type', path, 'expected a list of advanced event selectors');
     return;
@@ -208,7 +215,7 @@ function validateAdvanced(out: Collector, list: unknown, target: Target, lint: b
   let values = 0;
   let structurallyValid = true;
   list.forEach((sel, i) => {
-    const p = `${path}[${i}]`;
+    const p = at(i);
     const before = out.problems.length;
     values += validateAdvancedSelector(out, sel, p, target, purpose);
     if (out.problems.slice(before).some((x) => x.severity === 'error')) structurallyValid = false;
@@ -224,12 +231,12 @@ function validateAdvanced(out: Collector, list: unknown, target: Target, lint: b
   // Dead and redundant selectors are only meaningful once every selector is well-formed.
   const selectors = list as Parameters<typeof deadSelectors>[0];
   for (const i of deadSelectors(selectors)) {
-    out.warn('dead-selector', `${path}[${i}]`, 'this selector matches no event at all');
+    out.warn('dead-selector', at(i), 'this selector matches no event at all');
   }
   for (const i of redundantSelectors(selectors)) {
     out.warn(
       'redundant-selector',
-      `${path}[${i}]`,
+      at(i),
       'every event this selector matches is already logged by the others',
     );
   }
@@ -240,7 +247,7 @@ function validateAdvancedSelector(
   out: Collector,
   sel: unknown,
   p: string,
-  target: Target,
+  target: ResourceKind,
   purpose: Purpose,
 ): number {
   if (!isRecord(sel)) {
@@ -397,18 +404,24 @@ export interface ValidateOptions {
    * required fields and the trail's management eventSource rule do not apply (see checkSelectorRules).
    */
   readonly purpose?: Purpose;
+  /** Where the advanced list is, in the paths of problems (default `AdvancedEventSelectors`). */
+  readonly listPath?: string;
+  /** Where its selector `index` is (default `<listPath>[index]`). */
+  readonly selectorPath?: (index: number) => string;
 }
 
 /**
  * Every rule of docs/semantics.md, "7. What AWS accepts" for a selector configuration as GetEventSelectors returns it
  * (`{EventSelectors}` or `{AdvancedEventSelectors}`), or a bare advanced list. Never throws.
  */
-export function validate(selectors: unknown, target: Target, options: ValidateOptions = {}): Problem[] {
+export function validate(selectors: unknown, target: ResourceKind, options: ValidateOptions = {}): Problem[] {
   const lint = options.lint ?? true;
   const purpose = options.purpose ?? 'write';
+  const listPath = options.listPath ?? 'AdvancedEventSelectors';
+  const at = options.selectorPath ?? ((i: number) => `${listPath}[${i}]`);
   const out = new Collector();
   if (Array.isArray(selectors)) {
-    validateAdvanced(out, selectors, target, lint, purpose);
+    validateAdvanced(out, selectors, target, lint, purpose, listPath, at);
   } else if (!isRecord(selectors)) {
     out.error('wrong-type', '', 'expected {EventSelectors: [...]} or {AdvancedEventSelectors: [...]}');
   } else {
@@ -428,7 +441,8 @@ export function validate(selectors: unknown, target: Target, options: ValidateOp
       );
     }
     if (hasBasic) validateBasic(out, selectors.EventSelectors, target, lint);
-    if (hasAdvanced) validateAdvanced(out, selectors.AdvancedEventSelectors, target, lint, purpose);
+    if (hasAdvanced)
+      validateAdvanced(out, selectors.AdvancedEventSelectors, target, lint, purpose, listPath, at);
     if (!hasBasic && !hasAdvanced)
       out.error('missing-selectors', '', 'expected EventSelectors or AdvancedEventSelectors');
   }

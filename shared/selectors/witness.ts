@@ -86,7 +86,7 @@ const examplesCache = new Map<string, readonly string[]>();
  * ARNs of a type a witness can start from: the plain example, then variants with other bucket
  * names, Regions and a Lambda qualifier. Each has the type's shape in the partition.
  */
-export function exampleArns(type: string, partition: string): readonly string[] {
+function exampleArns(type: string, partition: string): readonly string[] {
   const key = `${type}\u0000${partition}`;
   let list = examplesCache.get(key);
   if (!list) {

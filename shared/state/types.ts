@@ -1,4 +1,5 @@
 import type { Finding } from '../engine/index.js';
+import { TrailwardenError } from '../errors.js';
 
 /**
  * Whose state: one resource of one account. The account is part of every key, so findings of
@@ -188,7 +189,7 @@ export interface StateStore<N> {
   closeSweep(scope: Scope, owner: string, entry?: NewOutboxEntry<N>, early?: boolean): Promise<Written<N>>;
 }
 
-export class StateConflictError extends Error {
+export class StateConflictError extends TrailwardenError {
   constructor(message: string) {
     super(message);
     this.name = 'StateConflictError';

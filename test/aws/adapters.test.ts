@@ -281,6 +281,7 @@ describe('plan execution (aws-sdk-client-mock)', () => {
         ],
       },
       policies,
+      new Date(0),
     );
     await executePlan(clients(), result.plan);
     expect(ct).toHaveReceivedCommandExactlyOnceWith(PutEventConfigurationCommand, {

@@ -26,7 +26,7 @@ const inputsOf = (command: typeof PutEventConfigurationCommand | typeof UpdateEv
 
 async function planAndSend(snapshot: Snapshot, policyText: string) {
   const { policies } = parsePolicyFiles([{ file: 'p.yaml', text: `version: 1\npolicies:\n${policyText}` }]);
-  const { plan, findings } = evaluate(snapshot, policies);
+  const { plan, findings } = evaluate(snapshot, policies, new Date(0));
   await executePlan(new AwsClients({}, new CallCounter()), plan);
   return findings;
 }

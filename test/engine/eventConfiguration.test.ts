@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluate, type Snapshot } from '../../shared/engine/index.js';
-import { mergeEventConfiguration } from '../../shared/engine/plan.js';
+import { mergeEventConfiguration } from '../../shared/policy/checks/eventConfiguration.js';
 import { parsePolicyData } from '../../shared/policy/document.js';
 import { SEED } from '../selectors/arbitraries.js';
 
@@ -74,7 +74,11 @@ describe('event configuration per target', () => {
   it('never plans a key of the other kind, whatever the resource reports', () => {
     fc.assert(
       fc.property(current, current, trailWant, storeWant, (trailHas, storeHas, trailWants, storeWants) => {
-        const { plan } = evaluate(snapshot(trailHas, storeHas), policies(trailWants, storeWants));
+        const { plan } = evaluate(
+          snapshot(trailHas, storeHas),
+          policies(trailWants, storeWants),
+          new Date(0),
+        );
         for (const step of plan.filter((s) => s.operation === 'PutEventConfiguration')) {
           const { TrailName, EventDataStore, ...config } = step.input;
           if (step.resource === TRAIL) {

@@ -113,8 +113,8 @@ describe('planner differential property (fixed seed)', () => {
           // A policy that contradicts itself is rejected at load; those inputs say nothing here.
           fc.pre(problems.every((p) => p.severity !== 'error'));
           const snapshot = snapshotOf(trails);
-          const before = evaluate(snapshot, policies);
-          const after = evaluate(simulatePlan(snapshot, before.plan), policies);
+          const before = evaluate(snapshot, policies, new Date(0));
+          const after = evaluate(simulatePlan(snapshot, before.plan), policies, new Date(0));
           const afterById = new Map(after.findings.map((f) => [f.id, f]));
           planned += before.plan.length;
 
@@ -158,7 +158,11 @@ describe('planner differential property (fixed seed)', () => {
           // trail the first plan gave Insights to.
           if (after.plan.length > 0) {
             secondRounds++;
-            const again = evaluate(simulatePlan(simulatePlan(snapshot, before.plan), after.plan), policies);
+            const again = evaluate(
+              simulatePlan(simulatePlan(snapshot, before.plan), after.plan),
+              policies,
+              new Date(0),
+            );
             const againById = new Map(again.findings.map((f) => [f.id, f]));
             for (const f of after.findings)
               if (f.status === 'PASS') expect(againById.get(f.id)?.status).toBe('PASS');

@@ -47,7 +47,7 @@ describe('a named resource that does not exist, over several Regions', () => {
   const west = region('eu-west-1', [{ name: 'global', home: 'us-east-1', multi: true }]);
 
   it('a single-Region trail of another Region read is not missing; one read nowhere is reported once', () => {
-    const result = evaluateAll([east, west], policies(['local', 'global', 'security-trail']));
+    const result = evaluateAll([east, west], policies(['local', 'global', 'security-trail']), new Date(0));
     expect(exists(result.findings)).toEqual([
       'FAIL trail security-trail does not exist (in any of us-east-1, eu-west-1)',
     ]);
@@ -59,6 +59,7 @@ describe('a named resource that does not exist, over several Regions', () => {
     const result = evaluateAll(
       [east, west],
       policies([arn('us-east-1', 'local'), arn('us-east-1', 'gone'), arn('ap-south-1', 'far')]),
+      new Date(0),
     );
     expect(exists(result.findings).sort()).toEqual([
       `ERROR trail ${arn('ap-south-1', 'far')} is not visible from us-east-1, eu-west-1; read its home Region ap-south-1 to tell whether it exists`,
@@ -70,14 +71,14 @@ describe('a named resource that does not exist, over several Regions', () => {
     const failed = region('eu-west-1', [], {
       errors: [{ part: 'DescribeTrails', message: 'AccessDenied: no' }],
     });
-    const result = evaluateAll([east, failed], policies(['security-trail']));
+    const result = evaluateAll([east, failed], policies(['security-trail']), new Date(0));
     expect(exists(result.findings)).toEqual([
       'ERROR cannot tell whether trail security-trail exists: listing trails failed in eu-west-1',
     ]);
   });
 
   it('a partial snapshot (one resource read after a change) reports nothing missing', () => {
-    const result = evaluate(east, policies(['security-trail']), undefined, { partial: true });
+    const result = evaluate(east, policies(['security-trail']), new Date(0), { partial: true });
     expect(exists(result.findings)).toEqual([]);
   });
 });
@@ -102,12 +103,20 @@ describe('a named resource over several accounts', () => {
     findings.filter((f) => f.check === 'exists').map((f) => `${f.status} ${f.account} ${f.message}`);
 
   it("a name is each account's own: present in one account, it is still missing in the other", () => {
-    const result = evaluateAll([inAccount(ACCOUNT, ['audit']), inAccount(OTHER, [])], policies(['audit']));
+    const result = evaluateAll(
+      [inAccount(ACCOUNT, ['audit']), inAccount(OTHER, [])],
+      policies(['audit']),
+      new Date(0),
+    );
     expect(missing(result.findings)).toEqual([`FAIL ${OTHER} trail audit does not exist (in us-east-1)`]);
   });
 
   it('the same name missing in two accounts is two findings, one per account', () => {
-    const result = evaluateAll([inAccount(ACCOUNT, []), inAccount(OTHER, [])], policies(['audit']));
+    const result = evaluateAll(
+      [inAccount(ACCOUNT, []), inAccount(OTHER, [])],
+      policies(['audit']),
+      new Date(0),
+    );
     expect(missing(result.findings)).toEqual([
       `FAIL ${ACCOUNT} trail audit does not exist (in us-east-1)`,
       `FAIL ${OTHER} trail audit does not exist (in us-east-1)`,
@@ -116,9 +125,9 @@ describe('a named resource over several accounts', () => {
 
   it('an ARN is decided in its own account; an account that was not read cannot say it is gone', () => {
     const arn = `arn:aws:cloudtrail:us-east-1:${OTHER}:trail/audit`;
-    const read = evaluateAll([inAccount(ACCOUNT, []), inAccount(OTHER, [])], policies([arn]));
+    const read = evaluateAll([inAccount(ACCOUNT, []), inAccount(OTHER, [])], policies([arn]), new Date(0));
     expect(missing(read.findings)).toEqual([`FAIL ${OTHER} trail ${arn} does not exist`]);
-    const unread = evaluateAll([inAccount(ACCOUNT, [])], policies([arn]));
+    const unread = evaluateAll([inAccount(ACCOUNT, [])], policies([arn]), new Date(0));
     expect(missing(unread.findings)).toEqual([
       `ERROR ${ACCOUNT} trail ${arn} belongs to account ${OTHER}, which was not read, and is not visible from account ${ACCOUNT}; read account ${OTHER} to tell whether it exists`,
     ]);

@@ -266,10 +266,10 @@ describe('live AWS against moto: costs and faults', () => {
     const clients = new AwsClients({ endpoint });
     const [snapshot] = await loadRegions(clients, [REGION], { account: '123456789012' });
     if (!snapshot) throw new Error('no snapshot');
-    const before = evaluate(snapshot, policies);
+    const before = evaluate(snapshot, policies, new Date(0));
     expect(before.plan.some((s) => s.resource === arn('stopped-trail'))).toBe(true);
     await sdk(endpoint).ct.send(new DeleteTrailCommand({ Name: 'stopped-trail' }));
-    const outcome = await applyAndVerify(clients, snapshot, policies, before);
+    const outcome = await applyAndVerify(clients, snapshot, policies, before, { now: new Date(0) });
     const stopped = outcome.findings.find(
       (f) => f.resource === arn('stopped-trail') && f.check === 'logging',
     );

@@ -6,19 +6,13 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { describe, expect, it } from 'vitest';
 import { importToSecurityHub, toAsff } from '../../shared/notify/asff.js';
 import {
-  EventBridgeRejectedError,
   FINDING_DETAIL_TYPE,
   FINDING_SOURCE,
   publishToEventBridge,
 } from '../../shared/notify/eventbridge.js';
 import type { Notification } from '../../shared/notify/message.js';
-import {
-  escapeSlack,
-  retryAfterSeconds,
-  SlackDeliveryError,
-  slackChannel,
-  slackMessage,
-} from '../../shared/notify/slack.js';
+import { ChannelError } from '../../shared/notify/notifier.js';
+import { escapeSlack, retryAfterSeconds, slackChannel, slackMessage } from '../../shared/notify/slack.js';
 import { publishToSns, SNS_MESSAGE_LIMIT, snsPublishInput, snsSubject } from '../../shared/notify/sns.js';
 import { type LiveFinding, transitionOf } from '../../shared/notify/transitions.js';
 
@@ -222,7 +216,12 @@ describe('EventBridge channel', () => {
     });
     await expect(
       publishToEventBridge(new EventBridgeClient({ region: 'us-east-1' }), note()),
-    ).rejects.toThrow(EventBridgeRejectedError);
+    ).rejects.toMatchObject({
+      name: 'ChannelError',
+      channel: 'eventbridge',
+      code: 'InternalFailure',
+      message: 'EventBridge rejected the finding event: InternalFailure: try again',
+    });
   });
 });
 
@@ -263,7 +262,8 @@ describe('Slack channel: rate limits and secrets', () => {
       maxWaitSeconds: 30,
     });
     const error = await channel.send([note()]).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SlackDeliveryError);
+    expect(error).toBeInstanceOf(ChannelError);
+    expect(error).toMatchObject({ channel: 'slack', code: '429' });
     expect((error as Error).message).toBe('Slack answered HTTP 429 (rate limited after retries)');
     expect(waits).toEqual([20_000]);
   });
@@ -290,7 +290,8 @@ describe('Slack channel: rate limits and secrets', () => {
       },
     });
     const error = (await channel.send([note()]).catch((e: unknown) => e)) as Error;
-    expect(error).toBeInstanceOf(SlackDeliveryError);
+    expect(error).toBeInstanceOf(ChannelError);
+    expect(error).toMatchObject({ channel: 'slack' });
     expect(JSON.stringify([error.message, error.stack, Object.entries(error)])).not.toContain(
       'XXXXSECRETXXXX',
     );

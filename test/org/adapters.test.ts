@@ -292,7 +292,7 @@ describe('accounts × Regions', () => {
       'version: 1\npolicies:\n  - id: logging\n    require: { logging: true }\n  - id: any-trail\n    quantifier: any\n    require: { logging: true }\n',
       'p.yaml',
     );
-    const result = evaluateAll(snapshots, policies);
+    const result = evaluateAll(snapshots, policies, new Date(0));
     const forB = result.findings.filter((f) => f.account === B);
     expect(forB.map((f) => `${f.policyId} ${f.region} ${f.status} ${f.check}`).sort()).toEqual([
       'any-trail eu-west-1 ERROR access',
@@ -452,7 +452,7 @@ describe('readLive: the CLI across accounts', () => {
       'version: 1\npolicies:\n  - id: prod\n    select: { ous: [ou-ab12-11111111] }\n    require: { logging: true }\n',
       'p.yaml',
     );
-    const [finding] = evaluateAll(snapshots, policies).findings;
+    const [finding] = evaluateAll(snapshots, policies, new Date(0)).findings;
     expect(finding).toMatchObject({ policyId: 'prod', status: 'ERROR', check: 'select', account: A });
     expect(finding?.message).toContain(
       'Organizations could not be read: DescribeOrganization: AccessDeniedException',

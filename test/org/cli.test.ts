@@ -159,7 +159,7 @@ describe('several accounts from a snapshot file', () => {
       'p.yaml',
     );
     const snapshots = parseSnapshotFile(ORG_SNAPSHOTS);
-    const both = evaluateAll(snapshots, policies);
+    const both = evaluateAll(snapshots, policies, new Date(0));
     const table = findingsTable(both, false);
     expect(table).toContain(`FAIL       medium   validation  ${A}  main  [logFileValidation]`);
     expect(table).toContain(
@@ -170,7 +170,7 @@ describe('several accounts from a snapshot file', () => {
     expect(md).toContain(`| FAIL | medium | validation | ${A} | main | logFileValidation |`);
     expect(md).toContain(`- ${B}: 1 failed, 0 errors, 0 passed`);
 
-    const one = evaluateAll([snapshots[0] as Snapshot], policies);
+    const one = evaluateAll([snapshots[0] as Snapshot], policies, new Date(0));
     expect(findingsTable(one, false)).toContain('FAIL       medium   validation  main  [logFileValidation]');
     expect(findingsTable(one, false)).not.toContain('accounts:');
     expect(findingsMarkdown(one)).toContain('| status | severity | policy | resource | check | message |');

@@ -50,7 +50,7 @@ describe('organizational units no input resolves', () => {
       },
     ]);
     // And evaluateAll reports it once, with the exit-code-bearing summary.
-    const result = evaluateAll(files, policies(['ou-ab12-33333333']));
+    const result = evaluateAll(files, policies(['ou-ab12-33333333']), new Date(0));
     expect(result.findings.map((f) => `${f.resourceName} ${f.status}`)).toEqual(['ou-ab12-33333333 ERROR']);
     expect(result.summary.error).toBe(1);
   });
@@ -71,7 +71,7 @@ describe('organizational units no input resolves', () => {
   it('without any organization section, each account says it cannot be decided instead', () => {
     const plain = [snapshot('222222222222'), snapshot('333333333333')];
     expect(unresolvedUnitFindings(policies(['ou-ab12-33333333']), plain)).toEqual([]);
-    const result = evaluateAll(plain, policies(['ou-ab12-33333333']));
+    const result = evaluateAll(plain, policies(['ou-ab12-33333333']), new Date(0));
     expect(result.findings.map((f) => `${f.account} ${f.check} ${f.status}`)).toEqual([
       '222222222222 select ERROR',
       '333333333333 select ERROR',
@@ -157,7 +157,7 @@ describe('an organization trail in a run that reads the management account and t
     'p.yaml',
   ).policies;
   const steps = (snapshots: Snapshot[]) =>
-    evaluateAll(snapshots, logging).plan.map((s) => `${s.account} ${s.operation} ${s.resource}`);
+    evaluateAll(snapshots, logging, new Date(0)).plan.map((s) => `${s.account} ${s.operation} ${s.resource}`);
 
   it('is repaired once, by its owner, when the run reads the owner', () => {
     expect(steps([seenFrom(MANAGEMENT, false), seenFrom(DELEGATED, true)])).toEqual([

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { EventConfiguration } from '../../engine/snapshot.js';
+import type { EventConfiguration } from '../awsShapes.js';
 import { label } from '../describe.js';
-import type { CheckDefinition, CheckOutcome, ResourceKind } from '../types.js';
+import type { Check, CheckDefinition, CheckOutcome, ResourceKind } from '../types.js';
 
 /*
  * PutEventConfiguration sets "the maximum event size and context key selectors for event data
@@ -13,7 +13,7 @@ const RULE =
   'PutEventConfiguration: event size and context keys for event data stores, aggregation for trails';
 
 /** At most two context key selectors, one per Type in practice (TagContext, RequestContext). */
-export const MAX_CONTEXT_KEY_SELECTORS = 2;
+const MAX_CONTEXT_KEY_SELECTORS = 2;
 
 const ContextKeySelectors = z
   .array(
@@ -41,7 +41,7 @@ const AggregationConfigurations = z
 const onlyIfWellFormed = (payload: { issues: readonly unknown[] }) => payload.issues.length === 0;
 
 /** What an event data store's event configuration may require. */
-export const StoreEventConfigurationParams = z
+const StoreEventConfigurationParams = z
   .strictObject({
     MaxEventSize: z.enum(['Standard', 'Large']).optional(),
     ContextKeySelectors: ContextKeySelectors.optional(),
@@ -52,7 +52,7 @@ export const StoreEventConfigurationParams = z
   });
 
 /** What a trail's event configuration may require: aggregation of data events only. */
-export const TrailEventConfigurationParams = z
+const TrailEventConfigurationParams = z
   .strictObject({ AggregationConfigurations: AggregationConfigurations.optional() })
   .refine((v) => v.AggregationConfigurations !== undefined, {
     message: 'expected AggregationConfigurations',
@@ -62,13 +62,6 @@ export const TrailEventConfigurationParams = z
 type StoreParams = z.infer<typeof StoreEventConfigurationParams>;
 type TrailParams = z.infer<typeof TrailEventConfigurationParams>;
 type Params = StoreParams | TrailParams;
-
-/** The keys of PutEventConfiguration each resource kind takes. */
-export const EVENT_CONFIGURATION_KEYS: Readonly<Record<ResourceKind, readonly (keyof EventConfiguration)[]>> =
-  {
-    trail: ['AggregationConfigurations'],
-    eventDataStore: ['MaxEventSize', 'ContextKeySelectors'],
-  };
 
 /** Why a key of the other resource kind is not taken, for the loader's message. */
 const KEY_RULES: Record<ResourceKind, Record<string, string>> = {
@@ -82,7 +75,7 @@ const KEY_RULES: Record<ResourceKind, Record<string, string>> = {
 };
 
 /** What `have` lacks of `want`, reading only the keys the resource kind takes. */
-export function eventConfigurationGaps(
+function eventConfigurationGaps(
   kind: ResourceKind,
   have: EventConfiguration,
   want: EventConfiguration,
@@ -143,6 +136,47 @@ export function eventConfigurationProblem(
   return parsed.error.issues.map((i) => `${i.path.join('.') || 'configuration'}: ${i.message}`).join('; ');
 }
 
+/**
+ * The configuration to send: the current one plus every requirement, with only the keys this
+ * resource kind takes (a key of the other kind read from the current configuration is dropped,
+ * never sent back). Context keys force Large events.
+ */
+export function mergeEventConfiguration(
+  kind: ResourceKind,
+  current: EventConfiguration,
+  wants: readonly EventConfiguration[],
+): EventConfiguration {
+  const out: EventConfiguration = {};
+  if (kind === 'trail') {
+    const templates = new Map<string, Set<string>>();
+    for (const a of [
+      ...(current.AggregationConfigurations ?? []),
+      ...wants.flatMap((w) => w.AggregationConfigurations ?? []),
+    ]) {
+      templates.set(a.EventCategory, new Set([...(templates.get(a.EventCategory) ?? []), ...a.Templates]));
+    }
+    if (templates.size > 0)
+      out.AggregationConfigurations = [...templates].map(([EventCategory, t]) => ({
+        Templates: [...t],
+        EventCategory,
+      }));
+    return out;
+  }
+  const keys = new Map<string, Set<string>>();
+  for (const s of [
+    ...(current.ContextKeySelectors ?? []),
+    ...wants.flatMap((w) => w.ContextKeySelectors ?? []),
+  ]) {
+    keys.set(s.Type, new Set([...(keys.get(s.Type) ?? []), ...s.Equals]));
+  }
+  const large =
+    keys.size > 0 || current.MaxEventSize === 'Large' || wants.some((w) => w.MaxEventSize === 'Large');
+  const size = large ? 'Large' : (current.MaxEventSize ?? wants.find((w) => w.MaxEventSize)?.MaxEventSize);
+  if (size) out.MaxEventSize = size;
+  if (keys.size > 0) out.ContextKeySelectors = [...keys].map(([Type, k]) => ({ Type, Equals: [...k] }));
+  return out;
+}
+
 function eventConfigurationCheck(kind: ResourceKind): CheckDefinition<Params> {
   return {
     key: 'eventConfiguration',
@@ -196,7 +230,7 @@ function eventConfigurationCheck(kind: ResourceKind): CheckDefinition<Params> {
   };
 }
 
-export const eventConfigurationChecks = [
+export const eventConfigurationChecks: Check[] = [
   eventConfigurationCheck('trail'),
   eventConfigurationCheck('eventDataStore'),
-] as CheckDefinition<never>[];
+];

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { InsightSelector } from '../../engine/snapshot.js';
 import { type AdvancedEventSelector, overlaps, partitionOf } from '../../selectors/index.js';
+import type { InsightSelector } from '../awsShapes.js';
 import { label } from '../describe.js';
-import type { CheckDefinition, CheckOutcome, Fix, ResourceView } from '../types.js';
+import type { Check, CheckDefinition, CheckOutcome, Fix, ResourceView } from '../types.js';
 import { unknownSelectors } from './selectors.js';
 
 const InsightType = z.enum(['ApiCallRateInsight', 'ApiErrorRateInsight']);
@@ -23,10 +23,23 @@ const StoreInsights = z.strictObject({
 });
 
 /** (type, category) pairs; omitted categories mean Management (put_insight_selectors.txt). */
-export function insightPairs(list: readonly InsightSelector[]): string[] {
+function insightPairs(list: readonly InsightSelector[]): string[] {
   return list.flatMap((s) =>
     (s.EventCategories?.length ? s.EventCategories : ['Management']).map((c) => `${s.InsightType}/${c}`),
   );
+}
+
+/** The whole insight list to send: what is there plus what is missing (PutInsightSelectors replaces the list). */
+export function mergeInsights(
+  current: readonly InsightSelector[],
+  add: readonly InsightSelector[],
+): InsightSelector[] {
+  const byType = new Map<string, Set<string>>();
+  for (const pair of [...insightPairs(current), ...insightPairs(add)]) {
+    const [type, category] = pair.split('/') as [string, string];
+    byType.set(type, (byType.get(type) ?? new Set()).add(category));
+  }
+  return [...byType].map(([InsightType, cats]) => ({ InsightType, EventCategories: [...cats].sort() }));
 }
 
 const mgmt = (readOnly?: string): AdvancedEventSelector[] => [
@@ -142,4 +155,4 @@ const storeInsights: CheckDefinition<z.infer<typeof StoreInsights>> = {
     evaluateInsights(r, selectors as InsightSelector[], destination),
 };
 
-export const insightChecks = [trailInsights, storeInsights] as CheckDefinition<never>[];
+export const insightChecks: Check[] = [trailInsights, storeInsights];

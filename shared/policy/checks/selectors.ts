@@ -10,7 +10,7 @@ import {
   validate,
 } from '../../selectors/index.js';
 import { describeEvent, label } from '../describe.js';
-import type { CheckDefinition, CheckOutcome, ResourceKind, ResourceView } from '../types.js';
+import type { Check, CheckDefinition, CheckOutcome, ResourceKind, ResourceView } from '../types.js';
 
 const FieldSelectorSchema = z.strictObject({
   Field: z.enum(EVENT_FIELDS),
@@ -18,7 +18,7 @@ const FieldSelectorSchema = z.strictObject({
 }) as unknown as z.ZodType<AdvancedEventSelector['FieldSelectors'][number]>;
 
 /** Advanced event selectors in AWS spelling, as policies write them. */
-export const SelectorListSchema: z.ZodType<AdvancedEventSelector[]> = z.array(
+const SelectorListSchema: z.ZodType<AdvancedEventSelector[]> = z.array(
   z.strictObject({ Name: z.string().optional(), FieldSelectors: z.array(FieldSelectorSchema) }),
 ) as unknown as z.ZodType<AdvancedEventSelector[]>;
 
@@ -33,8 +33,8 @@ const WRITE = (kind: ResourceKind) =>
  */
 function validateSelectors(kind: ResourceKind, purpose: Purpose) {
   return (list: AdvancedEventSelector[]) =>
-    validate({ AdvancedEventSelectors: list }, kind, { purpose }).map((p) => ({
-      path: p.path.replace(/^AdvancedEventSelectors/, ''),
+    validate(list, kind, { purpose, listPath: '' }).map((p) => ({
+      path: p.path,
       message: p.message,
       severity: p.severity,
     }));
@@ -83,6 +83,7 @@ function logEventsCheck(kind: ResourceKind): CheckDefinition<AdvancedEventSelect
       },
     ],
     validateParams: validateSelectors(kind, 'write'),
+    selectors: (required) => required,
     evaluate(r, required) {
       if (!r.selectors) return unknownSelectors(r);
       const result = covers(r.selectors, required, within(r));
@@ -136,6 +137,7 @@ function forbidLogEventsCheck(kind: ResourceKind): CheckDefinition<AdvancedEvent
       },
     ],
     validateParams: validateSelectors(kind, 'forbid'),
+    selectors: (forbidden) => forbidden,
     evaluate(r, forbidden) {
       if (!r.selectors) return unknownSelectors(r);
       const result = overlaps(r.selectors, forbidden, within(r));
@@ -157,9 +159,9 @@ function forbidLogEventsCheck(kind: ResourceKind): CheckDefinition<AdvancedEvent
   };
 }
 
-export const selectorChecks = [
+export const selectorChecks: Check[] = [
   logEventsCheck('trail'),
   forbidLogEventsCheck('trail'),
   logEventsCheck('eventDataStore'),
   forbidLogEventsCheck('eventDataStore'),
-] as CheckDefinition<never>[];
+];

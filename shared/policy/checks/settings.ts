@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { label } from '../describe.js';
 import type {
+  Check,
   CheckDefinition,
   CheckOutcome,
   DeliveryError,
@@ -50,7 +51,7 @@ function booleanSetting(def: BooleanSetting): CheckDefinition<boolean> {
   };
 }
 
-export const trailSettingChecks: CheckDefinition<never>[] = [
+const trailSettingChecks: Check[] = [
   booleanSetting({
     key: 'multiRegion',
     resource: 'trail',
@@ -85,37 +86,40 @@ export const trailSettingChecks: CheckDefinition<never>[] = [
         : { kind: 'updateSettings', set: { IncludeGlobalServiceEvents: v } },
     remediate: ['cloudtrail:UpdateTrail'],
   }),
-] as CheckDefinition<never>[];
+];
 
-export const eventDataStoreSettingChecks: CheckDefinition<never>[] = [
+/** A boolean of an event data store that UpdateEventDataStore sets under the name GetEventDataStore reads. */
+const storeBoolean = (key: string, field: string, description: string, says: [string, string]) =>
   booleanSetting({
-    key: 'terminationProtection',
+    key,
     resource: 'eventDataStore',
-    description: 'Termination protection is enabled on the event data store.',
-    field: 'TerminationProtectionEnabled',
-    says: ['termination protection on', 'termination protection off'],
-    fix: (v) => ({ kind: 'updateSettings', set: { TerminationProtectionEnabled: v } }),
+    description,
+    field,
+    says,
+    fix: (v) => ({ kind: 'updateSettings', set: { [field]: v } }),
     remediate: ['cloudtrail:UpdateEventDataStore'],
-  }),
-  booleanSetting({
-    key: 'multiRegion',
-    resource: 'eventDataStore',
-    description: 'The event data store collects events from all Regions.',
-    field: 'MultiRegionEnabled',
-    says: ['multi-Region', 'single-Region'],
-    fix: (v) => ({ kind: 'updateSettings', set: { MultiRegionEnabled: v } }),
-    remediate: ['cloudtrail:UpdateEventDataStore'],
-  }),
-  booleanSetting({
-    key: 'organization',
-    resource: 'eventDataStore',
-    description: 'The event data store collects events for the whole organization.',
-    field: 'OrganizationEnabled',
-    says: ['organization-wide', 'single-account'],
-    fix: (v) => ({ kind: 'updateSettings', set: { OrganizationEnabled: v } }),
-    remediate: ['cloudtrail:UpdateEventDataStore'],
-  }),
-] as CheckDefinition<never>[];
+  });
+
+const eventDataStoreSettingChecks: Check[] = [
+  storeBoolean(
+    'terminationProtection',
+    'TerminationProtectionEnabled',
+    'Termination protection is enabled on the event data store.',
+    ['termination protection on', 'termination protection off'],
+  ),
+  storeBoolean(
+    'multiRegion',
+    'MultiRegionEnabled',
+    'The event data store collects events from all Regions.',
+    ['multi-Region', 'single-Region'],
+  ),
+  storeBoolean(
+    'organization',
+    'OrganizationEnabled',
+    'The event data store collects events for the whole organization.',
+    ['organization-wide', 'single-account'],
+  ),
+];
 
 const KmsParams = z.union([z.boolean(), z.strictObject({ kmsKeyId: z.string().min(1) })]);
 type KmsParams = z.infer<typeof KmsParams>;
@@ -138,7 +142,7 @@ function kmsKeyProblem(key: string): string | undefined {
  * the policy's key `want`? Exact: two ARNs must be equal; a bare key id matches the ARN that ends in
  * `:key/<id>` (multi-Region replicas share their id). `undefined` when `have` is an alias.
  */
-export function sameKmsKey(have: string, want: string): boolean | undefined {
+function sameKmsKey(have: string, want: string): boolean | undefined {
   if (isAlias(have)) return undefined;
   const idOf = (k: string) => KEY_ARN.exec(k)?.[1] ?? k;
   if (KEY_ARN.test(have) && KEY_ARN.test(want)) return have === want;
@@ -216,7 +220,7 @@ function kmsCheck(resource: ResourceKind): CheckDefinition<KmsParams> {
  * The longest retention each billing mode allows, in days (UpdateEventDataStore, BillingMode):
  * seven years with fixed pricing, ten with extendable pricing (the default for new stores).
  */
-export const RETENTION_DAYS_BY_BILLING_MODE: Readonly<Record<string, number>> = {
+const RETENTION_DAYS_BY_BILLING_MODE: Readonly<Record<string, number>> = {
   EXTENDABLE_RETENTION_PRICING: 3653,
   FIXED_RETENTION_PRICING: 2557,
 };
@@ -398,7 +402,7 @@ const ingestionCheck: CheckDefinition<boolean> = {
   },
 };
 
-export const settingChecks = [
+export const settingChecks: Check[] = [
   loggingCheck,
   deliveryHealthCheck,
   ...trailSettingChecks,
@@ -407,4 +411,4 @@ export const settingChecks = [
   retentionCheck,
   ...eventDataStoreSettingChecks,
   kmsCheck('eventDataStore'),
-] as CheckDefinition<never>[];
+];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { label } from '../describe.js';
-import type { CheckDefinition, ResourceKind } from '../types.js';
+import type { Check, CheckDefinition, ResourceKind } from '../types.js';
 
 const TagsParams = z.record(
   z.string().min(1),
@@ -43,4 +43,4 @@ function tagsCheck(resource: ResourceKind): CheckDefinition<TagsParams> {
   };
 }
 
-export const tagChecks = [tagsCheck('trail'), tagsCheck('eventDataStore')] as ReturnType<typeof tagsCheck>[];
+export const tagChecks: Check[] = [tagsCheck('trail'), tagsCheck('eventDataStore')];
