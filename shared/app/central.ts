@@ -1,12 +1,5 @@
-/**
- * The central stack (mode=central): one deployment acts in many accounts. A flow that meets another
- * account (an event forwarded to the central bus, a repair request, a sweep message) runs with the
- * dependencies of that account: its member role's clients and its own finding state, so that its
- * findings are judged against its own resources and kept under its own keys.
- */
-import type { AccountAccess } from '../aws/accounts.js';
 import { translateAwsError } from '../aws/errors.js';
-import type { OrganizationSection, Snapshot } from '../engine/index.js';
+import type { Snapshot } from '../engine/index.js';
 import type { FlowDeps, Members } from './deps.js';
 
 export type { Members };
