@@ -15,6 +15,7 @@ import {
   PutEventSelectorsCommand,
   PutInsightSelectorsCommand,
   StartEventDataStoreIngestionCommand,
+  StartLoggingCommand,
   TrailNotFoundException,
   UpdateEventDataStoreCommand,
 } from '@aws-sdk/client-cloudtrail';
@@ -258,6 +259,32 @@ describe('plan execution (aws-sdk-client-mock)', () => {
       TrailName: TRAIL,
       AggregationConfigurations: [{ Templates: ['API_ACTIVITY'], EventCategory: 'Data' }],
     });
+  });
+
+  it('a guard’s reason stops only that resource’s steps; the other resources are still written', async () => {
+    const step = (resource: string, operation: PlanStep['operation'], input: Record<string, unknown>) =>
+      ({ resource, account: ACCOUNT, region: 'us-east-1', operation, input, findings: [] }) as PlanStep;
+    const plan = [
+      step(EDS, 'StartEventDataStoreIngestion', { EventDataStore: EDS }),
+      step(EDS, 'UpdateEventDataStore', { EventDataStore: EDS, RetentionPeriod: 365 }),
+      step(TRAIL, 'StartLogging', { Name: TRAIL }),
+    ];
+    ct.on(StartLoggingCommand).resolves({});
+    const asked: string[] = [];
+    const results = await executePlan(clients(), plan, async (s) => {
+      asked.push(`${s.operation} ${s.resource}`);
+      return s.resource === EDS ? 'lake-1 changed since the plan was made' : undefined;
+    });
+    expect(results.map((r) => [r.status, r.reason])).toEqual([
+      ['skipped', 'lake-1 changed since the plan was made'],
+      ['skipped', 'lake-1 changed since the plan was made'],
+      ['ok', undefined],
+    ]);
+    // Asked once for the stopped resource, and again for the next one.
+    expect(asked).toEqual([`StartEventDataStoreIngestion ${EDS}`, `StartLogging ${TRAIL}`]);
+    expect(ct).toHaveReceivedCommandTimes(StartLoggingCommand, 1);
+    expect(ct).not.toHaveReceivedCommand(StartEventDataStoreIngestionCommand);
+    expect(ct).not.toHaveReceivedCommand(UpdateEventDataStoreCommand);
   });
 
   it('plans event configuration from a snapshot and sends exactly that', async () => {

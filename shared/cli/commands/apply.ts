@@ -1,6 +1,7 @@
 /** `trailwarden apply`: apply the plan to live AWS, then read every changed resource back and verify it. */
 import type { Command } from 'commander';
 import { applyAndVerify, type VerifiedFinding } from '../../aws/apply.js';
+import { rereadGuard } from '../../aws/guard.js';
 import {
   combineEvaluations,
   dedupeById,
@@ -77,7 +78,12 @@ export function applyCommand(program: Command, { io, setExit }: CommandContext):
               snapshot,
               policies,
               evaluations[i] as Evaluation,
-              { evaluation: { inventory }, now },
+              // Re-read before each write: a change made since the plan aborts that resource's steps.
+              {
+                evaluation: { inventory },
+                now,
+                guard: rereadGuard(clients.forAccount(snapshot.account), snapshot),
+              },
             ),
           );
         const findings = dedupeVerified([...outcomes.flatMap((o) => o.findings), ...unresolved]);
@@ -89,7 +95,7 @@ export function applyCommand(program: Command, { io, setExit }: CommandContext):
         };
         if (opts.format === 'json') {
           io.out(
-            `${JSON.stringify({ findings, steps: steps.map((s) => ({ ...s.step, status: s.status, ...(s.error ? { error: s.error.message } : {}) })), summary }, null, 2)}\n`,
+            `${JSON.stringify({ findings, steps: steps.map((s) => ({ ...s.step, status: s.status, ...(s.error ? { error: s.error.message } : {}), ...(s.reason !== undefined ? { reason: s.reason } : {}) })), summary }, null, 2)}\n`,
           );
         } else {
           const c = palette(io.color);
