@@ -1,7 +1,13 @@
 import pLimit from 'p-limit';
 import { ASSUME_ROLE_PART, type OrganizationSection, type Snapshot } from '../engine/index.js';
 import { translateAwsError } from './errors.js';
-import { type AccountReads, type ClientProvider, loadRegion, newAccountReads } from './loader.js';
+import {
+  type AccountReads,
+  type ClientProvider,
+  type LoadOptions,
+  loadRegion,
+  newAccountReads,
+} from './loader.js';
 
 /** One account to read: its clients, and how to enter it when it is not the caller's own. */
 export interface AccountAccess {
@@ -30,6 +36,8 @@ export interface AccountsLoadOptions {
   onProgress?: (done: number, total: number) => void;
   /** Why the organization's structure could not be read, recorded on every snapshot. */
   organizationError?: { part: string; message: string };
+  /** The reads to make in each account-Region (`readsFor(policies)`); default: all of them. */
+  reads?: LoadOptions['reads'];
 }
 
 /** An account-Region nothing could be read in: the reason, for ERROR findings of every policy. */
@@ -98,6 +106,7 @@ export async function loadAccounts(
             : await loadRegion(a.clients, a.account, region, {
                 limit: resources,
                 accountReads: readsOf(a.account),
+                ...(options.reads ? { reads: options.reads } : {}),
                 ...(delegatedAdministrator !== undefined ? { delegatedAdministrator } : {}),
               });
           options.onProgress?.(++done, total);

@@ -3,9 +3,11 @@
  * live AWS) and the evaluation of it with the run's clock.
  */
 import { AwsClients, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../aws/clients.js';
+import { readsFor } from '../aws/reads.js';
 import { type Evaluation, evaluateAll, type KnownOrganization, type Snapshot } from '../engine/index.js';
 import type { TemplateSnapshot } from '../iac/index.js';
 import type { Policy } from '../policy/loader.js';
+import type { CloudTrailRead } from '../policy/types.js';
 import type { Report, ReportFinding, ReportFormat } from '../report/index.js';
 import { type AccountOptions, type LiveRead, readLive, selectsByUnit } from './accounts.js';
 import { InputError, loadPolicies, readSnapshot } from './io.js';
@@ -83,6 +85,7 @@ export async function loadLive(
   clients: AwsClients,
   regions: string[],
   organization = false,
+  reads?: ReadonlySet<CloudTrailRead>,
 ): Promise<LiveRead> {
   const concurrency = opts.concurrency ? Number(opts.concurrency) : 5;
   if (!Number.isInteger(concurrency) || concurrency < 1)
@@ -91,6 +94,7 @@ export async function loadLive(
   const read = await readLive(clients, regions, opts, {
     concurrency,
     organization,
+    ...(reads ? { reads } : {}),
     ...(progress ? { onProgress: (text: string) => io.err(`\r${text}   `) } : {}),
   });
   if (progress) io.err('\r\u001b[2K');
@@ -100,7 +104,8 @@ export async function loadLive(
 async function input(
   opts: CommonOptions,
   io: Io,
-  organization = false,
+  organization: boolean,
+  reads: ReadonlySet<CloudTrailRead> | undefined,
 ): Promise<{
   snapshots: Snapshot[];
   clients?: AwsClients;
@@ -123,7 +128,7 @@ async function input(
     return { snapshots: readSnapshot(opts.snapshot as string) };
   }
   const { clients, regions } = liveClients(opts, io);
-  return { ...(await loadLive(opts, io, clients, regions, organization)), clients };
+  return { ...(await loadLive(opts, io, clients, regions, organization, reads)), clients };
 }
 
 export interface RunResult extends Evaluation {
@@ -135,10 +140,21 @@ export interface RunResult extends Evaluation {
   readonly snapshots: readonly Snapshot[];
 }
 
-export async function run(opts: CommonOptions, io: Io): Promise<RunResult> {
+/**
+ * Reads the input and evaluates it. Live, only what the policies need is read (`readsFor`), unless
+ * `readEverything` (the HTML report shows every part of every resource).
+ */
+export async function run(opts: CommonOptions, io: Io, readEverything = false): Promise<RunResult> {
   const { policies } = loadPolicies(opts.policies);
-  const { snapshots, clients, organization, template } = await input(opts, io, selectsByUnit(policies));
+  const needed = readsFor(policies);
+  const { snapshots, clients, organization, template } = await input(
+    opts,
+    io,
+    selectsByUnit(policies),
+    readEverything ? undefined : needed,
+  );
   clients?.destroy();
+  if (opts.snapshot) refuseUnreadParts(opts.snapshot, snapshots, needed);
   // The CLI owns the clock: it decides which exceptions are still in force.
   const generatedAt = new Date();
   const evaluation = evaluateAll(snapshots, policies, generatedAt, organization);
@@ -149,4 +165,22 @@ export async function run(opts: CommonOptions, io: Io): Promise<RunResult> {
 
 export function reportOf(result: RunResult): Report {
   return { ...result, tool: { name: 'Trailwarden', version: PACKAGE_VERSION } };
+}
+
+/**
+ * A snapshot read for other policies may lack parts these policies need (its `notRead`): judging
+ * it would turn "not read" into ERROR findings that say "not known", so it is refused instead.
+ */
+function refuseUnreadParts(
+  file: string,
+  snapshots: readonly Snapshot[],
+  needed: ReadonlySet<CloudTrailRead>,
+) {
+  for (const s of snapshots) {
+    const missing = (s.notRead ?? []).filter((r) => needed.has(r as CloudTrailRead));
+    if (missing.length > 0)
+      throw new InputError(
+        `${file}: account ${s.account}, ${s.region} was read without ${missing.join(', ')}, which these policies need; read it again with these policies (trailwarden snapshot reads everything)`,
+      );
+  }
 }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { applyAndVerify, type VerifiedFinding } from '../../aws/apply.js';
 import { rereadGuard } from '../../aws/guard.js';
+import { readsFor } from '../../aws/reads.js';
 import {
   combineEvaluations,
   dedupeById,
@@ -45,6 +46,7 @@ export function applyCommand(program: Command, { io, setExit }: CommandContext):
           clients,
           regions,
           selectsByUnit(policies),
+          readsFor(policies),
         );
         // Each Region knowing the others (a named trail of another Region is not missing).
         const now = new Date();

@@ -20,7 +20,8 @@ export function reportCommand(program: Command, { io, setExit }: CommandContext)
         throw new InputError(
           `--format ${opts.format}: report writes HTML; use check --format for other formats`,
         );
-      const result = await run(opts, io);
+      // The coverage matrix shows every part of every resource, so everything is read.
+      const result = await run(opts, io, true);
       const shown = (p: string) => relative(process.cwd(), p) || p;
       const source = opts.template
         ? `templates ${opts.template.map(shown).join(', ')}`

@@ -115,6 +115,8 @@ const trailInsights: CheckDefinition<z.infer<typeof TrailInsights>> = {
     evaluate: ['cloudtrail:GetInsightSelectors', 'cloudtrail:GetEventSelectors'],
     remediate: ['cloudtrail:PutInsightSelectors'],
   },
+  // The events an Insights type analyses must be logged: the selectors are read too.
+  reads: ['DescribeTrails', 'GetInsightSelectors', 'GetEventSelectors'],
   example: [
     { InsightType: 'ApiCallRateInsight', EventCategories: ['Management'] },
     { InsightType: 'ApiErrorRateInsight' },
@@ -134,6 +136,7 @@ const storeInsights: CheckDefinition<z.infer<typeof StoreInsights>> = {
     evaluate: ['cloudtrail:GetInsightSelectors', 'cloudtrail:GetEventDataStore'],
     remediate: ['cloudtrail:PutInsightSelectors'],
   },
+  reads: ['ListEventDataStores', 'GetEventDataStore', 'GetInsightSelectors'],
   example: {
     selectors: [{ InsightType: 'ApiCallRateInsight', EventCategories: ['Management'] }],
     destination: 'arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/insights-destination',
