@@ -131,7 +131,7 @@ async function input(
   return { ...(await loadLive(opts, io, clients, regions, organization, reads)), clients };
 }
 
-export interface RunResult extends Evaluation {
+interface RunResult extends Evaluation {
   readonly account: string;
   readonly policies: readonly Policy[];
   readonly findings: ReportFinding[];

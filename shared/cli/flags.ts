@@ -8,7 +8,7 @@ import { DEFAULT_POLICY_PATHS } from './io.js';
 export const isReportFormat = (f: string): f is ReportFormat =>
   (REPORT_FORMATS as readonly string[]).includes(f);
 
-export function addLive(cmd: Command): Command {
+function addLive(cmd: Command): Command {
   return cmd
     .option('--region <region...>', 'Regions to read (repeatable; default AWS_REGION)')
     .option('--profile <name>', 'AWS profile (default: the standard credential chain, AWS_PROFILE)')
@@ -45,7 +45,7 @@ export const builtInPolicies = () =>
 /** What `check` can print: every other command refers a finding format back to it. */
 export const CHECK_FORMATS: readonly string[] = ['table', 'json', 'markdown', 'asff', ...REPORT_FORMATS];
 
-export function formatOption(formats: readonly string[]): Option {
+function formatOption(formats: readonly string[]): Option {
   return new Option('--format <format>', `output format: ${formats.join(', ')}`)
     .default('table')
     .argParser((value: string) => {

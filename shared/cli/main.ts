@@ -20,9 +20,7 @@ import { InputError, printable } from './io.js';
 import { PACKAGE_VERSION } from './package.js';
 import { problemsText } from './render.js';
 
-export type { Io, RunResult } from './context.js';
-export { run } from './context.js';
-export { EXIT } from './exit.js';
+export type { Io } from './context.js';
 
 /** The commands, in the order `--help` lists them. */
 const COMMANDS = [
