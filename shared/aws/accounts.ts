@@ -4,7 +4,13 @@ import { ASSUME_ROLE_PART, type OrganizationSection, type Snapshot } from '../en
 import type { AwsClients } from './clients.js';
 import { assumedRoleCredentials, memberRoleArn } from './credentials.js';
 import { translateAwsError } from './errors.js';
-import { type AccountReads, type ClientProvider, loadRegion, newAccountReads } from './loader.js';
+import {
+  type AccountReads,
+  type ClientProvider,
+  type LoadOptions,
+  loadRegion,
+  newAccountReads,
+} from './loader.js';
 import { isCloudTrailDelegatedAdministrator } from './organization.js';
 
 /** One account to read: its clients, and how to enter it when it is not the caller's own. */
@@ -89,6 +95,8 @@ export interface AccountsLoadOptions {
   onProgress?: (done: number, total: number) => void;
   /** Why the organization's structure could not be read, recorded on every snapshot. */
   organizationError?: { part: string; message: string };
+  /** The reads to make in each account-Region (`readsFor(policies)`); default: all of them. */
+  reads?: LoadOptions['reads'];
 }
 
 /** An account-Region nothing could be read in: the reason, for ERROR findings of every policy. */
@@ -157,6 +165,7 @@ export async function loadAccounts(
             : await loadRegion(a.clients, a.account, region, {
                 limit: resources,
                 accountReads: readsOf(a.account),
+                ...(options.reads ? { reads: options.reads } : {}),
                 ...(delegatedAdministrator !== undefined ? { delegatedAdministrator } : {}),
               });
           options.onProgress?.(++done, total);

@@ -34,13 +34,13 @@ export interface StepResult {
   readonly step: PlanStep;
   readonly status: 'ok' | 'failed' | 'skipped';
   readonly error?: AwsCallError;
-  /** Why a skipped step was not sent, when a guard stopped the run. */
+  /** Why a skipped step was not sent, when a guard stopped its resource's steps. */
   readonly reason?: string;
 }
 
 /**
- * Asked before each write: a reason to stop (e.g. the resource changed since the plan was made),
- * or undefined to go on. `done` holds the steps already sent.
+ * Asked before each write: a reason to stop that resource's steps (e.g. it changed since the plan
+ * was made), or undefined to go on. `done` holds the steps already sent.
  */
 export type StepGuard = (step: PlanStep, done: readonly StepResult[]) => Promise<string | undefined>;
 
@@ -50,13 +50,14 @@ export interface ApplyOutcome {
   readonly findings: readonly LiveFinding[];
   /** The evaluation of the state read back after the changes. */
   readonly after: Evaluation;
-  /** The step a guard stopped the run at, and why. */
+  /** The first step a guard stopped (its resource's steps were not sent), and why. */
   readonly aborted?: { readonly step: PlanStep; readonly reason: string };
 }
 
 /**
- * Sends the plan's steps in order, each in its resource's home Region. When a step fails, the
- * remaining steps of that resource are skipped (they build on it); other resources go on.
+ * Sends the plan's steps in order, each in its resource's home Region. When a step fails, or the
+ * guard gives a reason not to write, the remaining steps of that resource are skipped (they build
+ * on it); other resources go on.
  */
 export async function executePlan(
   clients: ClientProvider,
@@ -65,11 +66,15 @@ export async function executePlan(
 ): Promise<StepResult[]> {
   const failed = new Set<string>();
   const results: StepResult[] = [];
-  let stopped: string | undefined;
+  const stopped = new Map<string, string>();
   for (const step of plan) {
-    if (stopped === undefined && guard) stopped = await guard(step, results);
-    if (stopped !== undefined) {
-      results.push({ step, status: 'skipped', reason: stopped });
+    if (!stopped.has(step.resource) && !failed.has(step.resource) && guard) {
+      const reason = await guard(step, results);
+      if (reason !== undefined) stopped.set(step.resource, reason);
+    }
+    const reason = stopped.get(step.resource);
+    if (reason !== undefined) {
+      results.push({ step, status: 'skipped', reason });
       continue;
     }
     if (failed.has(step.resource)) {
@@ -122,7 +127,7 @@ async function readBack(
 }
 
 export interface VerifyOptions {
-  /** Asked before each step is sent: a reason stops the run there. */
+  /** Asked before each step is sent: a reason stops that resource's steps there. */
   readonly guard?: StepGuard;
   /** The options `before` was evaluated with (the other Regions read, or a partial snapshot). */
   readonly evaluation?: EvaluateOptions;

@@ -12,7 +12,9 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { EventDataStoreEntry, Snapshot, TrailEntry } from '../engine/snapshot.js';
+import type { CloudTrailRead } from '../policy/types.js';
 import { translateAwsError } from './errors.js';
+import { ALL_READS } from './reads.js';
 
 /** What the loader needs: a CloudTrail client per Region (injected, so tests can mock it). */
 export interface ClientProvider {
@@ -30,6 +32,11 @@ export interface LoadOptions {
   accountReads?: AccountReads;
   /** Whether the account is CloudTrail's delegated administrator (organization.ts); kept in the snapshot. */
   delegatedAdministrator?: boolean;
+  /**
+   * The reads to make (`readsFor(policies)`); default: all of them. A read left out is listed in the
+   * snapshot's `notRead`, so its part is "not read", never mistaken for "not known" or "none".
+   */
+  reads?: ReadonlySet<CloudTrailRead>;
 }
 
 type TagResult = { tags?: { Key: string; Value?: string }[]; error?: PartError };
@@ -76,24 +83,35 @@ async function part<T>(errors: PartError[], name: string, fn: () => Promise<T>):
   }
 }
 
+/** Runs one read when `reads` asks for it; otherwise answers undefined without a call. */
+function wanted<T>(
+  reads: ReadonlySet<CloudTrailRead>,
+  errors: PartError[],
+  name: CloudTrailRead,
+  fn: () => Promise<T>,
+): Promise<T | undefined> {
+  return reads.has(name) ? part(errors, name, fn) : Promise.resolve(undefined);
+}
+
 async function loadTrail(
   clients: ClientProvider,
   trail: Trail,
   region: string,
+  reads: ReadonlySet<CloudTrailRead> = ALL_READS,
 ): Promise<Omit<TrailEntry, 'tags'>> {
   const arn = trail.TrailARN as string;
   // Every read goes to the trail's home Region: shadow trails answer only there.
   const client = clients.cloudTrail(trail.HomeRegion ?? region);
   const errors: PartError[] = [];
   const [status, selectors, insights, configuration] = await Promise.all([
-    part(errors, 'GetTrailStatus', async () =>
+    wanted(reads, errors, 'GetTrailStatus', async () =>
       body(await client.send(new GetTrailStatusCommand({ Name: arn }))),
     ),
-    part(errors, 'GetEventSelectors', async () => {
+    wanted(reads, errors, 'GetEventSelectors', async () => {
       const r = body(await client.send(new GetEventSelectorsCommand({ TrailName: arn })));
       return withoutKeys(r, ['TrailARN']);
     }),
-    part(errors, 'GetInsightSelectors', async () => {
+    wanted(reads, errors, 'GetInsightSelectors', async () => {
       try {
         return (
           body(await client.send(new GetInsightSelectorsCommand({ TrailName: arn }))).InsightSelectors ?? []
@@ -104,7 +122,7 @@ async function loadTrail(
         throw error;
       }
     }),
-    part(errors, 'GetEventConfiguration', async () =>
+    wanted(reads, errors, 'GetEventConfiguration', async () =>
       withoutKeys(body(await client.send(new GetEventConfigurationCommand({ TrailName: arn }))), [
         'TrailARN',
         'EventDataStoreArn',
@@ -191,7 +209,9 @@ async function loadEventDataStores(
   region: string,
   limit: ReturnType<typeof pLimit>,
   errors: PartError[],
+  reads: ReadonlySet<CloudTrailRead>,
 ) {
+  if (!reads.has('ListEventDataStores')) return [];
   const client = clients.cloudTrail(region);
   const arns: string[] = [];
   try {
@@ -203,18 +223,19 @@ async function loadEventDataStores(
     errors.push({ part: 'ListEventDataStores', message: `${e.code}: ${e.detail}` });
     return [];
   }
-  return Promise.all(arns.map((arn) => limit(() => loadEventDataStore(client, arn))));
+  return Promise.all(arns.map((arn) => limit(() => loadEventDataStore(client, arn, reads))));
 }
 
 async function loadEventDataStore(
   client: CloudTrailClient,
   arn: string,
+  reads: ReadonlySet<CloudTrailRead> = ALL_READS,
 ): Promise<EventDataStoreEntry | undefined> {
   const partErrors: PartError[] = [];
   const store = await part(partErrors, 'GetEventDataStore', async () =>
     body(await client.send(new GetEventDataStoreCommand({ EventDataStore: arn }))),
   );
-  const insights = await part(partErrors, 'GetInsightSelectors', async () => {
+  const insights = await wanted(reads, partErrors, 'GetInsightSelectors', async () => {
     try {
       return body(await client.send(new GetInsightSelectorsCommand({ EventDataStore: arn })));
     } catch (error) {
@@ -222,7 +243,7 @@ async function loadEventDataStore(
       throw error;
     }
   });
-  const configuration = await part(partErrors, 'GetEventConfiguration', async () =>
+  const configuration = await wanted(reads, partErrors, 'GetEventConfiguration', async () =>
     withoutKeys(body(await client.send(new GetEventConfigurationCommand({ EventDataStore: arn }))), [
       'TrailARN',
       'EventDataStoreArn',
@@ -264,6 +285,7 @@ export async function loadRegion(
   options: LoadOptions = {},
 ): Promise<Snapshot> {
   const limit = options.limit ?? pLimit(options.concurrency ?? 5);
+  const reads = options.reads ? completeReads(options.reads) : ALL_READS;
   const errors: PartError[] = [];
   let trails: Trail[] = [];
   try {
@@ -281,30 +303,35 @@ export async function loadRegion(
     Promise.all(
       trails.map((t) =>
         limit(async () => {
-          const entry = await readOnce(options.accountReads?.trails, t, () => loadTrail(clients, t, region));
+          const entry = await readOnce(options.accountReads?.trails, t, () =>
+            loadTrail(clients, t, region, reads),
+          );
           progress();
           return entry;
         }),
       ),
     ),
-    loadEventDataStores(clients, region, limit, errors),
+    loadEventDataStores(clients, region, limit, errors, reads),
   ]);
   const presentStores = stores.filter((s): s is EventDataStoreEntry => s !== undefined);
-  const tags = await loadTagsOnce(
-    clients,
-    [
-      ...trails.map((t) => ({ arn: t.TrailARN as string, region: t.HomeRegion ?? region })),
-      ...presentStores.map((s) => ({ arn: s.eventDataStore.EventDataStoreArn, region })),
-    ],
-    limit,
-    options.accountReads?.tags,
-  );
+  const tags = !reads.has('ListTags')
+    ? new Map<string, TagResult>()
+    : await loadTagsOnce(
+        clients,
+        [
+          ...trails.map((t) => ({ arn: t.TrailARN as string, region: t.HomeRegion ?? region })),
+          ...presentStores.map((s) => ({ arn: s.eventDataStore.EventDataStoreArn, region })),
+        ],
+        limit,
+        options.accountReads?.tags,
+      );
   const withTags = <E extends { errors?: PartError[] }>(entry: E, arn: string): E => {
     const t = tags.get(arn);
     if (t?.tags) return { ...entry, tags: t.tags };
     if (t?.error) return { ...entry, errors: [...(entry.errors ?? []), t.error] };
     return entry;
   };
+  const notRead = [...ALL_READS].filter((r) => !reads.has(r)).sort();
   return {
     version: 1,
     account,
@@ -315,7 +342,22 @@ export async function loadRegion(
     trails: entries.map((e) => withTags(e, e.trail.TrailARN)),
     eventDataStores: presentStores.map((s) => withTags(s, s.eventDataStore.EventDataStoreArn)),
     ...(errors.length ? { errors } : {}),
+    ...(notRead.length ? { notRead } : {}),
   };
+}
+
+/**
+ * Trails are always listed (DescribeTrails is the listing), and an event data store is listed and
+ * read together (ListEventDataStores, then GetEventDataStore for each).
+ */
+function completeReads(reads: ReadonlySet<CloudTrailRead>): ReadonlySet<CloudTrailRead> {
+  const out = new Set(reads);
+  out.add('DescribeTrails');
+  if (out.has('ListEventDataStores') || out.has('GetEventDataStore')) {
+    out.add('ListEventDataStores');
+    out.add('GetEventDataStore');
+  }
+  return out;
 }
 
 /** The trail's read, shared with the other Regions of the account that list it. */

@@ -8,7 +8,7 @@ import { type AccountAccess, loadAccounts, memberAccounts } from '../aws/account
 import type { AwsClients } from '../aws/clients.js';
 import { translateAwsError } from '../aws/errors.js';
 import { callerIdentity } from '../aws/identity.js';
-import { loadRegions } from '../aws/loader.js';
+import { type LoadOptions, loadRegions } from '../aws/loader.js';
 import {
   isCloudTrailDelegatedAdministrator,
   listActiveAccounts,
@@ -107,6 +107,8 @@ export interface ReadOptions {
   /** Read the organization's structure (for `select.ous`, or to record it in a snapshot file). */
   organization: boolean;
   onProgress?: (text: string) => void;
+  /** Only the reads the loaded policies need (`readsFor`); default: all of them. */
+  reads?: LoadOptions['reads'];
 }
 
 async function tryTree(
@@ -155,6 +157,7 @@ export async function readLive(
     const snapshots = await loadRegions(clients, regions, {
       account: caller.account,
       concurrency: options.concurrency,
+      ...(options.reads ? { reads: options.reads } : {}),
       ...(delegated !== undefined ? { delegatedAdministrator: delegated } : {}),
       ...(options.onProgress
         ? { onProgress: (n: number, total: number) => options.onProgress?.(`loading trails: ${n}/${total}`) }
@@ -193,6 +196,7 @@ export async function readLive(
   });
   const snapshots = await loadAccounts(access, regions, {
     concurrency: options.concurrency,
+    ...(options.reads ? { reads: options.reads } : {}),
     ...(error ? { organizationError: error } : {}),
     ...(options.onProgress
       ? {

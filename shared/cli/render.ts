@@ -166,7 +166,7 @@ export function stepsText(steps: readonly StepResult[], color: boolean): string 
   return steps
     .map(
       (s) =>
-        `${s.status === 'ok' ? c.green('ok     ') : c.red(s.status.padEnd(7))} ${s.step.operation} ${s.step.resource}${s.error ? `: ${s.error.message}` : ''}\n`,
+        `${s.status === 'ok' ? c.green('ok     ') : c.red(s.status.padEnd(7))} ${s.step.operation} ${s.step.resource}${s.error ? `: ${s.error.message}` : s.reason !== undefined ? `: not sent: ${s.reason}` : ''}\n`,
     )
     .join('');
 }

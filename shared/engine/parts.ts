@@ -45,7 +45,7 @@ const without = (value: Record<string, unknown>, drop: readonly string[]) =>
  * that change without anyone changing the configuration (delivery times, timestamps, the
  * Has…Selectors flags our own writes flip) are left out.
  */
-function configurationParts(
+export function configurationParts(
   entry: TrailEntry | EventDataStoreEntry,
 ): Record<ConfigurationPart, string | undefined> {
   if ('trail' in entry) {

@@ -119,6 +119,12 @@ export const SnapshotSchema = z.object({
   eventDataStores: z.array(EventDataStoreEntrySchema).default([]),
   /** Region-wide reads that failed (e.g. DescribeTrails, ListEventDataStores), with the cause. */
   errors: z.array(z.object({ part: str, message: str })).optional(),
+  /**
+   * Reads the live loader left out because no loaded policy needed them (e.g. GetInsightSelectors):
+   * those parts are not read, which is neither "not known" nor "none"; only policies that do not
+   * need them may be judged on this snapshot.
+   */
+  notRead: z.array(str).optional(),
 });
 
 export type Snapshot = z.infer<typeof SnapshotSchema>;

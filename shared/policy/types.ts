@@ -78,6 +78,20 @@ export interface CheckOutcome {
 }
 
 /** One entry of the checks registry: the engine never switches on a check's name. */
+/**
+ * A read call of the snapshot loader. A check names the ones whose answers it looks at, and the
+ * loader makes only the reads some loaded policy needs: the rest are "not read", never "not known".
+ */
+export type CloudTrailRead =
+  | 'DescribeTrails'
+  | 'GetTrailStatus'
+  | 'GetEventSelectors'
+  | 'GetInsightSelectors'
+  | 'GetEventConfiguration'
+  | 'ListTags'
+  | 'ListEventDataStores'
+  | 'GetEventDataStore';
+
 export interface CheckDefinition<P = unknown> {
   /** Key under `require` (or `forbid`) in a policy. */
   readonly key: string;
@@ -88,6 +102,8 @@ export interface CheckDefinition<P = unknown> {
   readonly description: string;
   readonly params: z.ZodType<P>;
   readonly iam: { readonly evaluate: readonly string[]; readonly remediate: readonly string[] };
+  /** The loader's reads this check looks at (for evaluating and for planning its repair). */
+  readonly reads: readonly CloudTrailRead[];
   /** A documented example value for the key, validated by a test. */
   readonly example: P;
   evaluate(resource: ResourceView, params: P): CheckOutcome;

@@ -15,6 +15,7 @@ export { asAdvanced, DEFAULT_TRAIL_EVENT_SELECTORS, isWholeServiceValue, toAdvan
 export type { CoverageResult, DecisionOptions, EquivalenceResult, OverlapResult } from './decide.js';
 export { covers, deadSelectors, equivalent, overlaps, redundantSelectors } from './decide.js';
 export { MergeError, PolicyConflictError, SelectorEngineError, SelectorError } from './errors.js';
+export { explainMiss, type SelectorMiss } from './explain.js';
 export { EVENT_CATEGORIES, FIELD_DOMAINS } from './fields.js';
 export { matches, matchingSelectors } from './match.js';
 export type { MergeOptions, MergeResult } from './merge.js';

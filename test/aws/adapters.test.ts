@@ -15,6 +15,7 @@ import {
   PutEventSelectorsCommand,
   PutInsightSelectorsCommand,
   StartEventDataStoreIngestionCommand,
+  StartLoggingCommand,
   TrailNotFoundException,
   UpdateEventDataStoreCommand,
 } from '@aws-sdk/client-cloudtrail';
@@ -138,8 +139,7 @@ describe('snapshot loader (aws-sdk-client-mock)', () => {
     );
     ct.on(GetEventConfigurationCommand).resolves({ MaxEventSize: 'Standard' });
     ct.on(ListEventDataStoresCommand).resolves({ EventDataStores: [] });
-    const counter = new CallCounter();
-    const snapshot = await loadRegion(new AwsClients({}, counter), ACCOUNT, 'us-east-1');
+    const snapshot = await loadRegion(clients(), ACCOUNT, 'us-east-1');
     expect(snapshot.trails).toHaveLength(24);
     expect(snapshot.trails[0]).toMatchObject({
       status: { IsLogging: true },
@@ -148,10 +148,13 @@ describe('snapshot loader (aws-sdk-client-mock)', () => {
     });
     const listTags = ct.commandCalls(ListTagsCommand).map((c) => c.args[0].input.ResourceIdList?.length);
     expect(listTags.sort()).toEqual([1, 20, 3]);
-    // At most five reads per trail (four Get* plus a share of ListTags), no writes.
-    const reads = counter.total((op) => op !== 'DescribeTrails' && op !== 'ListEventDataStores');
-    expect(reads / 24).toBeLessThanOrEqual(5);
-    expect(counter.total((op) => /^(Put|Start|Update)/.test(op))).toBe(0);
+    // At most five reads per trail (four Get* plus a share of ListTags), no writes. The mock stands in
+    // for `send`, so the calls are counted on it (the clients' own call counter never sees them).
+    const sent = ct.calls().map((c) => (c.args[0] as object).constructor.name.replace(/Command$/, ''));
+    const reads = sent.filter((op) => op !== 'DescribeTrails' && op !== 'ListEventDataStores');
+    expect(reads.length).toBeGreaterThan(24 * 4);
+    expect(reads.length / 24).toBeLessThanOrEqual(5);
+    expect(sent.filter((op) => /^(Put|Start|Update)/.test(op))).toEqual([]);
   });
 
   it('turns a failure on one trail into an error on that trail; the run goes on', async () => {
@@ -258,6 +261,32 @@ describe('plan execution (aws-sdk-client-mock)', () => {
       TrailName: TRAIL,
       AggregationConfigurations: [{ Templates: ['API_ACTIVITY'], EventCategory: 'Data' }],
     });
+  });
+
+  it('a guard’s reason stops only that resource’s steps; the other resources are still written', async () => {
+    const step = (resource: string, operation: PlanStep['operation'], input: Record<string, unknown>) =>
+      ({ resource, account: ACCOUNT, region: 'us-east-1', operation, input, findings: [] }) as PlanStep;
+    const plan = [
+      step(EDS, 'StartEventDataStoreIngestion', { EventDataStore: EDS }),
+      step(EDS, 'UpdateEventDataStore', { EventDataStore: EDS, RetentionPeriod: 365 }),
+      step(TRAIL, 'StartLogging', { Name: TRAIL }),
+    ];
+    ct.on(StartLoggingCommand).resolves({});
+    const asked: string[] = [];
+    const results = await executePlan(clients(), plan, async (s) => {
+      asked.push(`${s.operation} ${s.resource}`);
+      return s.resource === EDS ? 'lake-1 changed since the plan was made' : undefined;
+    });
+    expect(results.map((r) => [r.status, r.reason])).toEqual([
+      ['skipped', 'lake-1 changed since the plan was made'],
+      ['skipped', 'lake-1 changed since the plan was made'],
+      ['ok', undefined],
+    ]);
+    // Asked once for the stopped resource, and again for the next one.
+    expect(asked).toEqual([`StartEventDataStoreIngestion ${EDS}`, `StartLogging ${TRAIL}`]);
+    expect(ct).toHaveReceivedCommandTimes(StartLoggingCommand, 1);
+    expect(ct).not.toHaveReceivedCommand(StartEventDataStoreIngestionCommand);
+    expect(ct).not.toHaveReceivedCommand(UpdateEventDataStoreCommand);
   });
 
   it('plans event configuration from a snapshot and sends exactly that', async () => {

@@ -192,6 +192,10 @@ function eventConfigurationCheck(kind: ResourceKind): CheckDefinition<Params> {
       : StoreEventConfigurationParams) as unknown as z.ZodType<Params>,
     keyRules: KEY_RULES[kind],
     iam: { evaluate: ['cloudtrail:GetEventConfiguration'], remediate: ['cloudtrail:PutEventConfiguration'] },
+    reads:
+      kind === 'trail'
+        ? ['DescribeTrails', 'GetEventConfiguration']
+        : ['ListEventDataStores', 'GetEventDataStore', 'GetEventConfiguration'],
     example:
       kind === 'trail'
         ? {

@@ -128,6 +128,8 @@ const trailInsights: CheckDefinition<z.infer<typeof TrailInsights>> = {
     evaluate: ['cloudtrail:GetInsightSelectors', 'cloudtrail:GetEventSelectors'],
     remediate: ['cloudtrail:PutInsightSelectors'],
   },
+  // The events an Insights type analyses must be logged: the selectors are read too.
+  reads: ['DescribeTrails', 'GetInsightSelectors', 'GetEventSelectors'],
   example: [
     { InsightType: 'ApiCallRateInsight', EventCategories: ['Management'] },
     { InsightType: 'ApiErrorRateInsight' },
@@ -147,6 +149,7 @@ const storeInsights: CheckDefinition<z.infer<typeof StoreInsights>> = {
     evaluate: ['cloudtrail:GetInsightSelectors', 'cloudtrail:GetEventDataStore'],
     remediate: ['cloudtrail:PutInsightSelectors'],
   },
+  reads: ['ListEventDataStores', 'GetEventDataStore', 'GetInsightSelectors'],
   example: {
     selectors: [{ InsightType: 'ApiCallRateInsight', EventCategories: ['Management'] }],
     destination: 'arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/insights-destination',

@@ -10,7 +10,14 @@ import {
   validate,
 } from '../../selectors/index.js';
 import { describeEvent, label } from '../describe.js';
-import type { Check, CheckDefinition, CheckOutcome, ResourceKind, ResourceView } from '../types.js';
+import type {
+  Check,
+  CheckDefinition,
+  CheckOutcome,
+  CloudTrailRead,
+  ResourceKind,
+  ResourceView,
+} from '../types.js';
 
 const FieldSelectorSchema = z.strictObject({
   Field: z.enum(EVENT_FIELDS),
@@ -24,6 +31,12 @@ const SelectorListSchema: z.ZodType<AdvancedEventSelector[]> = z.array(
 
 const READ = (kind: ResourceKind) =>
   kind === 'trail' ? ['cloudtrail:GetEventSelectors'] : ['cloudtrail:GetEventDataStore'];
+/**
+ * A trail's selectors come from GetEventSelectors; an event data store's are in GetEventDataStore.
+ * (Whether a trail delivers matters to `quantifier: union` only, which asks for GetTrailStatus.)
+ */
+const READS = (kind: ResourceKind): readonly CloudTrailRead[] =>
+  kind === 'trail' ? ['DescribeTrails', 'GetEventSelectors'] : ['ListEventDataStores', 'GetEventDataStore'];
 const WRITE = (kind: ResourceKind) =>
   kind === 'trail' ? ['cloudtrail:PutEventSelectors'] : ['cloudtrail:UpdateEventDataStore'];
 
@@ -70,6 +83,7 @@ function logEventsCheck(kind: ResourceKind): CheckDefinition<AdvancedEventSelect
       'Every event these advanced selectors match is logged, decided exactly over all selectors; a failure names an event that would not be logged.',
     params: SelectorListSchema,
     iam: { evaluate: READ(kind), remediate: WRITE(kind) },
+    reads: READS(kind),
     example: [
       { FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }] },
       {
@@ -127,6 +141,7 @@ function forbidLogEventsCheck(kind: ResourceKind): CheckDefinition<AdvancedEvent
       'No event these advanced selectors match is logged (for example a cost guard); a failure names a logged event.',
     params: SelectorListSchema,
     iam: { evaluate: READ(kind), remediate: WRITE(kind) },
+    reads: READS(kind),
     example: [
       {
         Name: 'All S3 object events',

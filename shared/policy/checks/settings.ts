@@ -4,6 +4,7 @@ import type {
   Check,
   CheckDefinition,
   CheckOutcome,
+  CloudTrailRead,
   DeliveryError,
   Fix,
   ResourceKind,
@@ -12,6 +13,11 @@ import type {
 
 const READ_TRAIL = ['cloudtrail:DescribeTrails'];
 const READ_EDS = ['cloudtrail:GetEventDataStore', 'cloudtrail:ListEventDataStores'];
+/** A setting is in the listing itself: DescribeTrails, or ListEventDataStores + GetEventDataStore. */
+const SETTINGS_OF: Record<ResourceKind, readonly CloudTrailRead[]> = {
+  trail: ['DescribeTrails'],
+  eventDataStore: ['ListEventDataStores', 'GetEventDataStore'],
+};
 
 interface BooleanSetting {
   key: string;
@@ -34,6 +40,7 @@ function booleanSetting(def: BooleanSetting): CheckDefinition<boolean> {
     description: def.description,
     params: z.boolean(),
     iam: { evaluate: def.resource === 'trail' ? READ_TRAIL : READ_EDS, remediate: def.remediate },
+    reads: SETTINGS_OF[def.resource],
     example: true,
     evaluate(r, want): CheckOutcome {
       // An absent boolean setting reads as false, as the AWS consoles and CLIs show it.
@@ -165,6 +172,7 @@ function kmsCheck(resource: ResourceKind): CheckDefinition<KmsParams> {
       evaluate: resource === 'trail' ? READ_TRAIL : READ_EDS,
       remediate: [resource === 'trail' ? 'cloudtrail:UpdateTrail' : 'cloudtrail:UpdateEventDataStore'],
     },
+    reads: SETTINGS_OF[resource],
     example: { kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
     validateParams(params) {
       const problem = typeof params === 'object' ? kmsKeyProblem(params.kmsKeyId) : undefined;
@@ -268,6 +276,7 @@ const retentionCheck: CheckDefinition<z.infer<typeof Retention>> = {
     'The retention period, in days, is within bounds. Raising it is automatic up to what the billing mode allows (2557 days with FIXED_RETENTION_PRICING, 3653 with EXTENDABLE_RETENTION_PRICING); lowering it would delete events, so it never is.',
   params: Retention,
   iam: { evaluate: READ_EDS, remediate: ['cloudtrail:UpdateEventDataStore'] },
+  reads: SETTINGS_OF.eventDataStore,
   example: { minDays: 365 },
   evaluate(r, { minDays, maxDays }) {
     const days = r.settings.RetentionPeriod;
@@ -319,6 +328,7 @@ const loggingCheck: CheckDefinition<boolean> = {
     'The trail is logging and delivers what it logs: no delivery error for its S3 bucket, digest files (with log file validation), CloudWatch Logs group or SNS topic.',
   params: z.boolean(),
   iam: { evaluate: ['cloudtrail:GetTrailStatus'], remediate: ['cloudtrail:StartLogging'] },
+  reads: ['DescribeTrails', 'GetTrailStatus'],
   example: true,
   evaluate(r, want) {
     if (r.active === undefined)
@@ -352,6 +362,7 @@ const deliveryHealthCheck: CheckDefinition<true> = {
     'GetTrailStatus reports no delivery error for any destination the trail is configured with: LatestDeliveryError (S3), LatestDigestDeliveryError (with log file validation), LatestCloudWatchLogsDeliveryError (with a log group), LatestNotificationError (with an SNS topic).',
   params: z.literal(true),
   iam: { evaluate: ['cloudtrail:GetTrailStatus', 'cloudtrail:DescribeTrails'], remediate: [] },
+  reads: ['DescribeTrails', 'GetTrailStatus'],
   example: true,
   evaluate(r) {
     if (r.deliveryErrors === undefined)
@@ -375,6 +386,7 @@ const ingestionCheck: CheckDefinition<boolean> = {
   description: 'The event data store is ingesting events (Status ENABLED).',
   params: z.boolean(),
   iam: { evaluate: READ_EDS, remediate: ['cloudtrail:StartEventDataStoreIngestion'] },
+  reads: SETTINGS_OF.eventDataStore,
   example: true,
   evaluate(r, want) {
     const status = r.settings.Status;

@@ -18,6 +18,10 @@ function tagsCheck(resource: ResourceKind): CheckDefinition<TagsParams> {
       'Required tags (CloudTrail.9): `true` for any value, a string for one value, a list for one of several.',
     params: TagsParams,
     iam: { evaluate: ['cloudtrail:ListTags'], remediate: [] },
+    reads:
+      resource === 'trail'
+        ? ['DescribeTrails', 'ListTags']
+        : ['ListEventDataStores', 'GetEventDataStore', 'ListTags'],
     example: { Owner: true, DataClassification: ['confidential', 'restricted'] },
     evaluate(r, required) {
       if (!r.tags) return { status: 'ERROR', message: `${label(r)}: its tags are not known` };
