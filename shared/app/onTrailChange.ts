@@ -16,6 +16,7 @@ import type { NewOutboxEntry, Scope, StoredFinding } from '../state/types.js';
 import { inAccount } from './central.js';
 import { type Delivery, deliver, deliverable, held, newEntry } from './delivery.js';
 import { type FlowDeps, type RemediationDecision, stableId } from './deps.js';
+import { asRecorded } from './namedResources.js';
 import { type Kind, observe, toArn } from './observe.js';
 import { closeFinding, isOpen, reconcile } from './reconcile.js';
 import { maybeRemediate } from './requestRepair.js';
@@ -140,7 +141,7 @@ async function evaluateChange(
   }
   queue.push(
     ...(await reconcile(deps, owner, {
-      findings: seen.evaluation.findings,
+      findings: asRecorded(deps, seen.evaluation.findings, [seen.snapshot]),
       complete: seen.exists ? [arn] : [],
       policies: new Set(seen.policies.map((p) => p.id)),
       observedAt: seen.observedAt,

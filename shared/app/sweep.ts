@@ -6,6 +6,7 @@ import type { LiveFinding } from '../notify/transitions.js';
 import type { Scope } from '../state/types.js';
 import { deliver, deliverable, held, newEntry } from './delivery.js';
 import type { FlowDeps } from './deps.js';
+import { asRecorded } from './namedResources.js';
 import { reconcile } from './reconcile.js';
 import { maybeRemediate } from './requestRepair.js';
 
@@ -68,7 +69,7 @@ export async function scheduledSweep(
     ]),
   );
   const queue = await reconcile(deps, owner, {
-    findings,
+    findings: asRecorded(deps, findings, snapshots),
     complete: [...resources],
     policies: new Set(deps.policies.map((p) => p.id)),
     observedAt,

@@ -3,6 +3,7 @@ import { evaluate } from '../engine/index.js';
 import { inAccount, placed } from './central.js';
 import { type Delivery, deliver, deliverable, held, newEntry } from './delivery.js';
 import { type FlowDeps, parseInput } from './deps.js';
+import { asRecorded } from './namedResources.js';
 import { reconcile } from './reconcile.js';
 import { maybeRemediate } from './requestRepair.js';
 import { accountInventory } from './sweepNames.js';
@@ -90,7 +91,7 @@ export async function sweepPair(raw: unknown, deps: FlowDeps): Promise<SweepPair
     ...snapshot.eventDataStores.map((e) => e.eventDataStore.EventDataStoreArn),
   ];
   const queue: Delivery[] = await reconcile(here, owner, {
-    findings: result.findings,
+    findings: asRecorded(here, result.findings, [snapshot], recordsHere),
     complete,
     policies: new Set(deps.policies.map((p) => p.id)),
     observedAt,

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AddTagsCommand,
+  CloudTrailClient,
   CreateTrailCommand,
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
@@ -558,5 +559,50 @@ describe('row 6: out-of-order results never overwrite newer state', () => {
       requestRemediation: async (r) => void base.requests.push(r),
     });
     expect(summary(await inbox.read())).toContain('opened everything-logging logging');
+  });
+});
+
+describe('a named trail that does not exist', () => {
+  it('is resolved once when it comes back in another Region than the sweep’s first (DynamoDB state)', async () => {
+    const { s3 } = sdk(endpoint);
+    const inbox = await snsInbox();
+    const { deps } = await motoFlowDeps(endpoint, {
+      policies: parsePolicyFiles([
+        {
+          file: 'named.yaml',
+          text: 'version: 1\npolicies:\n  - id: named\n    severity: high\n    select: { names: [audit] }\n    require: { logging: true }\n',
+        },
+      ]).policies,
+      channels: [inbox.channel],
+    });
+    const regions = [REGION, 'eu-west-1'];
+    const existence = async () =>
+      (await inbox.read())
+        .filter((m) => m.finding.check === 'exists' && m.finding.policyId === 'named')
+        .map((m) => `${m.transition} ${m.finding.status}`);
+    await scheduledSweep(regions, deps);
+    expect(await existence()).toEqual(['opened FAIL']);
+
+    await s3.send(new CreateBucketCommand({ Bucket: 'eu-logs' }));
+    const eu = new CloudTrailClient({ region: 'eu-west-1', endpoint });
+    const created = await eu.send(new CreateTrailCommand({ Name: 'audit', S3BucketName: 'eu-logs' }));
+    await eu.send(new StartLoggingCommand({ Name: 'audit' }));
+    const event = cloudTrailEvent('CreateTrail', { name: 'audit', s3BucketName: 'eu-logs' });
+    const inEu = {
+      ...event,
+      region: 'eu-west-1',
+      detail: {
+        ...event.detail,
+        awsRegion: 'eu-west-1',
+        responseElements: { name: 'audit', trailARN: created.TrailARN },
+      },
+    };
+    expect(await onTrailChange(inEu, deps)).toMatchObject({ outcome: 'evaluated' });
+    expect(await existence()).toEqual(['resolved PASS']);
+    // The event delivered again, and the next sweeps: nothing more.
+    await onTrailChange(inEu, deps);
+    await scheduledSweep(regions, deps);
+    await scheduledSweep(regions, deps);
+    expect(await existence()).toEqual([]);
   });
 });
