@@ -1,4 +1,5 @@
 import { loadRegions } from '../aws/loader.js';
+import { readsFor } from '../aws/reads.js';
 import type { RuleReport } from '../aws/watcher.js';
 import { combineEvaluations, evaluateRegions, findingId } from '../engine/index.js';
 import type { Notification } from '../notify/message.js';
@@ -51,7 +52,11 @@ export async function scheduledSweep(
 ) {
   const observedAt = deps.now();
   const owner = `sweep:${invocation.id ?? observedAt.toISOString()}`;
-  const snapshots = await loadRegions(deps.clients, regions, { account: deps.account });
+  // Only the parts the loaded policies' checks look at (a trail's Insights, say, only for an Insights check).
+  const snapshots = await loadRegions(deps.clients, regions, {
+    account: deps.account,
+    reads: readsFor(deps.policies),
+  });
   // Each Region knowing the others: a named trail of another Region is not reported missing.
   const results = evaluateRegions(snapshots, deps.policies, observedAt);
   const all = combineEvaluations(results);

@@ -1,4 +1,5 @@
 import { loadAccounts } from '../aws/accounts.js';
+import { readsFor } from '../aws/reads.js';
 import { evaluate } from '../engine/index.js';
 import { inAccount, placed } from './central.js';
 import { type Delivery, deliver, deliverable, held, newEntry } from './delivery.js';
@@ -54,6 +55,8 @@ export async function sweepPair(raw: unknown, deps: FlowDeps): Promise<SweepPair
     [region],
     {
       concurrency: 5,
+      // Only the parts the loaded policies' checks look at, as in the single-account sweep.
+      reads: readsFor(deps.policies),
       ...(message.organizationError ? { organizationError: message.organizationError } : {}),
     },
   );

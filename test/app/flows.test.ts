@@ -359,6 +359,41 @@ describe('remediate (aws-sdk-client-mock)', () => {
   });
 });
 
+describe('scheduledSweep reads only what its policies need (aws-sdk-client-mock)', () => {
+  const ct = mockClient(CloudTrailClient);
+  beforeEach(() => {
+    ct.reset();
+    ct.on(DescribeTrailsCommand).resolves({
+      trailList: [{ Name: 'security', TrailARN: TRAIL, HomeRegion: 'us-east-1', IsMultiRegionTrail: true }],
+    });
+    ct.on(GetTrailStatusCommand).resolves({ IsLogging: true });
+    ct.on(GetEventSelectorsCommand).resolves({ EventSelectors: [{ ReadWriteType: 'All' }] });
+    ct.on(GetInsightSelectorsCommand).resolves({ InsightSelectors: [] });
+    ct.on(GetEventConfigurationCommand).resolves({});
+    ct.on(ListTagsCommand).resolves({ ResourceTagList: [{ ResourceId: TRAIL, TagsList: [] }] });
+    ct.on(ListEventDataStoresCommand).resolves({ EventDataStores: [] });
+  });
+
+  it('no Insights, event configuration, tags or event data stores for logging and management events', async () => {
+    const { deps, sent } = fakeDeps({
+      clients: new AwsClients(),
+      policies: policies(
+        '  - id: mgmt\n    require:\n      logging: true\n      logEvents:\n        - FieldSelectors:\n            - { Field: eventCategory, Equals: [Management] }\n',
+      ),
+    });
+    await scheduledSweep(['us-east-1'], deps, { id: 's1' });
+    expect(ct.commandCalls(DescribeTrailsCommand)).toHaveLength(1);
+    expect(ct.commandCalls(GetTrailStatusCommand)).toHaveLength(1);
+    expect(ct.commandCalls(GetEventSelectorsCommand)).toHaveLength(1);
+    expect(ct.commandCalls(GetInsightSelectorsCommand)).toHaveLength(0);
+    expect(ct.commandCalls(GetEventConfigurationCommand)).toHaveLength(0);
+    expect(ct.commandCalls(ListTagsCommand)).toHaveLength(0);
+    expect(ct.commandCalls(ListEventDataStoresCommand)).toHaveLength(0);
+    // Nothing unread is taken for unknown: the trail passes and nothing is opened.
+    expect(sent.filter((n) => n.transition === 'opened')).toEqual([]);
+  });
+});
+
 describe('scheduledSweep: watching the watcher', () => {
   const ct = mockClient(CloudTrailClient);
   beforeEach(() => {
