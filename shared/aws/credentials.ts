@@ -67,7 +67,7 @@ export function assumedRoleCredentials(sts: STSClient, options: AssumeRoleOption
     } catch (error) {
       const e = translateAwsError(error, 'AssumeRole');
       const Type = e.constructor as typeof AwsCallError;
-      throw new Type('AssumeRole', e.code, `${e.detail} (role ${options.roleArn})`, error);
+      throw new Type('AssumeRole', e.code, `${e.detail} (role ${options.roleArn})`, error, e.kind);
     }
   };
   return async () => {

@@ -31,13 +31,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { executePlan } from '../../shared/aws/apply.js';
 import { AwsClients } from '../../shared/aws/clients.js';
-import {
-  EndpointError,
-  InvalidHomeRegionError,
-  RejectedSelectorsError,
-  ResourceNotFoundError,
-  translateAwsError,
-} from '../../shared/aws/errors.js';
+import { AwsCallError, EndpointError, translateAwsError } from '../../shared/aws/errors.js';
 import { loadRegion, loadRegions } from '../../shared/aws/loader.js';
 import { isCloudTrailDelegatedAdministrator } from '../../shared/aws/organization.js';
 import { CallCounter } from '../../shared/emulator/callCounter.js';
@@ -353,7 +347,7 @@ describe('plan execution (aws-sdk-client-mock)', () => {
     ];
     const results = await executePlan(clients(), plan);
     expect(results.map((r) => r.status)).toEqual(['failed', 'skipped', 'ok']);
-    expect(results[0]?.error).toBeInstanceOf(RejectedSelectorsError);
+    expect(results[0]?.error).toMatchObject({ kind: 'rejected-selectors' });
     expect(results[0]?.error?.message).toContain(
       'this is a gap in Trailwarden\'s validation: request {"TrailName"',
     );
@@ -363,11 +357,12 @@ describe('plan execution (aws-sdk-client-mock)', () => {
   it('maps AWS exceptions to the project error types, keeping the cause', () => {
     const cause = new InvalidHomeRegionException({ message: 'wrong region', ...meta });
     const e = translateAwsError(cause, 'PutEventSelectors');
-    expect(e).toBeInstanceOf(InvalidHomeRegionError);
+    expect(e).toBeInstanceOf(AwsCallError);
+    expect(e.kind).toBe('wrong-home-region');
     expect(e.cause).toBe(cause);
     expect(
       translateAwsError(new TrailNotFoundException({ message: 'x', ...meta }), 'GetTrailStatus'),
-    ).toBeInstanceOf(ResourceNotFoundError);
+    ).toMatchObject({ kind: 'not-found', code: 'TrailNotFoundException' });
   });
 });
 

@@ -24,7 +24,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { type AccountAccess, loadAccounts } from '../../shared/aws/accounts.js';
 import { AwsClients } from '../../shared/aws/clients.js';
 import { assumedRoleCredentials, memberRoleArn, REFRESH_MARGIN_MS } from '../../shared/aws/credentials.js';
-import { AccessDeniedError } from '../../shared/aws/errors.js';
+import { AwsCallError } from '../../shared/aws/errors.js';
 import {
   listActiveAccounts,
   organizationSection,
@@ -223,7 +223,7 @@ describe('STS: member role credentials', () => {
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
   });
 
-  it('a refusal is an AccessDeniedError naming the role; the next call tries again', async () => {
+  it('a refusal is an access-denied AwsCallError naming the role; the next call tries again', async () => {
     sts
       .on(AssumeRoleCommand)
       .rejectsOnce(
@@ -234,7 +234,8 @@ describe('STS: member role credentials', () => {
       .resolves(credentialsFor(A, new Date(Date.now() + 3600_000)));
     const provider = assumedRoleCredentials(client(), { roleArn: memberRoleArn('aws', A, 'R') });
     const error = await provider().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AccessDeniedError);
+    expect(error).toBeInstanceOf(AwsCallError);
+    expect((error as AwsCallError).kind).toBe('access-denied');
     expect((error as Error).message).toBe(
       `AssumeRole: AccessDenied: User is not authorized to perform: sts:AssumeRole (role arn:aws:iam::${A}:role/R)`,
     );

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { AccessDeniedError, AwsCallError } from '../../shared/aws/errors.js';
+import { AwsCallError } from '../../shared/aws/errors.js';
 import { InputError } from '../../shared/cli/io.js';
 import { SnapshotError } from '../../shared/engine/snapshot.js';
 import { TrailwardenError } from '../../shared/errors.js';
@@ -38,7 +38,7 @@ describe('one root error', () => {
       new SnapshotError(['trails', 0], 'expected an object'),
       new TemplateError('t.yaml: not valid YAML'),
       new MalformedEventError('no detail'),
-      new AccessDeniedError('GetTrailStatus', 'AccessDeniedException', 'no', cause),
+      new AwsCallError('GetTrailStatus', 'AccessDeniedException', 'no', cause, 'access-denied'),
       new InputError('--region: expected a Region code'),
       new ChannelError('slack', 'Slack answered HTTP 500', '500'),
       new NotificationError([{ channel: 'slack', error: cause }]),
@@ -52,7 +52,7 @@ describe('one root error', () => {
       'SnapshotError',
       'TemplateError',
       'MalformedEventError',
-      'AccessDeniedError',
+      'AwsCallError',
       'InputError',
       'ChannelError',
       'NotificationError',
