@@ -442,9 +442,23 @@ async function drain(
   throw new Error('the sweep queue did not drain');
 }
 
+/**
+ * DynamoDB behind a proxy that forwards writes one at a time: the workers of one batch run side by
+ * side and race for the sweep's counter item, whose conditional writes DynamoDB serializes and moto
+ * does not.
+ */
+async function dynamoDbAsOnAws(): Promise<FaultProxy> {
+  const started = await startFaultProxy(endpoint);
+  started.serial = (operation) =>
+    ['TransactWriteItems', 'UpdateItem', 'PutItem', 'DeleteItem'].includes(operation);
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = started.endpoint;
+  return started;
+}
+
 describe('the central sweep on moto: planner → SQS → workers → one digest', () => {
   it('one message per account and Region, each account-Region evaluated in its account, and one digest', async () => {
     process.env.REMEDIATION = 'false';
+    proxy = await dynamoDbAsOnAws();
     const planner = await import('../../functions/sweepPlanner.js');
     const planned = await planner.handler({ id: 'scheduled-1' }, context('sweepPlanner') as never);
     expect(planned).toEqual({ sweepId: 'scheduled-1', accounts: 4, messages: 8 });
@@ -486,14 +500,13 @@ describe('the central sweep on moto: planner → SQS → workers → one digest'
     process.env.REMEDIATION = 'false';
     // DynamoDB behind a proxy that fails the report of one account-Region during the first
     // invocation that carries it (every attempt the SDK makes), then lets it through.
-    proxy = await startFaultProxy(endpoint);
+    proxy = await dynamoDbAsOnAws();
     const target = `${drifted[1]}#eu-west-1`;
     let failing = true;
     proxy.fault = (operation, body) =>
       failing && operation === 'TransactWriteItems' && body.includes(target)
         ? { status: 500, type: 'InternalServerError', message: 'injected' }
         : undefined;
-    process.env.AWS_ENDPOINT_URL_DYNAMODB = proxy.endpoint;
     const planner = await import('../../functions/sweepPlanner.js');
     await planner.handler({ id: 'scheduled-1' }, context('sweepPlanner') as never);
     const { handler } = await import('../../functions/sweepWorker.js');
@@ -520,13 +533,12 @@ describe('the central sweep on moto: planner → SQS → workers → one digest'
 
   it('a message that keeps failing goes to the dead-letter queue; the next sweep sends the digest of the one it kept open, once', async () => {
     process.env.REMEDIATION = 'false';
-    proxy = await startFaultProxy(endpoint);
+    proxy = await dynamoDbAsOnAws();
     const target = `${clean}#${REGION}`;
     proxy.fault = (operation, body) =>
       operation === 'TransactWriteItems' && body.includes(target) && body.includes('scheduled-1')
         ? { status: 500, type: 'InternalServerError', message: 'injected' }
         : undefined;
-    process.env.AWS_ENDPOINT_URL_DYNAMODB = proxy.endpoint;
     const planner = await import('../../functions/sweepPlanner.js');
     await planner.handler({ id: 'scheduled-1' }, context('sweepPlanner') as never);
     const { handler } = await import('../../functions/sweepWorker.js');

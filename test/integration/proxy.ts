@@ -15,6 +15,12 @@ export interface FaultProxy {
   fault: ((operation: string, body: string) => Fault | undefined) | undefined;
   /** Runs before a request is forwarded, e.g. to make another client's change land first. */
   before: ((operation: string, body: string) => Promise<void>) | undefined;
+  /**
+   * Operations forwarded one at a time, each waiting for the previous one's answer. moto does not
+   * serialize conditional writes to one item as DynamoDB does, so a test that relies on DynamoDB's
+   * guarantee (two workers racing for one counter item) serializes the writes here.
+   */
+  serial: ((operation: string) => boolean) | undefined;
   close(): Promise<void>;
 }
 
@@ -29,8 +35,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     seen: new Map(),
     fault: undefined,
     before: undefined,
+    serial: undefined,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+  let tail: Promise<void> = Promise.resolve();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -51,24 +59,33 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         res.end(JSON.stringify({ __type: fault.type, message: fault.message }));
         return;
       }
-      const forward = request(
-        {
-          hostname: upstream.hostname,
-          port: upstream.port,
-          path: req.url,
-          method: req.method,
-          headers: req.headers,
-        },
-        (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        },
-      );
-      forward.on('error', () => {
-        res.writeHead(502);
-        res.end();
-      });
-      forward.end(body);
+      const send = () =>
+        new Promise<void>((done) => {
+          res.on('close', () => done());
+          const forward = request(
+            {
+              hostname: upstream.hostname,
+              port: upstream.port,
+              path: req.url,
+              method: req.method,
+              headers: req.headers,
+            },
+            (up) => {
+              res.writeHead(up.statusCode ?? 502, up.headers);
+              up.pipe(res);
+            },
+          );
+          forward.on('error', () => {
+            res.writeHead(502);
+            res.end();
+          });
+          forward.end(body);
+        });
+      if (state.serial?.(operation)) {
+        const run = tail.then(send);
+        tail = run;
+        await run;
+      } else await send();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
