@@ -60,15 +60,22 @@ const account = (i: number): SeedAccount => ({
 });
 
 /**
- * moto does not serialize conditional writes to one item, DynamoDB does: the sweep counter's
- * transactions (the one item every worker writes) go to moto one at a time. Findings are written by
- * one worker each, so the rest runs side by side as on DynamoDB.
+ * moto does not serialize conditional writes to one item, DynamoDB does: writes (the sweep counter's
+ * transactions and the digest's conditional update, the items every worker races for) go to moto one
+ * at a time; reads run side by side as on DynamoDB.
  */
-function counterOneAtATime(client: DynamoDBClient): DynamoDBClient {
+const SERIALIZED = new Set([
+  'TransactWriteItemsCommand',
+  'UpdateItemCommand',
+  'PutItemCommand',
+  'DeleteItemCommand',
+]);
+
+function writesOneAtATime(client: DynamoDBClient): DynamoDBClient {
   let tail: Promise<unknown> = Promise.resolve();
   client.middlewareStack.add(
     (next, context) => (args) => {
-      if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
+      if (!SERIALIZED.has(context.commandName ?? '')) return next(args);
       const run = tail.then(() => next(args));
       tail = run.catch(() => undefined);
       return run;
@@ -108,7 +115,7 @@ try {
   for (const [run, workers] of [1, 4, 16].entries()) {
     const counter = new CallCounter();
     const table = `findings-${run}`;
-    const ddb = instrument(counterOneAtATime(new DynamoDBClient(config)), counter);
+    const ddb = instrument(writesOneAtATime(new DynamoDBClient(config)), counter);
     await ddb.send(
       new CreateTableCommand({
         TableName: table,
