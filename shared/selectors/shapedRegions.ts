@@ -446,6 +446,20 @@ interface PrefixFamily {
   /** Every non-empty prefix of an atom. */
   readonly ancestors: ReadonlySet<string>;
   readonly lengths: readonly number[];
+  /** Answers of `related`, by atom: trails repeat the same atoms from decision to decision. */
+  readonly known: Map<string, boolean>;
+}
+
+/** Whether `v` is a prefix of an atom of the family or starts with one of them (the two are comparable). */
+function related(family: PrefixFamily, v: string): boolean {
+  let answer = family.known.get(v);
+  if (answer === undefined) {
+    const { atoms, ancestors, lengths } = family;
+    answer = ancestors.has(v) || lengths.some((len) => len <= v.length && atoms.has(v.slice(0, len)));
+    if (family.known.size >= 4096) family.known.clear();
+    family.known.set(v, answer);
+  }
+  return answer;
 }
 
 const familyCache = new Map<string, PrefixFamily>();
@@ -468,7 +482,7 @@ function familyByAtoms(c: Constraint): PrefixFamily {
     const atoms = new Set([...c.sw, ...c.eq]);
     const ancestors = new Set<string>();
     for (const a of atoms) for (let i = 1; i <= a.length; i++) ancestors.add(a.slice(0, i));
-    family = { atoms, ancestors, lengths: [...new Set([...atoms].map((a) => a.length))] };
+    family = { atoms, ancestors, lengths: [...new Set([...atoms].map((a) => a.length))], known: new Map() };
     if (familyCache.size >= 256) familyCache.clear();
     familyCache.set(key, family);
   }
@@ -532,11 +546,7 @@ export function shapedRegions(fc: FieldConstraints, n: number, dfa: Dfa): Region
   // prefix atom of such a value is comparable (one a prefix of the other) with that atom. Other
   // atoms of mustNot selectors only ever split values that fail a must constraint: leave them out.
   const mustAtoms = prefixOnly.map((k) => prefixFamily(constraints[k] as Constraint));
-  const relevant = (v: string) =>
-    mustAtoms.every(
-      ({ atoms, ancestors, lengths }) =>
-        ancestors.has(v) || lengths.some((len) => len <= v.length && atoms.has(v.slice(0, len))),
-    );
+  const relevant = (v: string) => mustAtoms.every((family) => related(family, v));
   constraints.forEach((c, k) => {
     const keep = (owners[k] as number) < 0 || mustAtoms.length === 0 ? () => true : relevant;
     for (const v of c.sw) if (keep(v)) atomAt(v, k, SW);

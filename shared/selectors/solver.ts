@@ -73,7 +73,8 @@ export function findEvent(
   // A mustNot selector with no field selectors matches every event.
   if (mustNot.some((s) => s.constraints.length === 0)) return undefined;
   // Selectors that cannot match together with `must` play no part; dropping them keeps the search small.
-  const relevant = mustNot.filter((s) => compatible(must, s));
+  const pinned = new Map<EventField, string[] | undefined>();
+  const relevant = mustNot.filter((s) => compatible(must, s, pinned));
   const event = search(must, relevant, options);
   if (event && options.witness !== false) assertWitness(must, mustNot, event, options.partition);
   return event;
@@ -83,9 +84,18 @@ export function findEvent(
  * A cheap, sound test: false only when `must` pins a field to finitely many values (Equals, or an
  * enumerated domain) and none of them satisfies `s` there.
  */
-function compatible(must: readonly CompiledSelector[], s: CompiledSelector): boolean {
+function compatible(
+  must: readonly CompiledSelector[],
+  s: CompiledSelector,
+  /** pinnedValues per field, filled as asked: it depends on `must` only, not on `s`. */
+  pinnedByField: Map<EventField, string[] | undefined>,
+): boolean {
   for (const c of s.constraints) {
-    const pinned = pinnedValues(must, c.field);
+    let pinned = pinnedByField.get(c.field);
+    if (pinned === undefined && !pinnedByField.has(c.field)) {
+      pinned = pinnedValues(must, c.field);
+      pinnedByField.set(c.field, pinned);
+    }
     if (
       pinned &&
       !pinned.some((v) => s.constraints.every((x) => x.field !== c.field || constraintMatches(x, v)))
