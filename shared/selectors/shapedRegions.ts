@@ -181,6 +181,10 @@ function symbolsFor(dfa: Dfa, chars: Codes): Symbol[] {
 class ProductReach {
   /** Per state pair (a * stateCount + d), the id of its outcome set; -1 while unknown. */
   private memo: Int32Array | undefined;
+  /** Tarjan's working arrays, per state pair. */
+  private index: Int32Array | undefined;
+  private low: Int32Array | undefined;
+  private onStack: Uint8Array | undefined;
   /** Outcome sets, interned: few distinct ones, shared by many state pairs. */
   private readonly sets: Bits[] = [];
   private readonly setIds = new Map<string, number>();
@@ -232,9 +236,11 @@ class ProductReach {
   private tarjan(root: number, memo: Int32Array) {
     const { ac, dfa } = this;
     const S = dfa.stateCount;
-    const index = new Int32Array(memo.length).fill(-1);
-    const low = new Int32Array(memo.length);
-    const onStack = new Uint8Array(memo.length);
+    // Allocated once per product: a node a finished run visited has its memo set and is never
+    // looked at again, and a run leaves no node on the stack, so nothing needs resetting.
+    const index = (this.index ??= new Int32Array(memo.length).fill(-1));
+    const low = (this.low ??= new Int32Array(memo.length));
+    const onStack = (this.onStack ??= new Uint8Array(memo.length));
     let counter = 0;
     const stack: number[] = [];
     const work: { v: number; succ: number[]; i: number }[] = [];
