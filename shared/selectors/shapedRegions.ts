@@ -182,9 +182,7 @@ class ProductReach {
   /** Per state pair (a * stateCount + d), the id of its outcome set; -1 while unknown. */
   private memo: Int32Array | undefined;
   /** Tarjan's working arrays, per state pair. */
-  private index: Int32Array | undefined;
-  private low: Int32Array | undefined;
-  private onStack: Uint8Array | undefined;
+  private work: { index: Int32Array; low: Int32Array; onStack: Uint8Array } | undefined;
   /** Outcome sets, interned: few distinct ones, shared by many state pairs. */
   private readonly sets: Bits[] = [];
   private readonly setIds = new Map<string, number>();
@@ -238,9 +236,12 @@ class ProductReach {
     const S = dfa.stateCount;
     // Allocated once per product: a node a finished run visited has its memo set and is never
     // looked at again, and a run leaves no node on the stack, so nothing needs resetting.
-    const index = (this.index ??= new Int32Array(memo.length).fill(-1));
-    const low = (this.low ??= new Int32Array(memo.length));
-    const onStack = (this.onStack ??= new Uint8Array(memo.length));
+    this.work ??= {
+      index: new Int32Array(memo.length).fill(-1),
+      low: new Int32Array(memo.length),
+      onStack: new Uint8Array(memo.length),
+    };
+    const { index, low, onStack } = this.work;
     let counter = 0;
     const stack: number[] = [];
     const work: { v: number; succ: number[]; i: number }[] = [];
