@@ -17,22 +17,28 @@ import { type Dfa, run } from './shape.js';
  * any string is a region of the shape too, and the shape's regions are among them: the two agree.
  */
 
-/** Which UTF-16 code units occur in the atoms of the current call (those marked with its stamp). */
-const marks = new Uint32Array(65536);
-let stamp = 0;
+/** The characters tried in turn: 'z', then ① and on (BMP code units past the usual ARN alphabet). */
+const nextCandidate = (code: number) => (code === 0x7a ? 0x2460 : code + 1);
 
 /** A character that occurs in no atom of `fc`: it extends no prefix atom and ends no suffix atom. */
 export function unusedCharacter(fc: FieldConstraints): string {
-  if (stamp >= 0xffffffff) {
-    marks.fill(0);
-    stamp = 0;
+  // Usually the first or second candidate is free: one native search per atom and candidate beats
+  // collecting every character of every atom (the sweep asks this for every decision).
+  let code = 0x7a;
+  for (let tries = 0; tries < 8; tries++, code = nextCandidate(code)) {
+    const ch = String.fromCharCode(code);
+    if (
+      !fc.constraints.some((c) =>
+        [c.eq, c.neq, c.sw, c.nsw, c.ew, c.new].some((l) => l.some((v) => v.includes(ch))),
+      )
+    )
+      return ch;
   }
-  const mark = ++stamp;
+  const used = new Set<number>();
   for (const c of fc.constraints)
     for (const list of [c.eq, c.neq, c.sw, c.nsw, c.ew, c.new])
-      for (const v of list) for (let i = 0; i < v.length; i++) marks[v.charCodeAt(i)] = mark;
-  let code = 0x7a; // 'z'
-  while (marks[code] === mark) code = code === 0x7a ? 0x2460 : code + 1;
+      for (const v of list) for (let i = 0; i < v.length; i++) used.add(v.charCodeAt(i));
+  while (used.has(code)) code = nextCandidate(code);
   return String.fromCharCode(code);
 }
 
@@ -81,6 +87,24 @@ export function universalLead(dfa: Dfa): string | null {
   return lead;
 }
 
+const states = new WeakMap<Dfa, Map<string, number>>();
+
+/** run(dfa, v), remembered: trails and requirements repeat their atoms from decision to decision. */
+function stateAfter(dfa: Dfa, v: string): number {
+  let known = states.get(dfa);
+  if (!known) {
+    known = new Map();
+    states.set(dfa, known);
+  }
+  let d = known.get(v);
+  if (d === undefined) {
+    d = run(dfa, v);
+    if (known.size >= 8192) known.clear();
+    known.set(v, d);
+  }
+  return d;
+}
+
 /** Whether the regions of `fc` inside `dfa` are those of any string (see the comment at the top). */
 export function shapeFree(fc: FieldConstraints, dfa: Dfa): boolean {
   const lead = universalLead(dfa);
@@ -88,7 +112,7 @@ export function shapeFree(fc: FieldConstraints, dfa: Dfa): boolean {
   let fresh = -1; // its class, found when first needed
   const leadsOn = (p: string) => {
     if (lead.startsWith(p)) return false;
-    const d = run(dfa, p);
+    const d = stateAfter(dfa, p);
     if (d < 0) return false;
     if (dfa.universal[d]) return true;
     if (fresh < 0) fresh = dfa.classOf(unusedCharacter(fc).charCodeAt(0));
@@ -96,7 +120,7 @@ export function shapeFree(fc: FieldConstraints, dfa: Dfa): boolean {
     return e >= 0 && dfa.universal[e] === 1;
   };
   const hasShape = (v: string) => {
-    const d = run(dfa, v);
+    const d = stateAfter(dfa, v);
     return d >= 0 && dfa.accepting[d] === 1;
   };
   for (const c of fc.constraints) {
