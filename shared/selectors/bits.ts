@@ -10,10 +10,13 @@ export const isEmpty = (b: Bits): boolean => {
   for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
   return true;
 };
+/** A string naming the set: two 16-bit characters per word (cheaper to build than decimal text). */
 export const bitsKey = (b: Bits): string => {
-  if (b.length === 1) return String(b[0]);
   let key = '';
-  for (let i = 0; i < b.length; i++) key += `${b[i]},`;
+  for (let i = 0; i < b.length; i++) {
+    const w = b[i] as number;
+    key += String.fromCharCode(w & 0xffff, w >>> 16);
+  }
   return key;
 };
 export const isSubset = (a: Bits, b: Bits): boolean => {

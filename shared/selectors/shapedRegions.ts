@@ -181,6 +181,8 @@ function symbolsFor(dfa: Dfa, chars: Codes): Symbol[] {
 class ProductReach {
   /** Per state pair (a * stateCount + d), the id of its outcome set; -1 while unknown. */
   private memo: Int32Array | undefined;
+  /** Tarjan's working arrays, per state pair. */
+  private work: { index: Int32Array; low: Int32Array; onStack: Uint8Array } | undefined;
   /** Outcome sets, interned: few distinct ones, shared by many state pairs. */
   private readonly sets: Bits[] = [];
   private readonly setIds = new Map<string, number>();
@@ -232,9 +234,14 @@ class ProductReach {
   private tarjan(root: number, memo: Int32Array) {
     const { ac, dfa } = this;
     const S = dfa.stateCount;
-    const index = new Int32Array(memo.length).fill(-1);
-    const low = new Int32Array(memo.length);
-    const onStack = new Uint8Array(memo.length);
+    // Allocated once per product: a node a finished run visited has its memo set and is never
+    // looked at again, and a run leaves no node on the stack, so nothing needs resetting.
+    this.work ??= {
+      index: new Int32Array(memo.length).fill(-1),
+      low: new Int32Array(memo.length),
+      onStack: new Uint8Array(memo.length),
+    };
+    const { index, low, onStack } = this.work;
     let counter = 0;
     const stack: number[] = [];
     const work: { v: number; succ: number[]; i: number }[] = [];
@@ -446,6 +453,20 @@ interface PrefixFamily {
   /** Every non-empty prefix of an atom. */
   readonly ancestors: ReadonlySet<string>;
   readonly lengths: readonly number[];
+  /** Answers of `related`, by atom: trails repeat the same atoms from decision to decision. */
+  readonly known: Map<string, boolean>;
+}
+
+/** Whether `v` is a prefix of an atom of the family or starts with one of them (the two are comparable). */
+function related(family: PrefixFamily, v: string): boolean {
+  let answer = family.known.get(v);
+  if (answer === undefined) {
+    const { atoms, ancestors, lengths } = family;
+    answer = ancestors.has(v) || lengths.some((len) => len <= v.length && atoms.has(v.slice(0, len)));
+    if (family.known.size >= 4096) family.known.clear();
+    family.known.set(v, answer);
+  }
+  return answer;
 }
 
 const familyCache = new Map<string, PrefixFamily>();
@@ -468,7 +489,7 @@ function familyByAtoms(c: Constraint): PrefixFamily {
     const atoms = new Set([...c.sw, ...c.eq]);
     const ancestors = new Set<string>();
     for (const a of atoms) for (let i = 1; i <= a.length; i++) ancestors.add(a.slice(0, i));
-    family = { atoms, ancestors, lengths: [...new Set([...atoms].map((a) => a.length))] };
+    family = { atoms, ancestors, lengths: [...new Set([...atoms].map((a) => a.length))], known: new Map() };
     if (familyCache.size >= 256) familyCache.clear();
     familyCache.set(key, family);
   }
@@ -532,11 +553,7 @@ export function shapedRegions(fc: FieldConstraints, n: number, dfa: Dfa): Region
   // prefix atom of such a value is comparable (one a prefix of the other) with that atom. Other
   // atoms of mustNot selectors only ever split values that fail a must constraint: leave them out.
   const mustAtoms = prefixOnly.map((k) => prefixFamily(constraints[k] as Constraint));
-  const relevant = (v: string) =>
-    mustAtoms.every(
-      ({ atoms, ancestors, lengths }) =>
-        ancestors.has(v) || lengths.some((len) => len <= v.length && atoms.has(v.slice(0, len))),
-    );
+  const relevant = (v: string) => mustAtoms.every((family) => related(family, v));
   constraints.forEach((c, k) => {
     const keep = (owners[k] as number) < 0 || mustAtoms.length === 0 ? () => true : relevant;
     for (const v of c.sw) if (keep(v)) atomAt(v, k, SW);

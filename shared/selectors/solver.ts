@@ -12,6 +12,7 @@ import {
 import { arnShape, isDocumentedType } from './resourceTypes.js';
 import { accepts, type Dfa, run } from './shape.js';
 import { shapedRegions } from './shapedRegions.js';
+import { shapeFree, universalLead, unusedCharacter } from './shapeFree.js';
 import { type CloudTrailEvent, EVENT_FIELDS, type EventField } from './types.js';
 import { preferredTypes, preferredValues, UNDOCUMENTED_TYPES } from './witness.js';
 
@@ -73,7 +74,8 @@ export function findEvent(
   // A mustNot selector with no field selectors matches every event.
   if (mustNot.some((s) => s.constraints.length === 0)) return undefined;
   // Selectors that cannot match together with `must` play no part; dropping them keeps the search small.
-  const relevant = mustNot.filter((s) => compatible(must, s));
+  const pinned = new Map<EventField, string[] | undefined>();
+  const relevant = mustNot.filter((s) => compatible(must, s, pinned));
   const event = search(must, relevant, options);
   if (event && options.witness !== false) assertWitness(must, mustNot, event, options.partition);
   return event;
@@ -83,9 +85,18 @@ export function findEvent(
  * A cheap, sound test: false only when `must` pins a field to finitely many values (Equals, or an
  * enumerated domain) and none of them satisfies `s` there.
  */
-function compatible(must: readonly CompiledSelector[], s: CompiledSelector): boolean {
+function compatible(
+  must: readonly CompiledSelector[],
+  s: CompiledSelector,
+  /** pinnedValues per field, filled as asked: it depends on `must` only, not on `s`. */
+  pinnedByField: Map<EventField, string[] | undefined>,
+): boolean {
   for (const c of s.constraints) {
-    const pinned = pinnedValues(must, c.field);
+    let pinned = pinnedByField.get(c.field);
+    if (pinned === undefined && !pinnedByField.has(c.field)) {
+      pinned = pinnedValues(must, c.field);
+      pinnedByField.set(c.field, pinned);
+    }
     if (
       pinned &&
       !pinned.some((v) => s.constraints.every((x) => x.field !== c.field || constraintMatches(x, v)))
@@ -123,7 +134,9 @@ function jointRegions(
     const key = shape?.id ?? 0;
     let arnRegions = byShape.get(key);
     if (!arnRegions) {
-      arnRegions = shape ? shapedRegions(arnFc, n, shape) : fieldRegions(arnFc, n);
+      // The shape walk only where the shape can change the regions (see shapeFree.ts).
+      arnRegions =
+        shape && !shapeFree(arnFc, shape) ? shapedRegions(arnFc, n, shape) : fieldRegions(arnFc, n);
       byShape.set(key, arnRegions);
     }
     for (const a of arnRegions) {
@@ -297,17 +310,6 @@ function mayHaveShape(fc: FieldConstraints, shape: Dfa): boolean {
   );
 }
 
-/** A character no atom of `fc` contains: it extends no prefix or suffix atom. */
-function unusedCharacter(fc: FieldConstraints): string {
-  const used = new Set<string>();
-  for (const c of fc.constraints)
-    for (const v of [...c.eq, ...c.neq, ...c.sw, ...c.nsw, ...c.ew, ...c.new])
-      for (const ch of v) used.add(ch);
-  let code = 0x7a; // 'z'
-  while (used.has(String.fromCodePoint(code))) code = code === 0x7a ? 0x2460 : code + 1;
-  return String.fromCodePoint(code);
-}
-
 class WitnessBuilder {
   private readonly event: CloudTrailEvent = {};
   private readonly single = new Map<EventField, { fc: FieldConstraints; region: SearchRegion }>();
@@ -386,12 +388,22 @@ class WitnessBuilder {
       if (!fits(built)) throw new Error(`internal: ${built} is not in the region it was built for`);
       return built;
     }
+    if (shape) {
+      // A region of any string inside a shape that cannot change it (shapeFree.ts): the same
+      // readable values as a region of the shape walk, first.
+      const asShaped = { node: rep.prefix, head: rep.prefix, ending: rep.suffix };
+      for (const c of shapedCandidates(shape, asShaped, preferred)) if (fits(c)) return c;
+    }
+    const fresh = unusedCharacter(fc);
     const candidates = [
       ...preferred,
       `${rep.prefix}example${rep.suffix}`,
       `${rep.prefix}x${rep.suffix}`,
-      `${rep.prefix}${unusedCharacter(fc)}${rep.suffix}`,
+      `${rep.prefix}${fresh}${rep.suffix}`,
     ];
+    // With no prefix atom, the shape's lead to a universal state stands in for the empty prefix.
+    const lead = shape && rep.prefix === '' ? universalLead(shape) : null;
+    if (lead !== null) candidates.push(`${lead}${fresh}${rep.suffix}`);
     for (const c of candidates) if (fits(c)) return c;
     throw new Error('internal: no value found in a fresh region');
   }
