@@ -3,92 +3,42 @@
  * privilege per function, the organization's bus, the sweep queue and its dead-letter queue, and the
  * role names the member template (stack/member.yml) trusts.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { READER_ROLE_NAME, REMEDIATOR_ROLE_NAME } from '../../shared/aws/credentials.js';
 import { WATCHED_EVENT_NAMES } from '../../shared/events/cloudtrailEvent.js';
+import {
+  actions,
+  cfnLint,
+  packageStack,
+  type Resource,
+  resourcesOfType,
+  root,
+  run,
+  type Statement,
+  statementsOf,
+  TEMPLATE_FILE,
+  type Template,
+  WRITES,
+} from './template.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const run = promisify(execFile);
 const ORG = 'o-a1b2c3d4e5';
-/** Offline and without credentials, as CI and a newcomer's laptop run it. */
-const env = {
-  ...process.env,
-  AWS_ACCESS_KEY_ID: '',
-  AWS_SECRET_ACCESS_KEY: '',
-  AWS_PROFILE: '',
-  SLS_TELEMETRY_DISABLED: '1',
-};
-const serverless = (args: string[]) =>
-  run(process.execPath, [join(root, 'node_modules', 'serverless', 'bin', 'serverless.js'), ...args], {
-    cwd: root,
-    env,
-  });
-
-type Resource = { Type: string; Condition?: string; Properties: Record<string, unknown> };
-type Statement = {
-  Sid?: string;
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-  Principal?: unknown;
-  Condition?: unknown;
-};
-type Template = {
-  Parameters: Record<string, { Default?: string }>;
-  Resources: Record<string, Resource>;
-  Outputs: Record<string, { Value: unknown }>;
-};
 let out: string;
 let template: Template;
-const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
-const statementsOf = (role: Resource): Statement[] =>
-  (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
-    (p) => p.PolicyDocument.Statement,
-  );
-const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const ofType = (type: string) => resourcesOfType(template, type);
 const roles = () => Object.fromEntries(ofType('AWS::IAM::Role'));
-const WRITES = /^cloudtrail:(Put|Start|Stop|Update|Create|Delete|Add|Remove)/;
 /** A CloudFormation !Sub string (its ${…} are CloudFormation's, not JavaScript's). */
 const cfn = (text: string) => text.replaceAll('%', '$');
 
 beforeAll(async () => {
-  out = mkdtempSync(join(tmpdir(), 'trailwarden-central-'));
-  await serverless([
-    'package',
-    '--stage',
-    'ci',
-    '--param',
-    'mode=central',
-    '--param',
-    'organization=true',
-    '--param',
-    `organizationId=${ORG}`,
-    '--package',
-    out,
-  ]);
-  template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
+  ({ out, template } = await packageStack(['mode=central', 'organization=true', `organizationId=${ORG}`]));
 }, 240_000);
 
 describe('the central stack (mode=central)', () => {
   it('passes cfn-lint', async () => {
-    try {
-      await run('cfn-lint', [
-        '--ignore-checks',
-        'W3005',
-        '--',
-        join(out, 'cloudformation-template-update-stack.json'),
-      ]);
-    } catch (error) {
-      const e = error as NodeJS.ErrnoException & { stdout?: string };
-      if (e.code === 'ENOENT')
-        throw new Error('cfn-lint was not found: install it with pip install cfn-lint');
-      throw new Error(`cfn-lint failed:\n${e.stdout}`);
-    }
+    await cfnLint(join(out, TEMPLATE_FILE));
   });
 
   it('runs four functions, each with a role of its own, under the fixed names the member template trusts', () => {
@@ -415,18 +365,10 @@ describe('the central stack (mode=central)', () => {
   });
 
   it('a bad stage parameter stops the package with one message naming it', async () => {
-    const failure = await serverless([
-      'package',
-      '--stage',
-      'ci',
-      '--param',
+    const failure = await packageStack([
       'mode=central',
-      '--param',
       `organizationId=${ORG}`,
-      '--param',
       'accounts=111111111111;222222222222',
-      '--package',
-      mkdtempSync(join(tmpdir(), 'trailwarden-bad-')),
     ]).catch((e: { stdout: string; stderr: string }) => e);
     expect(`${(failure as { stdout?: string }).stdout}${(failure as { stderr?: string }).stderr}`).toContain(
       '--param accounts: expected comma-separated 12-digit account ids, without spaces (got "111111111111;222222222222")',

@@ -1,75 +1,38 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBundledPolicies } from '../../functions/runtime.js';
 import { WATCHED_EVENT_NAMES } from '../../shared/events/cloudtrailEvent.js';
 import { TABLE_KEY_SCHEMA } from '../../shared/state/findingStore.js';
+import {
+  actions,
+  cfnLint,
+  packageStack,
+  type Resource,
+  resourcesOfType,
+  root,
+  run,
+  type Statement,
+  statementsOf,
+  TEMPLATE_FILE,
+  type Template,
+  WRITES,
+} from './template.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const out = mkdtempSync(join(tmpdir(), 'trailwarden-stack-'));
-const run = promisify(execFile);
-
-type Resource = { Type: string; Properties: Record<string, unknown> };
-let template: { Resources: Record<string, Resource> };
-const ofType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
-type Statement = {
-  Sid?: string;
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-  Condition?: unknown;
-};
-const statementsOf = (role: Resource): Statement[] =>
-  (role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
-    (p) => p.PolicyDocument.Statement,
-  );
-const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+let out: string;
+let template: Template;
+const ofType = (type: string) => resourcesOfType(template, type);
 /** A CloudFormation !Sub string (its ${…} are CloudFormation's, not JavaScript's). */
 const sub = (text: string) => ({ 'Fn::Sub': text.replaceAll('%', '$') });
-const WRITES = /^cloudtrail:(Put|Start|Stop|Update|Create|Delete|Add|Remove)/;
 
 beforeAll(async () => {
-  // Offline and without credentials, as CI and a newcomer's laptop run it.
-  const env = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: '',
-    AWS_SECRET_ACCESS_KEY: '',
-    AWS_PROFILE: '',
-    SLS_TELEMETRY_DISABLED: '1',
-  };
-  await run(
-    process.execPath,
-    [
-      join(root, 'node_modules', 'serverless', 'bin', 'serverless.js'),
-      'package',
-      '--stage',
-      'ci',
-      '--package',
-      out,
-    ],
-    { cwd: root, env },
-  );
-  template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
+  ({ out, template } = await packageStack());
 }, 240_000);
 
 describe('the packaged stack', () => {
   it('passes cfn-lint', async () => {
-    try {
-      await run('cfn-lint', [
-        '--ignore-checks',
-        'W3005',
-        '--',
-        join(out, 'cloudformation-template-update-stack.json'),
-      ]);
-    } catch (error) {
-      const e = error as NodeJS.ErrnoException & { stdout?: string };
-      if (e.code === 'ENOENT')
-        throw new Error('cfn-lint was not found: install it with pip install cfn-lint');
-      throw new Error(`cfn-lint failed:\n${e.stdout}`);
-    }
+    await cfnLint(join(out, TEMPLATE_FILE));
   });
 
   it('runs nodejs22.x on arm64, each function with a role of its own', () => {
