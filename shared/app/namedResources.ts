@@ -1,11 +1,8 @@
-import { findingId, type Snapshot } from '../engine/index.js';
+import { EXISTS_CHECK, existsFindingId, type Snapshot } from '../engine/index.js';
 import type { LiveFinding } from '../notify/transitions.js';
 import type { Policy } from '../policy/loader.js';
 
 type Kind = Policy['resource'];
-
-/** The engine's check on a name in `select.names` that no Region has. */
-const EXISTS = 'exists';
 
 /**
  * Where the existence of a policy's named resource is recorded: one key per account, kind and
@@ -19,10 +16,6 @@ export function nameKey(partition: string, account: string, kind: Kind, name: st
   if (name.startsWith('arn:')) return name;
   return `arn:${partition}:cloudtrail::${account}:${kind === 'trail' ? 'trail' : 'eventdatastore'}/${name}`;
 }
-
-/** The engine's id for the existence of `name` in `account` (the same from every Region). */
-const existsId = (policy: Policy, account: string, name: string) =>
-  findingId(policy.id, `${policy.resource}:${name.startsWith('arn:') ? name : `${account}/${name}`}`, EXISTS);
 
 interface Context {
   readonly policies: readonly Policy[];
@@ -47,7 +40,7 @@ export function asRecorded(
   if (named.length === 0) return [...findings];
   const out = findings.map((f) => {
     const policy = named.find((p) => p.id === f.policyId);
-    if (f.check !== EXISTS || !policy?.select?.names?.includes(f.resourceName)) return f;
+    if (f.check !== EXISTS_CHECK || !policy?.select?.names?.includes(f.resourceName)) return f;
     return {
       ...f,
       resource: nameKey(context.partition, f.account ?? context.account, policy.resource, f.resourceName),
@@ -75,7 +68,7 @@ export function asRecorded(
         const found = resources.find(
           (r) => r.kind === policy.resource && (r.name === name || r.arn === name) && keeps(r.arn),
         );
-        const id = existsId(policy, snapshot.account, name);
+        const id = existsFindingId(policy.id, policy.resource, snapshot.account, name);
         if (!found || ids.has(id)) continue;
         ids.add(id);
         out.push({
@@ -86,7 +79,7 @@ export function asRecorded(
           account: snapshot.account,
           region: found.region,
           status: 'PASS',
-          check: EXISTS,
+          check: EXISTS_CHECK,
           severity: policy.severity,
           message: `${policy.resource === 'trail' ? 'trail' : 'event data store'} ${name} exists: ${found.arn}`,
         });

@@ -4,7 +4,7 @@ import type { CheckOutcome, FindingStatus, Fix, ResourceKind, ResourceView } fro
 import { type AdvancedEventSelector, type CloudTrailEvent, covers, partitionOf } from '../selectors/index.js';
 import { conflictOn, constraintsOn, findConflict, logEventsOf, type PolicyScope } from './conflicts.js';
 import { applyExceptions } from './exceptions.js';
-import { findingId } from './findingId.js';
+import { EXISTS_CHECK, existsFindingId, findingId } from './findingId.js';
 import { type KnownOrganization, unresolvedUnitFindings } from './organization.js';
 import { buildPlan, notHere } from './plan.js';
 import { appliesToRegion, parseArn, resourceViews, within } from './resources.js';
@@ -217,8 +217,7 @@ export function evaluate(
       const index = findings.length;
       const isArn = m.name.startsWith('arn:');
       findings.push({
-        // One id from every Region of the account (an ARN is the same resource from every account).
-        id: findingId(policy.id, `${kind}:${isArn ? m.name : `${snapshot.account}/${m.name}`}`, 'exists'),
+        id: existsFindingId(policy.id, kind, snapshot.account, m.name),
         policyId: policy.id,
         resource: isArn
           ? m.name
@@ -227,7 +226,7 @@ export function evaluate(
         account: snapshot.account,
         region,
         status: m.status,
-        check: 'exists',
+        check: EXISTS_CHECK,
         severity: policy.severity,
         message: m.message,
       });

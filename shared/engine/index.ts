@@ -10,6 +10,7 @@ export {
   inventoryOf,
   summarize,
 } from './evaluate.js';
+export { EXISTS_CHECK, existsFindingId } from './findingId.js';
 export type { KnownOrganization } from './organization.js';
 export { unresolvedUnitFindings } from './organization.js';
 export { resourceViews } from './resources.js';
