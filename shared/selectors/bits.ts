@@ -10,8 +10,15 @@ export const isEmpty = (b: Bits): boolean => {
   for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
   return true;
 };
-/** A string naming the set: two 16-bit characters per word (cheaper to build than decimal text). */
-export const bitsKey = (b: Bits): string => {
+/** A Map key naming the set of this size. */
+export type BitsKey = number | string;
+
+/**
+ * The word itself for sets of up to 32 (most: no allocation, no hashing of a string), else a string
+ * of two 16-bit characters per word (cheaper to build than decimal text).
+ */
+export const bitsKey = (b: Bits): BitsKey => {
+  if (b.length === 1) return b[0] as number;
   let key = '';
   for (let i = 0; i < b.length; i++) {
     const w = b[i] as number;

@@ -1,4 +1,4 @@
-import { type Bits, bitsKey, hasBit, isSubset, newBits, popcount, setBit } from './bits.js';
+import { type Bits, type BitsKey, bitsKey, hasBit, isSubset, newBits, popcount, setBit } from './bits.js';
 import { getOrInsert } from './collections.js';
 import type { Constraint } from './compile.js';
 import { FIELD_DOMAINS } from './fields.js';
@@ -50,9 +50,9 @@ export class RegionCollector {
   readonly K: number;
   readonly hasPos: Bits;
   readonly mustMask: Bits;
-  private readonly byKill = new Map<string, Region>();
+  private readonly byKill = new Map<BitsKey, Region>();
   private readonly all: Region[] = [];
-  private readonly seenSat = new Set<string>();
+  private readonly seenSat = new Set<BitsKey>();
   private readonly killScratch: Bits;
 
   /** With `keepAll`, every candidate that meets the must constraints is kept, even with a repeated kill set. */

@@ -1,5 +1,7 @@
+import type { Constraint } from './compile.js';
 import type { FieldConstraints } from './regions.js';
 import { type Dfa, run } from './shape.js';
+import { hasPrefix } from './strings.js';
 
 /*
  * When a shape cannot change a field's regions, the plain regions of any string (fieldRegions) are
@@ -27,12 +29,7 @@ export function unusedCharacter(fc: FieldConstraints): string {
   let code = 0x7a;
   for (let tries = 0; tries < 8; tries++, code = nextCandidate(code)) {
     const ch = String.fromCharCode(code);
-    if (
-      !fc.constraints.some((c) =>
-        [c.eq, c.neq, c.sw, c.nsw, c.ew, c.new].some((l) => l.some((v) => v.includes(ch))),
-      )
-    )
-      return ch;
+    if (!fc.constraints.some((c) => mentions(c, ch))) return ch;
   }
   const used = new Set<number>();
   for (const c of fc.constraints)
@@ -41,6 +38,20 @@ export function unusedCharacter(fc: FieldConstraints): string {
   while (used.has(code)) code = nextCandidate(code);
   return String.fromCharCode(code);
 }
+
+const anyIncludes = (values: readonly string[], ch: string) => {
+  for (const v of values) if (v.includes(ch)) return true;
+  return false;
+};
+
+/** Whether a value of `c` contains `ch` (plain loops: this runs for every decision). */
+const mentions = (c: Constraint, ch: string) =>
+  anyIncludes(c.eq, ch) ||
+  anyIncludes(c.neq, ch) ||
+  anyIncludes(c.sw, ch) ||
+  anyIncludes(c.nsw, ch) ||
+  anyIncludes(c.ew, ch) ||
+  anyIncludes(c.new, ch);
 
 const READABLE = 'exampleobjctdfghiknqrsuvwyz0123456789-_.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
@@ -111,7 +122,7 @@ export function shapeFree(fc: FieldConstraints, dfa: Dfa): boolean {
   if (lead === null) return false;
   let fresh = -1; // its class, found when first needed
   const leadsOn = (p: string) => {
-    if (lead.startsWith(p)) return false;
+    if (hasPrefix(lead, p)) return false;
     const d = stateAfter(dfa, p);
     if (d < 0) return false;
     if (dfa.universal[d]) return true;

@@ -1,4 +1,4 @@
-import { type Bits, bitsKey, hasBit, newBits, setBit } from './bits.js';
+import { type Bits, type BitsKey, bitsKey, hasBit, newBits, setBit } from './bits.js';
 import { getOrInsert } from './collections.js';
 import type { Constraint } from './compile.js';
 import { type FieldConstraints, type Region, RegionCollector } from './regions.js';
@@ -185,7 +185,7 @@ class ProductReach {
   private work: { index: Int32Array; low: Int32Array; onStack: Uint8Array } | undefined;
   /** Outcome sets, interned: few distinct ones, shared by many state pairs. */
   private readonly sets: Bits[] = [];
-  private readonly setIds = new Map<string, number>();
+  private readonly setIds = new Map<BitsKey, number>();
   readonly all: Bits;
   readonly symbols: Symbol[];
   constructor(

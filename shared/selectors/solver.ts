@@ -1,7 +1,19 @@
-import { andNot, type Bits, bitsKey, isEmpty, isSubset, newBits, or, popAnd, setBit } from './bits.js';
+import {
+  andNot,
+  type Bits,
+  type BitsKey,
+  bitsKey,
+  isEmpty,
+  isSubset,
+  newBits,
+  or,
+  popAnd,
+  setBit,
+} from './bits.js';
 import type { CompiledSelector, Constraint } from './compile.js';
 import { FIELD_DOMAINS } from './fields.js';
 import { constraintMatches } from './match.js';
+import { narrowToMust } from './narrow.js';
 import {
   type FieldConstraints,
   fieldRegions,
@@ -71,53 +83,13 @@ export function findEvent(
   mustNot: readonly CompiledSelector[],
   options: SolveOptions = {},
 ): CloudTrailEvent | undefined {
-  // A mustNot selector with no field selectors matches every event.
-  if (mustNot.some((s) => s.constraints.length === 0)) return undefined;
-  // Selectors that cannot match together with `must` play no part; dropping them keeps the search small.
-  const pinned = new Map<EventField, string[] | undefined>();
-  const relevant = mustNot.filter((s) => compatible(must, s, pinned));
+  // Only what can decide a match on events that meet `must` is kept (see narrow.ts); a selector
+  // left with no constraint matches every such event.
+  const relevant = narrowToMust(must, mustNot);
+  if (relevant.some((s) => s.constraints.length === 0)) return undefined;
   const event = search(must, relevant, options);
   if (event && options.witness !== false) assertWitness(must, mustNot, event, options.partition);
   return event;
-}
-
-/**
- * A cheap, sound test: false only when `must` pins a field to finitely many values (Equals, or an
- * enumerated domain) and none of them satisfies `s` there.
- */
-function compatible(
-  must: readonly CompiledSelector[],
-  s: CompiledSelector,
-  /** pinnedValues per field, filled as asked: it depends on `must` only, not on `s`. */
-  pinnedByField: Map<EventField, string[] | undefined>,
-): boolean {
-  for (const c of s.constraints) {
-    let pinned = pinnedByField.get(c.field);
-    if (pinned === undefined && !pinnedByField.has(c.field)) {
-      pinned = pinnedValues(must, c.field);
-      pinnedByField.set(c.field, pinned);
-    }
-    if (
-      pinned &&
-      !pinned.some((v) => s.constraints.every((x) => x.field !== c.field || constraintMatches(x, v)))
-    )
-      return false;
-  }
-  return true;
-}
-
-function pinnedValues(must: readonly CompiledSelector[], field: EventField): string[] | undefined {
-  let values: readonly string[] | undefined = FIELD_DOMAINS[field].values;
-  const own: Constraint[] = [];
-  for (const m of must) {
-    for (const c of m.constraints) {
-      if (c.field !== field) continue;
-      own.push(c);
-      if (c.eq.length > 0 && c.sw.length + c.ew.length === 0) values = c.eq;
-    }
-  }
-  if (!values || FIELD_DOMAINS[field].optional) return undefined;
-  return values.filter((v) => own.every((c) => constraintMatches(c, v)));
 }
 
 /** Joint regions of (resources.type, resources.ARN): each type region with the ARN regions of its shape. */
@@ -128,7 +100,7 @@ function jointRegions(
   partition: string | undefined,
 ): SearchRegion[] {
   const byShape = new Map<number, Region[]>();
-  const out = new Map<string, SearchRegion>();
+  const out = new Map<BitsKey, SearchRegion>();
   for (const t of fieldRegions(typeFc, n, { splitValues: true })) {
     const shape = t.rep.kind === 'value' ? arnShape(t.rep.value, partition) : undefined;
     const key = shape?.id ?? 0;
@@ -197,7 +169,7 @@ function search(
   }
 
   const chosen: SearchRegion[] = [];
-  const failed: Set<string>[] = problems.map(() => new Set());
+  const failed: Set<BitsKey>[] = problems.map(() => new Set());
   const dfs = (i: number, alive: Bits): boolean => {
     if (isEmpty(alive)) {
       for (let j = i; j < problems.length; j++)
@@ -206,12 +178,12 @@ function search(
     }
     if (i === problems.length || !isSubset(alive, killableFrom[i] as Bits)) return false;
     const key = bitsKey(alive);
-    const memo = failed[i] as Set<string>;
+    const memo = failed[i] as Set<BitsKey>;
     if (memo.has(key)) return false;
     const options = (problems[i] as Problem).regions
       .map((r) => ({ r, gain: popAnd(r.kill, alive) }))
       .sort((a, b) => b.gain - a.gain);
-    const tried = new Set<string>();
+    const tried = new Set<BitsKey>();
     for (const { r } of options) {
       const next = andNot(alive, r.kill);
       const nextKey = bitsKey(next);

@@ -1,0 +1,142 @@
+import type { CompiledSelector, Constraint } from './compile.js';
+import { FIELD_DOMAINS } from './fields.js';
+import { constraintMatches } from './match.js';
+import { hasPrefix } from './strings.js';
+import type { EventField } from './types.js';
+
+/*
+ * Before the search: what `must` says about a field makes parts of the `mustNot` selectors
+ * irrelevant, and dropping them keeps the search small without changing its answer, because the
+ * search only looks at events that meet `must`, and on those events a narrowed selector matches
+ * exactly when the original does.
+ *
+ * - Pinned: `must` allows finitely many values of the field (Equals, or an enumerated domain such
+ *   as readOnly). A `mustNot` selector that no such value satisfies matches no event of the search,
+ *   and is dropped; a constraint that every such value satisfies never fails, and is dropped from
+ *   its selector (eventCategory = Data against a requirement on Data, say).
+ * - Anchored: a `must` constraint whose positive values are Equals and StartsWith only pins the
+ *   field to values that equal one of its constants or start with one of its prefixes. A `mustNot`
+ *   atom that cannot be a prefix of such a value, or a constant that cannot be such a value, is
+ *   never hit, and is dropped; a constraint left with no positive value is then never met, and its
+ *   selector is dropped. A requirement on a few buckets against a trail of hundreds of bucket
+ *   prefixes is the case this is for.
+ *
+ * A selector left with no constraint matches every event of the search.
+ */
+
+interface Anchor {
+  readonly eq: readonly string[];
+  readonly sw: readonly string[];
+}
+
+interface FieldFacts {
+  /** The values `must` allows, when finitely many. */
+  readonly pinned: readonly string[] | undefined;
+  readonly anchors: readonly Anchor[];
+}
+
+/** Can `atom` be a prefix of a value that equals one of `a.eq` or starts with one of `a.sw`? */
+function mayPrefix(atom: string, a: Anchor): boolean {
+  for (const s of a.sw) if (hasPrefix(atom, s) || hasPrefix(s, atom)) return true;
+  for (const e of a.eq) if (hasPrefix(e, atom)) return true;
+  return false;
+}
+
+/** Can `value` equal one of `a.eq` or start with one of `a.sw`? */
+function mayEqual(value: string, a: Anchor): boolean {
+  for (const s of a.sw) if (hasPrefix(value, s)) return true;
+  return a.eq.includes(value);
+}
+
+function keep(values: readonly string[], anchors: readonly Anchor[], test: typeof mayPrefix) {
+  let out: string[] | undefined;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as string;
+    let ok = true;
+    for (const a of anchors) if (!test(v, a)) ok = false;
+    if (ok) out?.push(v);
+    else out ??= values.slice(0, i);
+  }
+  return out ?? values;
+}
+
+/** `c` without the values no anchored value can hit; null when no anchored value meets it. */
+function anchored(c: Constraint, anchors: readonly Anchor[]): Constraint | null {
+  if (anchors.length === 0) return c;
+  const eq = keep(c.eq, anchors, mayEqual);
+  const sw = keep(c.sw, anchors, mayPrefix);
+  const neq = keep(c.neq, anchors, mayEqual);
+  const nsw = keep(c.nsw, anchors, mayPrefix);
+  if (eq === c.eq && sw === c.sw && neq === c.neq && nsw === c.nsw) return c;
+  const hadPositive = c.eq.length + c.sw.length + c.ew.length > 0;
+  if (hadPositive && eq.length + sw.length + c.ew.length === 0) return null;
+  return { ...c, eq, sw, neq, nsw };
+}
+
+function factsOf(must: readonly CompiledSelector[], field: EventField): FieldFacts {
+  const domain = FIELD_DOMAINS[field];
+  let values: readonly string[] | undefined = domain.optional ? undefined : domain.values;
+  const own: Constraint[] = [];
+  const anchors: Anchor[] = [];
+  for (const m of must)
+    for (const c of m.constraints) {
+      if (c.field !== field) continue;
+      own.push(c);
+      if (c.ew.length > 0) continue;
+      // An Equals-only constraint also rules out absence, so it pins an optional field too.
+      if (c.eq.length > 0 && c.sw.length === 0) values = c.eq;
+      if (c.eq.length + c.sw.length > 0) anchors.push(c);
+    }
+  return {
+    pinned: values?.filter((v) => own.every((c) => constraintMatches(c, v))),
+    anchors,
+  };
+}
+
+/**
+ * `mustNot` narrowed to the events that meet every selector of `must` (see above): selectors that
+ * can match none of them dropped, constraints and values that cannot decide a match removed.
+ */
+export function narrowToMust(
+  must: readonly CompiledSelector[],
+  mustNot: readonly CompiledSelector[],
+): CompiledSelector[] {
+  const facts = new Map<EventField, FieldFacts>();
+  const factsFor = (field: EventField) => {
+    let f = facts.get(field);
+    if (!f) {
+      f = factsOf(must, field);
+      facts.set(field, f);
+    }
+    return f;
+  };
+  const out: CompiledSelector[] = [];
+  for (const s of mustNot) {
+    let constraints: Constraint[] | undefined;
+    let dead = false;
+    for (let k = 0; k < s.constraints.length && !dead; k++) {
+      const c = s.constraints[k] as Constraint;
+      const { pinned, anchors } = factsFor(c.field);
+      let narrowed: Constraint | null = c;
+      if (pinned) {
+        // The selector's constraints on this field together (a selector may repeat a field).
+        const meets = (v: string) =>
+          s.constraints.every((x) => x.field !== c.field || constraintMatches(x, v));
+        if (!pinned.some(meets)) dead = true;
+        else if (pinned.every((v) => constraintMatches(c, v))) narrowed = null;
+      } else {
+        narrowed = anchored(c, anchors);
+        if (narrowed === null) dead = true;
+      }
+      if (dead) break;
+      if (narrowed === c) {
+        constraints?.push(c);
+        continue;
+      }
+      constraints ??= s.constraints.slice(0, k);
+      if (narrowed) constraints.push(narrowed);
+    }
+    if (!dead) out.push(constraints ? { constraints } : s);
+  }
+  return out;
+}
