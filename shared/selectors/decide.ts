@@ -68,8 +68,8 @@ const sameSelector = (a: CompiledSelector, b: CompiledSelector) =>
     );
   });
 
-/** Mixes `x` into the hash `h` (32-bit, multiplicative). */
-const mix = (h: number, x: number) => Math.imul(h ^ x, 0x9e3779b1) >>> 0;
+/** Mixes `x` into the hash `h` (multiplicative; kept to 30 bits, small integers that need no boxing). */
+const mix = (h: number, x: number) => Math.imul(h ^ x, 0x9e3779b1) & 0x3fffffff;
 
 /** The hash of a value list: its length and each value's length and last two code units. */
 const listHash = (h: number, values: readonly string[]) => {

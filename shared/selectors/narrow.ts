@@ -73,6 +73,19 @@ function anchored(c: Constraint, anchors: readonly Anchor[]): Constraint | null 
   return { ...c, eq, sw, neq, nsw };
 }
 
+/** How many of `pinned` meet `c` (an Equals-only constraint, the usual one, without the general matcher). */
+function pinnedMet(pinned: readonly string[], c: Constraint): number {
+  const onlyEq = c.sw.length + c.ew.length + c.neq.length + c.nsw.length + c.new.length === 0;
+  let met = 0;
+  for (const v of pinned) if (onlyEq ? c.eq.includes(v) : constraintMatches(c, v)) met++;
+  return met;
+}
+
+/** Whether a pinned value meets every constraint of `s` on `field` (a selector may repeat a field). */
+function meetsTogether(pinned: readonly string[], s: CompiledSelector, field: EventField): boolean {
+  return pinned.some((v) => s.constraints.every((x) => x.field !== field || constraintMatches(x, v)));
+}
+
 function factsOf(must: readonly CompiledSelector[], field: EventField): FieldFacts {
   const domain = FIELD_DOMAINS[field];
   let values: readonly string[] | undefined = domain.optional ? undefined : domain.values;
@@ -119,11 +132,9 @@ export function narrowToMust(
       const { pinned, anchors } = factsFor(c.field);
       let narrowed: Constraint | null = c;
       if (pinned) {
-        // The selector's constraints on this field together (a selector may repeat a field).
-        const meets = (v: string) =>
-          s.constraints.every((x) => x.field !== c.field || constraintMatches(x, v));
-        if (!pinned.some(meets)) dead = true;
-        else if (pinned.every((v) => constraintMatches(c, v))) narrowed = null;
+        const met = pinnedMet(pinned, c);
+        if (met === 0 || (met < pinned.length && !meetsTogether(pinned, s, c.field))) dead = true;
+        else if (met === pinned.length) narrowed = null;
       } else {
         narrowed = anchored(c, anchors);
         if (narrowed === null) dead = true;

@@ -1,3 +1,4 @@
+import { Atoms } from './atoms.js';
 import { type Bits, type BitsKey, bitsKey, hasBit, isSubset, newBits, popcount, setBit } from './bits.js';
 import { getOrInsert } from './collections.js';
 import type { Constraint } from './compile.js';
@@ -116,41 +117,6 @@ export function maximalRegions<R extends { readonly kill: Bits }>(regions: R[]):
 }
 
 /**
- * Atoms of one kind (prefixes or suffixes) indexed by length, so that all atoms that are a prefix
- * (suffix) of a string are found with one hash lookup per distinct atom length.
- */
-class AtomIndex {
-  private readonly byAtom = new Map<string, { pos: number[]; neg: number[] }>();
-  private lengths: number[] = [];
-  constructor(private readonly suffix: boolean) {}
-
-  add(atom: string, k: number, positive: boolean): void {
-    let e = this.byAtom.get(atom);
-    if (!e) {
-      e = { pos: [], neg: [] };
-      this.byAtom.set(atom, e);
-      if (!this.lengths.includes(atom.length)) this.lengths.push(atom.length);
-    }
-    (positive ? e.pos : e.neg).push(k);
-  }
-
-  atoms(): IterableIterator<string> {
-    return this.byAtom.keys();
-  }
-
-  /** Marks every constraint with an atom that is a prefix (suffix) of `s`. */
-  hits(s: string, posOut: Bits, negOut: Bits): void {
-    for (const len of this.lengths) {
-      if (len > s.length) continue;
-      const e = this.byAtom.get(this.suffix ? s.slice(s.length - len) : s.slice(0, len));
-      if (!e) continue;
-      for (const k of e.pos) setBit(posOut, k);
-      for (const k of e.neg) setBit(negOut, k);
-    }
-  }
-}
-
-/**
  * The regions of a field whose values are any non-empty string (or one of an enumerated domain):
  * constants, absent, and one region per (longest prefix atom, longest suffix atom) pair.
  * With `splitValues`, every constant keeps a region of its own even when another region kills
@@ -163,12 +129,14 @@ export function fieldRegions(fc: FieldConstraints, n: number, options: { splitVa
   const collector = new RegionCollector(fc, n);
   const values = options.splitValues ? new RegionCollector(fc, n, true) : collector;
   const { hasPos, mustMask } = collector;
-  const prefixes = new AtomIndex(false);
-  const suffixes = new AtomIndex(true);
+  const W = hasPos.length;
+  const prefixes = new Atoms(false, W);
+  const suffixes = new Atoms(true, W);
   const hasSuffixPos = newBits(K);
   const eqMap = new Map<string, { eq: number[]; neq: number[] }>();
   const entry = (v: string) => getOrInsert(eqMap, v, () => ({ eq: [], neq: [] }));
-  constraints.forEach((c, k) => {
+  for (let k = 0; k < K; k++) {
+    const c = constraints[k] as Constraint;
     for (const v of c.eq) entry(v).eq.push(k);
     for (const v of c.neq) entry(v).neq.push(k);
     for (const p of c.sw) prefixes.add(p, k, true);
@@ -176,7 +144,9 @@ export function fieldRegions(fc: FieldConstraints, n: number, options: { splitVa
     for (const s of c.ew) suffixes.add(s, k, true);
     for (const s of c.new) suffixes.add(s, k, false);
     if (c.ew.length > 0) setBit(hasSuffixPos, k);
-  });
+  }
+  prefixes.seal();
+  suffixes.seal();
 
   const evalValue = (v: string): Bits => {
     const pos = newBits(K);
@@ -205,38 +175,49 @@ export function fieldRegions(fc: FieldConstraints, n: number, options: { splitVa
       if (v !== '') values.consider(evalValue(v), () => ({ kind: 'value', value: v }));
     // Group prefix atoms (and suffix atoms) that hit the same constraints: they are interchangeable.
     // Groups that already break a `must` constraint on their own side are dropped before pairing.
-    const groups = (index: AtomIndex, viable: (pos: Bits, neg: Bits) => boolean) => {
-      const seen = new Map<string, { atom: string; pos: Bits; neg: Bits }>();
-      for (const atom of ['', ...index.atoms()]) {
-        const pos = newBits(K);
-        const neg = newBits(K);
-        index.hits(atom, pos, neg);
-        if (!viable(pos, neg)) continue;
-        const key = `${bitsKey(pos)}|${bitsKey(neg)}`;
+    const groups = (atoms: Atoms, viable: (words: Uint32Array, at: number) => boolean) => {
+      const seen = new Map<string, { atom: string; at: number }>();
+      const words = atoms.words;
+      for (let i = 0; i < atoms.count; i++) {
+        const at = atoms.offset(i);
+        if (!viable(words, at)) continue;
+        let key = '';
+        for (let w = at; w < at + 2 * W; w++) {
+          const x = words[w] as number;
+          key += String.fromCharCode(x & 0xffff, x >>> 16);
+        }
+        const atom = atoms.atom(i);
         const prev = seen.get(key);
         // Prefer the shortest atom: it makes the most readable witness.
-        if (!prev || atom.length < prev.atom.length) seen.set(key, { atom, pos, neg });
+        if (!prev || atom.length < prev.atom.length) seen.set(key, { atom, at });
       }
       return [...seen.values()];
     };
     // A must constraint's positive half can only be met by the suffix side if it has EndsWith values.
-    const prefixViable = (pos: Bits, neg: Bits) =>
-      mustMask.every(
-        (m, i) =>
-          (m &
-            ((neg[i] as number) |
-              ((hasPos[i] as number) & ~(pos[i] as number) & ~(hasSuffixPos[i] as number)))) ===
-          0,
-      );
-    const suffixViable = (_pos: Bits, neg: Bits) => mustMask.every((m, i) => (m & (neg[i] as number)) === 0);
+    const prefixViable = (words: Uint32Array, at: number) => {
+      for (let i = 0; i < W; i++) {
+        const pos = words[at + i] as number;
+        const neg = words[at + W + i] as number;
+        const unmet = (hasPos[i] as number) & ~pos & ~(hasSuffixPos[i] as number);
+        if (((mustMask[i] as number) & (neg | unmet)) !== 0) return false;
+      }
+      return true;
+    };
+    const suffixViable = (words: Uint32Array, at: number) => {
+      for (let i = 0; i < W; i++)
+        if (((mustMask[i] as number) & (words[at + W + i] as number)) !== 0) return false;
+      return true;
+    };
     const pGroups = groups(prefixes, prefixViable);
     const qGroups = groups(suffixes, suffixViable);
+    const pw = prefixes.words;
+    const qw = suffixes.words;
     const sat = newBits(K);
     for (const p of pGroups) {
       for (const q of qGroups) {
-        for (let i = 0; i < sat.length; i++) {
-          const pos = (p.pos[i] as number) | (q.pos[i] as number);
-          const neg = (p.neg[i] as number) | (q.neg[i] as number);
+        for (let i = 0; i < W; i++) {
+          const pos = (pw[p.at + i] as number) | (qw[q.at + i] as number);
+          const neg = (pw[p.at + W + i] as number) | (qw[q.at + W + i] as number);
           sat[i] = (~(hasPos[i] as number) | pos) & ~neg;
         }
         collector.consider(sat, () => ({ kind: 'fresh', prefix: p.atom, suffix: q.atom }));
