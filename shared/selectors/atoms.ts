@@ -22,7 +22,10 @@ function compareReversed(a: string, b: string): number {
 const compareForward = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export class Atoms {
-  private readonly values: string[] = [];
+  /** Distinct atoms in the order first added, and per added value its atom and owner. */
+  private readonly distinct: string[] = [];
+  private readonly idOf = new Map<string, number>();
+  private readonly valueAtom: number[] = [];
   private readonly owners: number[] = [];
   /** Distinct atoms in order, the empty atom first. */
   private sorted: string[] = [];
@@ -38,28 +41,34 @@ export class Atoms {
 
   /** Constraint `k` has `atom` among its positive (StartsWith/EndsWith) or negative values. */
   add(atom: string, k: number, positive: boolean): void {
-    this.values.push(atom);
+    // Trails repeat a few atoms many times (EndsWith ".tmp" on every selector): sort distinct ones.
+    let id = this.idOf.get(atom);
+    if (id === undefined) {
+      id = this.distinct.length;
+      this.distinct.push(atom);
+      this.idOf.set(atom, id);
+    }
+    this.valueAtom.push(id);
     this.owners.push(positive ? k : ~k);
   }
 
   /** Sorts the atoms and computes their hit sets; call once, after the last `add`. */
   seal(): void {
-    const { values, owners, W, suffix } = this;
+    const { distinct, owners, valueAtom, W, suffix } = this;
     const compare = suffix ? compareReversed : compareForward;
-    const order = values.map((_, i) => i).sort((i, j) => compare(values[i] as string, values[j] as string));
     const startsWithIt = suffix ? hasSuffix : hasPrefix;
-    const sorted: string[] = [''];
-    for (const i of order) if (values[i] !== sorted[sorted.length - 1]) sorted.push(values[i] as string);
+    const sorted = ['', ...distinct.filter((a) => a !== '').sort(compare)];
+    const rankOf = new Int32Array(distinct.length);
+    for (let r = 0; r < sorted.length; r++) {
+      const id = this.idOf.get(sorted[r] as string);
+      if (id !== undefined) rankOf[id] = r;
+    }
     const words = new Uint32Array(sorted.length * 2 * W);
     const parent = new Int32Array(sorted.length).fill(-1);
-    // Own values first: atom i's constraints, found by walking `order` alongside `sorted`.
-    let at = 0;
-    for (const i of order) {
-      const v = values[i] as string;
-      while (sorted[at] !== v) at++;
+    for (let i = 0; i < valueAtom.length; i++) {
       const owner = owners[i] as number;
       const k = owner >= 0 ? owner : ~owner;
-      const base = at * 2 * W + (owner >= 0 ? 0 : W) + (k >>> 5);
+      const base = (rankOf[valueAtom[i] as number] as number) * 2 * W + (owner >= 0 ? 0 : W) + (k >>> 5);
       words[base] = (words[base] as number) | (1 << (k & 31));
     }
     const stack: number[] = [0];
