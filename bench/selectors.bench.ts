@@ -214,7 +214,10 @@ function timeEach(n: number, fn: (i: number) => void): number[] {
   return out;
 }
 
-const trails = Array.from({ length: 50 }, (_, i) => worstTrail(1000 + i));
+/** As the engine receives selectors: parsed from JSON (a snapshot file or an API response). */
+const parsed = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+
+const trails = Array.from({ length: 50 }, (_, i) => parsed(worstTrail(1000 + i)));
 const valueCount = (t: AdvancedEventSelector[]) =>
   t
     .flatMap((s) => s.FieldSelectors)
@@ -228,7 +231,7 @@ timeEach(200, (i) => covers(trails[i % trails.length] ?? [], requirement, aws));
 console.log(
   `1. covers (worst trail vs 20-value requirement): ${stats(timeEach(2000, (i) => covers(trails[i % trails.length] ?? [], requirement, aws)))}`,
 );
-const shaped = Array.from({ length: 50 }, (_, i) => worstShapedTrail(2000 + i));
+const shaped = Array.from({ length: 50 }, (_, i) => parsed(worstShapedTrail(2000 + i)));
 const arnValues = (t: AdvancedEventSelector[]) =>
   t
     .flatMap((s) => s.FieldSelectors)
@@ -249,7 +252,7 @@ console.log(
   `3. merge  (worst trail + 20-value requirement): ${stats(timeEach(500, (i) => merge({ AdvancedEventSelectors: trails[i % trails.length] ?? [] }, requirement, [], aws)))}`,
 );
 
-const configs = fleet(10_000);
+const configs = parsed(fleet(10_000));
 const rssBefore = process.memoryUsage().rss;
 let t = performance.now();
 let gaps = 0;

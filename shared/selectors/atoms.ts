@@ -21,6 +21,15 @@ function compareReversed(a: string, b: string): number {
 
 const compareForward = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+const ONLY_EMPTY = [''];
+const NO_PARENT = new Int32Array([-1]);
+let zeroWords = new Uint32Array(8);
+/** A zero buffer of at least `length` words, shared: nothing writes to an empty atom's hits. */
+const zeros = (length: number) => {
+  if (zeroWords.length < length) zeroWords = new Uint32Array(length);
+  return zeroWords;
+};
+
 export class Atoms {
   /** Distinct atoms in the order first added, and per added value its atom and owner. */
   private readonly distinct: string[] = [];
@@ -55,6 +64,13 @@ export class Atoms {
   /** Sorts the atoms and computes their hit sets; call once, after the last `add`. */
   seal(): void {
     const { distinct, owners, valueAtom, W, suffix } = this;
+    if (distinct.length === 0) {
+      // Most fields have no atom of this kind: only the empty atom, which hits nothing.
+      this.sorted = ONLY_EMPTY;
+      this.parent = NO_PARENT;
+      this.hitWords = zeros(2 * W);
+      return;
+    }
     const compare = suffix ? compareReversed : compareForward;
     const startsWithIt = suffix ? hasSuffix : hasPrefix;
     const sorted = ['', ...distinct.filter((a) => a !== '').sort(compare)];

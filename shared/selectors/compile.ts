@@ -1,5 +1,5 @@
 import { SelectorError } from './errors.js';
-import { isEventField } from './fields.js';
+import { eventField } from './fields.js';
 import { type AdvancedEventSelector, type EventField, OPERATORS, type Operator } from './types.js';
 
 /** One field selector in the engine's internal form; empty lists mean "operator not used". */
@@ -89,11 +89,12 @@ function stringList(value: unknown, at: At, j: number, key: string): readonly st
 function compileFieldSelector(fs: unknown, at: At, j: number): Constraint {
   if (!isRecord(fs))
     throw new SelectorError('wrong-type', fieldPath(at, j), 'expected an object with Field and operators');
-  const field = fs.Field;
-  if (typeof field !== 'string')
+  const name = fs.Field;
+  if (typeof name !== 'string')
     throw new SelectorError('wrong-type', `${fieldPath(at, j)}.Field`, 'expected a field name');
-  if (!isEventField(field))
-    throw new SelectorError('unknown-field', `${fieldPath(at, j)}.Field`, `unknown field "${field}"`);
+  const field = eventField(name);
+  if (field === undefined)
+    throw new SelectorError('unknown-field', `${fieldPath(at, j)}.Field`, `unknown field "${name}"`);
   const c: { -readonly [K in keyof Constraint]: Constraint[K] } = {
     field,
     eq: NONE,

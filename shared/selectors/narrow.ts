@@ -85,15 +85,16 @@ interface FieldFacts {
   readonly anchors: readonly Anchor[];
 }
 
-const mayPrefix = (atom: string, a: Anchor) => a.mayPrefix(atom);
-const mayEqual = (value: string, a: Anchor) => a.mayEqual(value);
-
-function keep(values: readonly string[], anchors: readonly Anchor[], test: typeof mayPrefix) {
+/** `values` without those some anchor rules out (`prefixes`: as prefix atoms, else as constants). */
+function keep(values: readonly string[], anchors: readonly Anchor[], prefixes: boolean) {
   let out: string[] | undefined;
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as string;
     let ok = true;
-    for (const a of anchors) if (!test(v, a)) ok = false;
+    for (let j = 0; ok && j < anchors.length; j++) {
+      const a = anchors[j] as Anchor;
+      ok = prefixes ? a.mayPrefix(v) : a.mayEqual(v);
+    }
     if (ok) out?.push(v);
     else out ??= values.slice(0, i);
   }
@@ -102,11 +103,11 @@ function keep(values: readonly string[], anchors: readonly Anchor[], test: typeo
 
 /** `c` without the values no anchored value can hit; null when no anchored value meets it. */
 function anchored(c: Constraint, anchors: readonly Anchor[]): Constraint | null {
-  if (anchors.length === 0) return c;
-  const eq = keep(c.eq, anchors, mayEqual);
-  const sw = keep(c.sw, anchors, mayPrefix);
-  const neq = keep(c.neq, anchors, mayEqual);
-  const nsw = keep(c.nsw, anchors, mayPrefix);
+  if (anchors.length === 0 || c.eq.length + c.sw.length + c.neq.length + c.nsw.length === 0) return c;
+  const eq = keep(c.eq, anchors, false);
+  const sw = keep(c.sw, anchors, true);
+  const neq = keep(c.neq, anchors, false);
+  const nsw = keep(c.nsw, anchors, true);
   if (eq === c.eq && sw === c.sw && neq === c.neq && nsw === c.nsw) return c;
   const hadPositive = c.eq.length + c.sw.length + c.ew.length > 0;
   if (hadPositive && eq.length + sw.length + c.ew.length === 0) return null;

@@ -110,9 +110,20 @@ export class RegionCollector {
 
 /** Regions whose kill set is not contained in another's (distinct kill sets assumed). */
 export function maximalRegions<R extends { readonly kill: Bits }>(regions: R[]): R[] {
-  const sorted = regions.map((r) => ({ r, size: popcount(r.kill) })).sort((a, b) => b.size - a.size);
+  // Largest first, so that a region is only compared with those kept before it. Indices sorted,
+  // not wrapper objects: this runs several times a decision.
+  const size = new Int32Array(regions.length);
+  for (let i = 0; i < regions.length; i++) size[i] = popcount((regions[i] as R).kill);
+  const order = Array.from({ length: regions.length }, (_, i) => i).sort(
+    (a, b) => (size[b] as number) - (size[a] as number) || a - b,
+  );
   const kept: R[] = [];
-  for (const { r } of sorted) if (!kept.some((k) => isSubset(r.kill, k.kill))) kept.push(r);
+  for (const i of order) {
+    const r = regions[i] as R;
+    let covered = false;
+    for (let j = 0; !covered && j < kept.length; j++) covered = isSubset(r.kill, (kept[j] as R).kill);
+    if (!covered) kept.push(r);
+  }
   return kept;
 }
 
@@ -148,9 +159,13 @@ export function fieldRegions(fc: FieldConstraints, n: number, options: { splitVa
   prefixes.seal();
   suffixes.seal();
 
+  // Scratch sets: consider() reads a candidate's sat set and keeps nothing of it.
+  const pos = newBits(K);
+  const neg = newBits(K);
+  const satOut = newBits(K);
   const evalValue = (v: string): Bits => {
-    const pos = newBits(K);
-    const neg = newBits(K);
+    pos.fill(0);
+    neg.fill(0);
     prefixes.hits(v, pos, neg);
     suffixes.hits(v, pos, neg);
     const e = eqMap.get(v);
@@ -158,7 +173,7 @@ export function fieldRegions(fc: FieldConstraints, n: number, options: { splitVa
       for (const k of e.eq) setBit(pos, k);
       for (const k of e.neq) setBit(neg, k);
     }
-    return collector.sat(pos, neg);
+    return collector.sat(pos, neg, satOut);
   };
 
   if (domain.optional) {
