@@ -80,7 +80,10 @@ const NONE: readonly string[] = [];
 
 function stringList(value: unknown, at: At, j: number, key: string): readonly string[] {
   let ok = Array.isArray(value);
-  if (ok) for (const v of value as unknown[]) if (typeof v !== 'string') ok = false;
+  // An indexed loop: for-of over input arrays of several kinds allocated an iterator each.
+  if (ok)
+    for (let i = 0; i < (value as unknown[]).length; i++)
+      if (typeof (value as unknown[])[i] !== 'string') ok = false;
   if (!ok) throw new SelectorError('wrong-type', `${fieldPath(at, j)}.${key}`, 'expected a list of strings');
   return value as string[];
 }

@@ -71,12 +71,15 @@ const sameSelector = (a: CompiledSelector, b: CompiledSelector) =>
 /** Mixes `x` into the hash `h` (multiplicative; kept to 30 bits, small integers that need no boxing). */
 const mix = (h: number, x: number) => Math.imul(h ^ x, 0x9e3779b1) & 0x3fffffff;
 
-/** The hash of a value list: its length and each value's length and last two code units. */
+/** A value's length and last two code units, mixed into `h`. */
+const valueHash = (h: number, v: string) =>
+  mix(h, (v.length << 16) ^ (v.charCodeAt(v.length - 1) << 8) ^ v.charCodeAt(v.length - 2));
+
+/** The hash of a value list: its length and its first and last values (enough to tell most apart). */
 const listHash = (h: number, values: readonly string[]) => {
-  let out = mix(h, values.length);
-  for (const v of values)
-    out = mix(out, (v.length << 16) ^ (v.charCodeAt(v.length - 1) << 8) ^ v.charCodeAt(v.length - 2));
-  return out;
+  const n = values.length;
+  const out = mix(h, n);
+  return n === 0 ? out : valueHash(valueHash(out, values[0] as string), values[n - 1] as string);
 };
 
 /**

@@ -118,7 +118,10 @@ function anchored(c: Constraint, anchors: readonly Anchor[]): Constraint | null 
 function pinnedMet(pinned: readonly string[], c: Constraint): number {
   const onlyEq = c.sw.length + c.ew.length + c.neq.length + c.nsw.length + c.new.length === 0;
   let met = 0;
-  for (const v of pinned) if (onlyEq ? c.eq.includes(v) : constraintMatches(c, v)) met++;
+  for (let i = 0; i < pinned.length; i++) {
+    const v = pinned[i] as string;
+    if (onlyEq ? c.eq.includes(v) : constraintMatches(c, v)) met++;
+  }
   return met;
 }
 

@@ -1,5 +1,5 @@
 import { Atoms } from './atoms.js';
-import { type Bits, type BitsKey, bitsKey, hasBit, isSubset, newBits, popcount, setBit } from './bits.js';
+import { type Bits, type BitsKey, bitsKey, isSubset, newBits, popcount, setBit } from './bits.js';
 import { getOrInsert } from './collections.js';
 import type { Constraint } from './compile.js';
 import { FIELD_DOMAINS } from './fields.js';
@@ -51,6 +51,8 @@ export class RegionCollector {
   readonly K: number;
   readonly hasPos: Bits;
   readonly mustMask: Bits;
+  /** Constraints owned by a mustNot selector. */
+  private readonly owned: Bits;
   private readonly byKill = new Map<BitsKey, Region>();
   private readonly all: Region[] = [];
   private readonly seenSat = new Set<BitsKey>();
@@ -65,9 +67,11 @@ export class RegionCollector {
     this.K = fc.constraints.length;
     this.hasPos = newBits(this.K);
     this.mustMask = newBits(this.K);
+    this.owned = newBits(this.K);
     fc.constraints.forEach((c, k) => {
       if (c.eq.length + c.sw.length + c.ew.length > 0) setBit(this.hasPos, k);
       if ((fc.owners[k] as number) < 0) setBit(this.mustMask, k);
+      else setBit(this.owned, k);
     });
     this.killScratch = newBits(n);
   }
@@ -89,10 +93,15 @@ export class RegionCollector {
     }
     const kill = this.killScratch;
     kill.fill(0);
+    // Only the constraints the value fails, owned by a mustNot selector: usually a few bits.
     const owners = this.fc.owners;
-    for (let k = 0; k < this.K; k++) {
-      const owner = owners[k] as number;
-      if (owner >= 0 && !hasBit(sat, k)) setBit(kill, owner);
+    for (let i = 0; i < sat.length; i++) {
+      let w = ~(sat[i] as number) & (this.owned[i] as number);
+      while (w !== 0) {
+        const low = w & -w;
+        setBit(kill, owners[(i << 5) | (31 - Math.clz32(low))] as number);
+        w ^= low;
+      }
     }
     if (this.keepAll) {
       this.all.push({ kill: kill.slice(), rep: rep() });
@@ -110,16 +119,25 @@ export class RegionCollector {
 
 /** Regions whose kill set is not contained in another's (distinct kill sets assumed). */
 export function maximalRegions<R extends { readonly kill: Bits }>(regions: R[]): R[] {
-  // Largest first, so that a region is only compared with those kept before it. Indices sorted,
-  // not wrapper objects: this runs several times a decision.
-  const size = new Int32Array(regions.length);
-  for (let i = 0; i < regions.length; i++) size[i] = popcount((regions[i] as R).kill);
-  const order = Array.from({ length: regions.length }, (_, i) => i).sort(
-    (a, b) => (size[b] as number) - (size[a] as number) || a - b,
-  );
+  // Largest first (stable), so that a region is only compared with those kept before it. An
+  // insertion sort of indices: the lists are short, and this runs several times a decision.
+  const n = regions.length;
+  const size = new Int32Array(n);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = popcount((regions[i] as R).kill);
+    let j = i;
+    while (j > 0 && (size[j - 1] as number) < s) {
+      size[j] = size[j - 1] as number;
+      order[j] = order[j - 1] as number;
+      j--;
+    }
+    size[j] = s;
+    order[j] = i;
+  }
   const kept: R[] = [];
-  for (const i of order) {
-    const r = regions[i] as R;
+  for (let i = 0; i < n; i++) {
+    const r = regions[order[i] as number] as R;
     let covered = false;
     for (let j = 0; !covered && j < kept.length; j++) covered = isSubset(r.kill, (kept[j] as R).kill);
     if (!covered) kept.push(r);
@@ -148,12 +166,13 @@ export function fieldRegions(fc: FieldConstraints, n: number, options: { splitVa
   const entry = (v: string) => getOrInsert(eqMap, v, () => ({ eq: [], neq: [] }));
   for (let k = 0; k < K; k++) {
     const c = constraints[k] as Constraint;
-    for (const v of c.eq) entry(v).eq.push(k);
-    for (const v of c.neq) entry(v).neq.push(k);
-    for (const p of c.sw) prefixes.add(p, k, true);
-    for (const p of c.nsw) prefixes.add(p, k, false);
-    for (const s of c.ew) suffixes.add(s, k, true);
-    for (const s of c.new) suffixes.add(s, k, false);
+    // Indexed loops: for-of over these lists (of several array kinds) allocated an iterator each.
+    for (let i = 0; i < c.eq.length; i++) entry(c.eq[i] as string).eq.push(k);
+    for (let i = 0; i < c.neq.length; i++) entry(c.neq[i] as string).neq.push(k);
+    for (let i = 0; i < c.sw.length; i++) prefixes.add(c.sw[i] as string, k, true);
+    for (let i = 0; i < c.nsw.length; i++) prefixes.add(c.nsw[i] as string, k, false);
+    for (let i = 0; i < c.ew.length; i++) suffixes.add(c.ew[i] as string, k, true);
+    for (let i = 0; i < c.new.length; i++) suffixes.add(c.new[i] as string, k, false);
     if (c.ew.length > 0) setBit(hasSuffixPos, k);
   }
   prefixes.seal();

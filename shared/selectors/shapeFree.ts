@@ -135,10 +135,11 @@ export function shapeFree(fc: FieldConstraints, dfa: Dfa): boolean {
     return d >= 0 && dfa.accepting[d] === 1;
   };
   for (const c of fc.constraints) {
-    for (const p of c.sw) if (!leadsOn(p)) return false;
-    for (const p of c.nsw) if (!leadsOn(p)) return false;
-    for (const v of c.eq) if (!hasShape(v)) return false;
-    for (const v of c.neq) if (!hasShape(v)) return false;
+    // Indexed loops: for-of over these lists (of several array kinds) allocated an iterator each.
+    for (let i = 0; i < c.sw.length; i++) if (!leadsOn(c.sw[i] as string)) return false;
+    for (let i = 0; i < c.nsw.length; i++) if (!leadsOn(c.nsw[i] as string)) return false;
+    for (let i = 0; i < c.eq.length; i++) if (!hasShape(c.eq[i] as string)) return false;
+    for (let i = 0; i < c.neq.length; i++) if (!hasShape(c.neq[i] as string)) return false;
   }
   return true;
 }
