@@ -53,7 +53,10 @@ export class RegionCollector {
   readonly mustMask: Bits;
   /** Constraints owned by a mustNot selector. */
   private readonly owned: Bits;
+  /** Every constraint: sat sets keep no bit past K, so that small ones stay number keys. */
+  readonly valid: Bits;
   private readonly byKill = new Map<BitsKey, Region>();
+  /** Regions kept, in order (every candidate with `keepAll`, else one per kill set). */
   private readonly all: Region[] = [];
   private readonly seenSat = new Set<BitsKey>();
   private readonly killScratch: Bits;
@@ -73,13 +76,17 @@ export class RegionCollector {
       if ((fc.owners[k] as number) < 0) setBit(this.mustMask, k);
       else setBit(this.owned, k);
     });
+    this.valid = this.mustMask.map((m, i) => m | (this.owned[i] as number));
     this.killScratch = newBits(n);
   }
 
   /** sat = (!hasPos | posHit) & !negHit, word by word. */
   sat(posHit: Bits, negHit: Bits, out: Bits = newBits(this.K)): Bits {
     for (let i = 0; i < out.length; i++)
-      out[i] = (~(this.hasPos[i] as number) | (posHit[i] as number)) & ~(negHit[i] as number);
+      out[i] =
+        (~(this.hasPos[i] as number) | (posHit[i] as number)) &
+        ~(negHit[i] as number) &
+        (this.valid[i] as number);
     return out;
   }
 
@@ -108,12 +115,16 @@ export class RegionCollector {
       return;
     }
     const key = bitsKey(kill);
-    if (!this.byKill.has(key)) this.byKill.set(key, { kill: kill.slice(), rep: rep() });
+    if (!this.byKill.has(key)) {
+      const region = { kill: kill.slice(), rep: rep() };
+      this.byKill.set(key, region);
+      this.all.push(region);
+    }
   }
 
   /** The regions worth searching: maximal kill sets (or every kept candidate with `keepAll`). */
   regions(): Region[] {
-    return this.keepAll ? this.all : maximalRegions([...this.byKill.values()]);
+    return this.keepAll ? this.all : maximalRegions(this.all);
   }
 }
 
@@ -163,7 +174,12 @@ export function fieldRegions(fc: FieldConstraints, n: number, options: { splitVa
   const suffixes = new Atoms(true, W);
   const hasSuffixPos = newBits(K);
   const eqMap = new Map<string, { eq: number[]; neq: number[] }>();
-  const entry = (v: string) => getOrInsert(eqMap, v, () => ({ eq: [], neq: [] }));
+  const constants: string[] = [];
+  const entry = (v: string) =>
+    getOrInsert(eqMap, v, () => {
+      constants.push(v);
+      return { eq: [], neq: [] };
+    });
   for (let k = 0; k < K; k++) {
     const c = constraints[k] as Constraint;
     // Indexed loops: for-of over these lists (of several array kinds) allocated an iterator each.
@@ -198,19 +214,21 @@ export function fieldRegions(fc: FieldConstraints, n: number, options: { splitVa
   if (domain.optional) {
     // Absent: every positive half fails, every negative half holds.
     collector.consider(
-      hasPos.map((w) => ~w),
+      hasPos.map((w, i) => ~w & (collector.valid[i] as number)),
       () => ({ kind: 'absent' }),
     );
   }
   if (domain.values) {
     for (const v of domain.values) values.consider(evalValue(v), () => ({ kind: 'value', value: v }));
   } else {
-    for (const v of eqMap.keys())
+    for (const v of constants)
       if (v !== '') values.consider(evalValue(v), () => ({ kind: 'value', value: v }));
     // Group prefix atoms (and suffix atoms) that hit the same constraints: they are interchangeable.
     // Groups that already break a `must` constraint on their own side are dropped before pairing.
     const groups = (atoms: Atoms, viable: (words: Uint32Array, at: number) => boolean) => {
+      // A Map for lookups and a list in insertion order (spreading a Map's values allocated per entry).
       const seen = new Map<string, { atom: string; at: number }>();
+      const list: { atom: string; at: number }[] = [];
       const words = atoms.words;
       for (let i = 0; i < atoms.count; i++) {
         const at = atoms.offset(i);
@@ -223,9 +241,16 @@ export function fieldRegions(fc: FieldConstraints, n: number, options: { splitVa
         const atom = atoms.atom(i);
         const prev = seen.get(key);
         // Prefer the shortest atom: it makes the most readable witness.
-        if (!prev || atom.length < prev.atom.length) seen.set(key, { atom, at });
+        if (!prev) {
+          const group = { atom, at };
+          seen.set(key, group);
+          list.push(group);
+        } else if (atom.length < prev.atom.length) {
+          prev.atom = atom;
+          prev.at = at;
+        }
       }
-      return [...seen.values()];
+      return list;
     };
     // A must constraint's positive half can only be met by the suffix side if it has EndsWith values.
     const prefixViable = (words: Uint32Array, at: number) => {
@@ -247,12 +272,15 @@ export function fieldRegions(fc: FieldConstraints, n: number, options: { splitVa
     const pw = prefixes.words;
     const qw = suffixes.words;
     const sat = newBits(K);
-    for (const p of pGroups) {
-      for (const q of qGroups) {
+    const { valid } = collector;
+    for (let a = 0; a < pGroups.length; a++) {
+      const p = pGroups[a] as (typeof pGroups)[number];
+      for (let b = 0; b < qGroups.length; b++) {
+        const q = qGroups[b] as (typeof qGroups)[number];
         for (let i = 0; i < W; i++) {
           const pos = (pw[p.at + i] as number) | (qw[q.at + i] as number);
           const neg = (pw[p.at + W + i] as number) | (qw[q.at + W + i] as number);
-          sat[i] = (~(hasPos[i] as number) | pos) & ~neg;
+          sat[i] = (~(hasPos[i] as number) | pos) & ~neg & (valid[i] as number);
         }
         collector.consider(sat, () => ({ kind: 'fresh', prefix: p.atom, suffix: q.atom }));
       }
