@@ -5,7 +5,7 @@ import { hasPrefix } from './strings.js';
 import type { EventField } from './types.js';
 
 /*
- * Before the search: what `must` says about a field makes parts of the `mustNot` selectors
+ * docs/semantics.md, "5. How the answers are exact", step 0. Before the search: what `must` says about a field makes parts of the `mustNot` selectors
  * irrelevant, and dropping them keeps the search small without changing its answer, because the
  * search only looks at events that meet `must`, and on those events a narrowed selector matches
  * exactly when the original does.
