@@ -106,7 +106,13 @@ function typicalEvent(
 ): CloudTrailEvent | undefined {
   if (mustNot.length === 0) return undefined;
   const event = typicalOf(must, options.partition);
-  if (!event || mustNot.some((s) => selectorMatches(s, event))) return undefined;
+  // Checked against both lists: the memo's key is a join, and a value could contain its separators.
+  if (
+    !event ||
+    !must.every((s) => selectorMatches(s, event)) ||
+    mustNot.some((s) => selectorMatches(s, event))
+  )
+    return undefined;
   return options.witness === false ? {} : { ...event };
 }
 
