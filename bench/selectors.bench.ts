@@ -168,34 +168,37 @@ const CIS: AdvancedEventSelector[][] = [
   requirement,
 ];
 
-/** A realistic fleet: default trails, basic data trails, advanced trails of various sizes. */
+/** As the engine receives selectors: parsed from JSON (a snapshot file or an API response). */
+const parsed = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+
+/** A realistic fleet: default trails, basic data trails, advanced trails of various sizes (each parsed as made). */
 function fleet(count: number): SelectorConfig[] {
   const next = rng(7);
-  return Array.from({ length: count }, (_, i): SelectorConfig => {
-    const kind = i % 4;
-    if (kind === 0) return { EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] };
-    if (kind === 1) {
-      return {
-        EventSelectors: [
-          {
-            ReadWriteType: next() < 0.5 ? 'All' : 'WriteOnly',
-            ExcludeManagementEventSources: next() < 0.3 ? ['kms.amazonaws.com'] : [],
-          },
-          {
-            IncludeManagementEvents: false,
-            DataResources: [
-              { Type: 'AWS::S3::Object', Values: BUCKETS.slice(0, 1 + Math.floor(next() * 20)) },
-            ],
-          },
-        ],
-      };
-    }
-    const trail = worstTrail(i);
+  return Array.from({ length: count }, (_, i): SelectorConfig => parsed(fleetTrail(i, next)));
+}
+
+function fleetTrail(i: number, next: () => number): SelectorConfig {
+  const kind = i % 4;
+  if (kind === 0) return { EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true }] };
+  if (kind === 1) {
     return {
-      AdvancedEventSelectors:
-        kind === 2 ? trail.slice(0, 1 + Math.floor(next() * 8)) : trail.slice(0, 2 + Math.floor(next() * 30)),
+      EventSelectors: [
+        {
+          ReadWriteType: next() < 0.5 ? 'All' : 'WriteOnly',
+          ExcludeManagementEventSources: next() < 0.3 ? ['kms.amazonaws.com'] : [],
+        },
+        {
+          IncludeManagementEvents: false,
+          DataResources: [{ Type: 'AWS::S3::Object', Values: BUCKETS.slice(0, 1 + Math.floor(next() * 20)) }],
+        },
+      ],
     };
-  });
+  }
+  const trail = worstTrail(i);
+  return {
+    AdvancedEventSelectors:
+      kind === 2 ? trail.slice(0, 1 + Math.floor(next() * 8)) : trail.slice(0, 2 + Math.floor(next() * 30)),
+  };
 }
 
 function stats(samples: number[]) {
@@ -214,7 +217,7 @@ function timeEach(n: number, fn: (i: number) => void): number[] {
   return out;
 }
 
-const trails = Array.from({ length: 50 }, (_, i) => worstTrail(1000 + i));
+const trails = Array.from({ length: 50 }, (_, i) => parsed(worstTrail(1000 + i)));
 const valueCount = (t: AdvancedEventSelector[]) =>
   t
     .flatMap((s) => s.FieldSelectors)
@@ -228,7 +231,7 @@ timeEach(200, (i) => covers(trails[i % trails.length] ?? [], requirement, aws));
 console.log(
   `1. covers (worst trail vs 20-value requirement): ${stats(timeEach(2000, (i) => covers(trails[i % trails.length] ?? [], requirement, aws)))}`,
 );
-const shaped = Array.from({ length: 50 }, (_, i) => worstShapedTrail(2000 + i));
+const shaped = Array.from({ length: 50 }, (_, i) => parsed(worstShapedTrail(2000 + i)));
 const arnValues = (t: AdvancedEventSelector[]) =>
   t
     .flatMap((s) => s.FieldSelectors)

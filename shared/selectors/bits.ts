@@ -10,8 +10,17 @@ export const isEmpty = (b: Bits): boolean => {
   for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
   return true;
 };
-/** A string naming the set: two 16-bit characters per word (cheaper to build than decimal text). */
-export const bitsKey = (b: Bits): string => {
+/** A Map key naming the set of this size. */
+export type BitsKey = number | string;
+
+/**
+ * A number for sets of up to 32, and of up to 53 when the high word is small (exact in a double:
+ * no string to build and hash), else a string of two 16-bit characters per word (cheaper to build
+ * than decimal text). Keys of one Map are of sets of one size, so the two kinds never meet.
+ */
+export const bitsKey = (b: Bits): BitsKey => {
+  if (b.length === 1) return b[0] as number;
+  if (b.length === 2 && (b[1] as number) < 0x200000) return (b[0] as number) + (b[1] as number) * 0x100000000;
   let key = '';
   for (let i = 0; i < b.length; i++) {
     const w = b[i] as number;

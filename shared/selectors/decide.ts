@@ -68,21 +68,42 @@ const sameSelector = (a: CompiledSelector, b: CompiledSelector) =>
     );
   });
 
+/** Mixes `x` into the hash `h` (multiplicative; kept to 30 bits, small integers that need no boxing). */
+const mix = (h: number, x: number) => Math.imul(h ^ x, 0x9e3779b1) & 0x3fffffff;
+
+/** A value's length and last two code units, mixed into `h`. */
+const valueHash = (h: number, v: string) =>
+  mix(h, (v.length << 16) ^ (v.charCodeAt(v.length - 1) << 8) ^ v.charCodeAt(v.length - 2));
+
+/** The hash of a value list: its length and its first and last values (enough to tell most apart). */
+const listHash = (h: number, values: readonly string[]) => {
+  const n = values.length;
+  const out = mix(h, n);
+  return n === 0 ? out : valueHash(valueHash(out, values[0] as string), values[n - 1] as string);
+};
+
 /**
- * A short summary of a selector (fields, value counts, length of the first values): equal selectors
- * share it, and only selectors that share it are compared in full. Keying on every value joined was
- * a tenth of a decision on a 500-value trail.
+ * A cheap summary of a selector: equal selectors share it, and only selectors that share it are
+ * compared in full. Numbers, not strings: building and hashing a string key per selector was a
+ * tenth of a decision on a 500-value trail.
  */
 const roughKey = (s: CompiledSelector) => {
-  let key = '';
-  for (const c of s.constraints)
-    key += `${c.field}:${c.eq.length},${c.sw.length},${c.ew.length},${c.neq.length},${c.nsw.length},${c.new.length},${(c.eq[0] ?? c.sw[0] ?? c.ew[0] ?? '').length},${(c.neq[0] ?? c.nsw[0] ?? c.new[0] ?? '').length};`;
-  return key;
+  let h = s.constraints.length;
+  for (const c of s.constraints) {
+    h = mix(h, (c.field.length << 8) ^ c.field.charCodeAt(c.field.length - 1));
+    h = listHash(h, c.eq);
+    h = listHash(h, c.sw);
+    h = listHash(h, c.ew);
+    h = listHash(h, c.neq);
+    h = listHash(h, c.nsw);
+    h = listHash(h, c.new);
+  }
+  return h;
 };
 
 /** Identical selectors add nothing to what a list logs; a union of many trails repeats them a lot. */
 function unique(list: readonly CompiledSelector[]): CompiledSelector[] {
-  const seen = new Map<string, CompiledSelector[]>();
+  const seen = new Map<number, CompiledSelector[]>();
   return list.filter((s) => {
     const key = roughKey(s);
     const same = seen.get(key);

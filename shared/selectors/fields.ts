@@ -35,3 +35,12 @@ export const FIELD_DOMAINS: Readonly<Record<EventField, FieldDomain>> = {
 export function isEventField(name: string): name is EventField {
   return (EVENT_FIELDS as readonly string[]).includes(name);
 }
+
+/**
+ * The field's own name string, or undefined for no field. Compiled constraints carry it, so that
+ * the engine's many comparisons and lookups by field meet one string and not a copy from the input.
+ */
+export function eventField(name: string): EventField | undefined {
+  const i = (EVENT_FIELDS as readonly string[]).indexOf(name);
+  return i < 0 ? undefined : EVENT_FIELDS[i];
+}

@@ -1,4 +1,5 @@
-import { type Bits, bitsKey, hasBit, isSubset, newBits, popcount, setBit } from './bits.js';
+import { Atoms } from './atoms.js';
+import { type Bits, type BitsKey, bitsKey, isSubset, newBits, popcount, setBit } from './bits.js';
 import { getOrInsert } from './collections.js';
 import type { Constraint } from './compile.js';
 import { FIELD_DOMAINS } from './fields.js';
@@ -50,9 +51,14 @@ export class RegionCollector {
   readonly K: number;
   readonly hasPos: Bits;
   readonly mustMask: Bits;
-  private readonly byKill = new Map<string, Region>();
+  /** Constraints owned by a mustNot selector. */
+  private readonly owned: Bits;
+  /** Every constraint: sat sets keep no bit past K, so that small ones stay number keys. */
+  readonly valid: Bits;
+  private readonly byKill = new Map<BitsKey, Region>();
+  /** Regions kept, in order (every candidate with `keepAll`, else one per kill set). */
   private readonly all: Region[] = [];
-  private readonly seenSat = new Set<string>();
+  private readonly seenSat = new Set<BitsKey>();
   private readonly killScratch: Bits;
 
   /** With `keepAll`, every candidate that meets the must constraints is kept, even with a repeated kill set. */
@@ -64,17 +70,23 @@ export class RegionCollector {
     this.K = fc.constraints.length;
     this.hasPos = newBits(this.K);
     this.mustMask = newBits(this.K);
+    this.owned = newBits(this.K);
     fc.constraints.forEach((c, k) => {
       if (c.eq.length + c.sw.length + c.ew.length > 0) setBit(this.hasPos, k);
       if ((fc.owners[k] as number) < 0) setBit(this.mustMask, k);
+      else setBit(this.owned, k);
     });
+    this.valid = this.mustMask.map((m, i) => m | (this.owned[i] as number));
     this.killScratch = newBits(n);
   }
 
   /** sat = (!hasPos | posHit) & !negHit, word by word. */
   sat(posHit: Bits, negHit: Bits, out: Bits = newBits(this.K)): Bits {
     for (let i = 0; i < out.length; i++)
-      out[i] = (~(this.hasPos[i] as number) | (posHit[i] as number)) & ~(negHit[i] as number);
+      out[i] =
+        (~(this.hasPos[i] as number) | (posHit[i] as number)) &
+        ~(negHit[i] as number) &
+        (this.valid[i] as number);
     return out;
   }
 
@@ -88,66 +100,60 @@ export class RegionCollector {
     }
     const kill = this.killScratch;
     kill.fill(0);
+    // Only the constraints the value fails, owned by a mustNot selector: usually a few bits.
     const owners = this.fc.owners;
-    for (let k = 0; k < this.K; k++) {
-      const owner = owners[k] as number;
-      if (owner >= 0 && !hasBit(sat, k)) setBit(kill, owner);
+    for (let i = 0; i < sat.length; i++) {
+      let w = ~(sat[i] as number) & (this.owned[i] as number);
+      while (w !== 0) {
+        const low = w & -w;
+        setBit(kill, owners[(i << 5) | (31 - Math.clz32(low))] as number);
+        w ^= low;
+      }
     }
     if (this.keepAll) {
       this.all.push({ kill: kill.slice(), rep: rep() });
       return;
     }
     const key = bitsKey(kill);
-    if (!this.byKill.has(key)) this.byKill.set(key, { kill: kill.slice(), rep: rep() });
+    if (!this.byKill.has(key)) {
+      const region = { kill: kill.slice(), rep: rep() };
+      this.byKill.set(key, region);
+      this.all.push(region);
+    }
   }
 
   /** The regions worth searching: maximal kill sets (or every kept candidate with `keepAll`). */
   regions(): Region[] {
-    return this.keepAll ? this.all : maximalRegions([...this.byKill.values()]);
+    return this.keepAll ? this.all : maximalRegions(this.all);
   }
 }
 
 /** Regions whose kill set is not contained in another's (distinct kill sets assumed). */
 export function maximalRegions<R extends { readonly kill: Bits }>(regions: R[]): R[] {
-  const sorted = regions.map((r) => ({ r, size: popcount(r.kill) })).sort((a, b) => b.size - a.size);
+  // Largest first (stable), so that a region is only compared with those kept before it. An
+  // insertion sort of indices: the lists are short, and this runs several times a decision.
+  const n = regions.length;
+  const size = new Int32Array(n);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = popcount((regions[i] as R).kill);
+    let j = i;
+    while (j > 0 && (size[j - 1] as number) < s) {
+      size[j] = size[j - 1] as number;
+      order[j] = order[j - 1] as number;
+      j--;
+    }
+    size[j] = s;
+    order[j] = i;
+  }
   const kept: R[] = [];
-  for (const { r } of sorted) if (!kept.some((k) => isSubset(r.kill, k.kill))) kept.push(r);
+  for (let i = 0; i < n; i++) {
+    const r = regions[order[i] as number] as R;
+    let covered = false;
+    for (let j = 0; !covered && j < kept.length; j++) covered = isSubset(r.kill, (kept[j] as R).kill);
+    if (!covered) kept.push(r);
+  }
   return kept;
-}
-
-/**
- * Atoms of one kind (prefixes or suffixes) indexed by length, so that all atoms that are a prefix
- * (suffix) of a string are found with one hash lookup per distinct atom length.
- */
-class AtomIndex {
-  private readonly byAtom = new Map<string, { pos: number[]; neg: number[] }>();
-  private lengths: number[] = [];
-  constructor(private readonly suffix: boolean) {}
-
-  add(atom: string, k: number, positive: boolean): void {
-    let e = this.byAtom.get(atom);
-    if (!e) {
-      e = { pos: [], neg: [] };
-      this.byAtom.set(atom, e);
-      if (!this.lengths.includes(atom.length)) this.lengths.push(atom.length);
-    }
-    (positive ? e.pos : e.neg).push(k);
-  }
-
-  atoms(): IterableIterator<string> {
-    return this.byAtom.keys();
-  }
-
-  /** Marks every constraint with an atom that is a prefix (suffix) of `s`. */
-  hits(s: string, posOut: Bits, negOut: Bits): void {
-    for (const len of this.lengths) {
-      if (len > s.length) continue;
-      const e = this.byAtom.get(this.suffix ? s.slice(s.length - len) : s.slice(0, len));
-      if (!e) continue;
-      for (const k of e.pos) setBit(posOut, k);
-      for (const k of e.neg) setBit(negOut, k);
-    }
-  }
 }
 
 /**
@@ -163,24 +169,38 @@ export function fieldRegions(fc: FieldConstraints, n: number, options: { splitVa
   const collector = new RegionCollector(fc, n);
   const values = options.splitValues ? new RegionCollector(fc, n, true) : collector;
   const { hasPos, mustMask } = collector;
-  const prefixes = new AtomIndex(false);
-  const suffixes = new AtomIndex(true);
+  const W = hasPos.length;
+  const prefixes = new Atoms(false, W);
+  const suffixes = new Atoms(true, W);
   const hasSuffixPos = newBits(K);
   const eqMap = new Map<string, { eq: number[]; neq: number[] }>();
-  const entry = (v: string) => getOrInsert(eqMap, v, () => ({ eq: [], neq: [] }));
-  constraints.forEach((c, k) => {
-    for (const v of c.eq) entry(v).eq.push(k);
-    for (const v of c.neq) entry(v).neq.push(k);
-    for (const p of c.sw) prefixes.add(p, k, true);
-    for (const p of c.nsw) prefixes.add(p, k, false);
-    for (const s of c.ew) suffixes.add(s, k, true);
-    for (const s of c.new) suffixes.add(s, k, false);
+  const constants: string[] = [];
+  const entry = (v: string) =>
+    getOrInsert(eqMap, v, () => {
+      constants.push(v);
+      return { eq: [], neq: [] };
+    });
+  for (let k = 0; k < K; k++) {
+    const c = constraints[k] as Constraint;
+    // Indexed loops: for-of over these lists (of several array kinds) allocated an iterator each.
+    for (let i = 0; i < c.eq.length; i++) entry(c.eq[i] as string).eq.push(k);
+    for (let i = 0; i < c.neq.length; i++) entry(c.neq[i] as string).neq.push(k);
+    for (let i = 0; i < c.sw.length; i++) prefixes.add(c.sw[i] as string, k, true);
+    for (let i = 0; i < c.nsw.length; i++) prefixes.add(c.nsw[i] as string, k, false);
+    for (let i = 0; i < c.ew.length; i++) suffixes.add(c.ew[i] as string, k, true);
+    for (let i = 0; i < c.new.length; i++) suffixes.add(c.new[i] as string, k, false);
     if (c.ew.length > 0) setBit(hasSuffixPos, k);
-  });
+  }
+  prefixes.seal();
+  suffixes.seal();
 
+  // Scratch sets: consider() reads a candidate's sat set and keeps nothing of it.
+  const pos = newBits(K);
+  const neg = newBits(K);
+  const satOut = newBits(K);
   const evalValue = (v: string): Bits => {
-    const pos = newBits(K);
-    const neg = newBits(K);
+    pos.fill(0);
+    neg.fill(0);
     prefixes.hits(v, pos, neg);
     suffixes.hits(v, pos, neg);
     const e = eqMap.get(v);
@@ -188,56 +208,79 @@ export function fieldRegions(fc: FieldConstraints, n: number, options: { splitVa
       for (const k of e.eq) setBit(pos, k);
       for (const k of e.neq) setBit(neg, k);
     }
-    return collector.sat(pos, neg);
+    return collector.sat(pos, neg, satOut);
   };
 
   if (domain.optional) {
     // Absent: every positive half fails, every negative half holds.
     collector.consider(
-      hasPos.map((w) => ~w),
+      hasPos.map((w, i) => ~w & (collector.valid[i] as number)),
       () => ({ kind: 'absent' }),
     );
   }
   if (domain.values) {
     for (const v of domain.values) values.consider(evalValue(v), () => ({ kind: 'value', value: v }));
   } else {
-    for (const v of eqMap.keys())
+    for (const v of constants)
       if (v !== '') values.consider(evalValue(v), () => ({ kind: 'value', value: v }));
     // Group prefix atoms (and suffix atoms) that hit the same constraints: they are interchangeable.
     // Groups that already break a `must` constraint on their own side are dropped before pairing.
-    const groups = (index: AtomIndex, viable: (pos: Bits, neg: Bits) => boolean) => {
-      const seen = new Map<string, { atom: string; pos: Bits; neg: Bits }>();
-      for (const atom of ['', ...index.atoms()]) {
-        const pos = newBits(K);
-        const neg = newBits(K);
-        index.hits(atom, pos, neg);
-        if (!viable(pos, neg)) continue;
-        const key = `${bitsKey(pos)}|${bitsKey(neg)}`;
+    const groups = (atoms: Atoms, viable: (words: Uint32Array, at: number) => boolean) => {
+      // A Map for lookups and a list in insertion order (spreading a Map's values allocated per entry).
+      const seen = new Map<string, { atom: string; at: number }>();
+      const list: { atom: string; at: number }[] = [];
+      const words = atoms.words;
+      for (let i = 0; i < atoms.count; i++) {
+        const at = atoms.offset(i);
+        if (!viable(words, at)) continue;
+        let key = '';
+        for (let w = at; w < at + 2 * W; w++) {
+          const x = words[w] as number;
+          key += String.fromCharCode(x & 0xffff, x >>> 16);
+        }
+        const atom = atoms.atom(i);
         const prev = seen.get(key);
         // Prefer the shortest atom: it makes the most readable witness.
-        if (!prev || atom.length < prev.atom.length) seen.set(key, { atom, pos, neg });
+        if (!prev) {
+          const group = { atom, at };
+          seen.set(key, group);
+          list.push(group);
+        } else if (atom.length < prev.atom.length) {
+          prev.atom = atom;
+          prev.at = at;
+        }
       }
-      return [...seen.values()];
+      return list;
     };
     // A must constraint's positive half can only be met by the suffix side if it has EndsWith values.
-    const prefixViable = (pos: Bits, neg: Bits) =>
-      mustMask.every(
-        (m, i) =>
-          (m &
-            ((neg[i] as number) |
-              ((hasPos[i] as number) & ~(pos[i] as number) & ~(hasSuffixPos[i] as number)))) ===
-          0,
-      );
-    const suffixViable = (_pos: Bits, neg: Bits) => mustMask.every((m, i) => (m & (neg[i] as number)) === 0);
+    const prefixViable = (words: Uint32Array, at: number) => {
+      for (let i = 0; i < W; i++) {
+        const pos = words[at + i] as number;
+        const neg = words[at + W + i] as number;
+        const unmet = (hasPos[i] as number) & ~pos & ~(hasSuffixPos[i] as number);
+        if (((mustMask[i] as number) & (neg | unmet)) !== 0) return false;
+      }
+      return true;
+    };
+    const suffixViable = (words: Uint32Array, at: number) => {
+      for (let i = 0; i < W; i++)
+        if (((mustMask[i] as number) & (words[at + W + i] as number)) !== 0) return false;
+      return true;
+    };
     const pGroups = groups(prefixes, prefixViable);
     const qGroups = groups(suffixes, suffixViable);
+    const pw = prefixes.words;
+    const qw = suffixes.words;
     const sat = newBits(K);
-    for (const p of pGroups) {
-      for (const q of qGroups) {
-        for (let i = 0; i < sat.length; i++) {
-          const pos = (p.pos[i] as number) | (q.pos[i] as number);
-          const neg = (p.neg[i] as number) | (q.neg[i] as number);
-          sat[i] = (~(hasPos[i] as number) | pos) & ~neg;
+    const { valid } = collector;
+    for (let a = 0; a < pGroups.length; a++) {
+      const p = pGroups[a] as (typeof pGroups)[number];
+      for (let b = 0; b < qGroups.length; b++) {
+        const q = qGroups[b] as (typeof qGroups)[number];
+        for (let i = 0; i < W; i++) {
+          const pos = (pw[p.at + i] as number) | (qw[q.at + i] as number);
+          const neg = (pw[p.at + W + i] as number) | (qw[q.at + W + i] as number);
+          sat[i] = (~(hasPos[i] as number) | pos) & ~neg & (valid[i] as number);
         }
         collector.consider(sat, () => ({ kind: 'fresh', prefix: p.atom, suffix: q.atom }));
       }

@@ -1,5 +1,7 @@
+import type { Constraint } from './compile.js';
 import type { FieldConstraints } from './regions.js';
 import { type Dfa, run } from './shape.js';
+import { hasPrefix } from './strings.js';
 
 /*
  * When a shape cannot change a field's regions, the plain regions of any string (fieldRegions) are
@@ -17,30 +19,39 @@ import { type Dfa, run } from './shape.js';
  * any string is a region of the shape too, and the shape's regions are among them: the two agree.
  */
 
-/** The characters tried in turn: 'z', then ① and on (BMP code units past the usual ARN alphabet). */
-const nextCandidate = (code: number) => (code === 0x7a ? 0x2460 : code + 1);
+/**
+ * One-byte letters tried in turn: valid inside every documented ARN shape's names (so the shape
+ * walk is rarely needed), rare in atoms, and searched natively. Searching one-byte atoms for a
+ * two-byte character with includes() copies them (40 KB a decision on a 500-value trail), so
+ * two-byte characters (① and on) come only after these, found by one scan.
+ */
+const CANDIDATES = ['z', 'q', 'j', 'x', 'k', 'v', 'w', 'y', 'Z', 'Q', 'J', 'X', 'K', 'V', 'W', 'Y'];
 
 /** A character that occurs in no atom of `fc`: it extends no prefix atom and ends no suffix atom. */
 export function unusedCharacter(fc: FieldConstraints): string {
-  // Usually the first or second candidate is free: one native search per atom and candidate beats
-  // collecting every character of every atom (the sweep asks this for every decision).
-  let code = 0x7a;
-  for (let tries = 0; tries < 8; tries++, code = nextCandidate(code)) {
-    const ch = String.fromCharCode(code);
-    if (
-      !fc.constraints.some((c) =>
-        [c.eq, c.neq, c.sw, c.nsw, c.ew, c.new].some((l) => l.some((v) => v.includes(ch))),
-      )
-    )
-      return ch;
-  }
+  for (const ch of CANDIDATES) if (!fc.constraints.some((c) => mentions(c, ch))) return ch;
   const used = new Set<number>();
   for (const c of fc.constraints)
     for (const list of [c.eq, c.neq, c.sw, c.nsw, c.ew, c.new])
       for (const v of list) for (let i = 0; i < v.length; i++) used.add(v.charCodeAt(i));
-  while (used.has(code)) code = nextCandidate(code);
+  let code = 0x2460;
+  while (used.has(code)) code++;
   return String.fromCharCode(code);
 }
+
+const anyIncludes = (values: readonly string[], ch: string) => {
+  for (let j = 0; j < values.length; j++) if ((values[j] as string).includes(ch)) return true;
+  return false;
+};
+
+/** Whether a value of `c` contains `ch` (plain loops: this runs for every decision). */
+const mentions = (c: Constraint, ch: string) =>
+  anyIncludes(c.eq, ch) ||
+  anyIncludes(c.neq, ch) ||
+  anyIncludes(c.sw, ch) ||
+  anyIncludes(c.nsw, ch) ||
+  anyIncludes(c.ew, ch) ||
+  anyIncludes(c.new, ch);
 
 const READABLE = 'exampleobjctdfghiknqrsuvwyz0123456789-_.ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
@@ -111,7 +122,7 @@ export function shapeFree(fc: FieldConstraints, dfa: Dfa): boolean {
   if (lead === null) return false;
   let fresh = -1; // its class, found when first needed
   const leadsOn = (p: string) => {
-    if (lead.startsWith(p)) return false;
+    if (hasPrefix(lead, p)) return false;
     const d = stateAfter(dfa, p);
     if (d < 0) return false;
     if (dfa.universal[d]) return true;
@@ -124,10 +135,11 @@ export function shapeFree(fc: FieldConstraints, dfa: Dfa): boolean {
     return d >= 0 && dfa.accepting[d] === 1;
   };
   for (const c of fc.constraints) {
-    for (const p of c.sw) if (!leadsOn(p)) return false;
-    for (const p of c.nsw) if (!leadsOn(p)) return false;
-    for (const v of c.eq) if (!hasShape(v)) return false;
-    for (const v of c.neq) if (!hasShape(v)) return false;
+    // Indexed loops: for-of over these lists (of several array kinds) allocated an iterator each.
+    for (let i = 0; i < c.sw.length; i++) if (!leadsOn(c.sw[i] as string)) return false;
+    for (let i = 0; i < c.nsw.length; i++) if (!leadsOn(c.nsw[i] as string)) return false;
+    for (let i = 0; i < c.eq.length; i++) if (!hasShape(c.eq[i] as string)) return false;
+    for (let i = 0; i < c.neq.length; i++) if (!hasShape(c.neq[i] as string)) return false;
   }
   return true;
 }

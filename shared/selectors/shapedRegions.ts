@@ -1,4 +1,4 @@
-import { type Bits, bitsKey, hasBit, newBits, setBit } from './bits.js';
+import { type Bits, type BitsKey, bitsKey, hasBit, newBits, setBit } from './bits.js';
 import { getOrInsert } from './collections.js';
 import type { Constraint } from './compile.js';
 import { type FieldConstraints, type Region, RegionCollector } from './regions.js';
@@ -185,7 +185,7 @@ class ProductReach {
   private work: { index: Int32Array; low: Int32Array; onStack: Uint8Array } | undefined;
   /** Outcome sets, interned: few distinct ones, shared by many state pairs. */
   private readonly sets: Bits[] = [];
-  private readonly setIds = new Map<string, number>();
+  private readonly setIds = new Map<BitsKey, number>();
   readonly all: Bits;
   readonly symbols: Symbol[];
   constructor(
@@ -556,12 +556,13 @@ export function shapedRegions(fc: FieldConstraints, n: number, dfa: Dfa): Region
   const relevant = (v: string) => mustAtoms.every((family) => related(family, v));
   constraints.forEach((c, k) => {
     const keep = (owners[k] as number) < 0 || mustAtoms.length === 0 ? () => true : relevant;
-    for (const v of c.sw) if (keep(v)) atomAt(v, k, SW);
-    for (const v of c.nsw) if (keep(v)) atomAt(v, k, NSW);
-    for (const v of c.eq) if (keep(v)) atomAt(v, k, EQ);
-    for (const v of c.neq) if (keep(v)) atomAt(v, k, NEQ);
-    for (const v of c.ew) suffixAt(v).pos.push(k);
-    for (const v of c.new) suffixAt(v).neg.push(k);
+    // Indexed loops: for-of over these lists (of several array kinds) allocated an iterator each.
+    for (let i = 0; i < c.sw.length; i++) if (keep(c.sw[i] as string)) atomAt(c.sw[i] as string, k, SW);
+    for (let i = 0; i < c.nsw.length; i++) if (keep(c.nsw[i] as string)) atomAt(c.nsw[i] as string, k, NSW);
+    for (let i = 0; i < c.eq.length; i++) if (keep(c.eq[i] as string)) atomAt(c.eq[i] as string, k, EQ);
+    for (let i = 0; i < c.neq.length; i++) if (keep(c.neq[i] as string)) atomAt(c.neq[i] as string, k, NEQ);
+    for (let i = 0; i < c.ew.length; i++) suffixAt(c.ew[i] as string).pos.push(k);
+    for (let i = 0; i < c.new.length; i++) suffixAt(c.new[i] as string).neg.push(k);
   });
   const prefixIndex = new Int32Array(K).fill(-1);
   prefixOnly.forEach((k, j) => {

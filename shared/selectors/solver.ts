@@ -1,7 +1,19 @@
-import { andNot, type Bits, bitsKey, isEmpty, isSubset, newBits, or, popAnd, setBit } from './bits.js';
+import {
+  andNot,
+  type Bits,
+  type BitsKey,
+  bitsKey,
+  isEmpty,
+  isSubset,
+  newBits,
+  or,
+  popAnd,
+  setBit,
+} from './bits.js';
 import type { CompiledSelector, Constraint } from './compile.js';
 import { FIELD_DOMAINS } from './fields.js';
 import { constraintMatches } from './match.js';
+import { narrowToMust } from './narrow.js';
 import {
   type FieldConstraints,
   fieldRegions,
@@ -13,6 +25,7 @@ import { arnShape, isDocumentedType } from './resourceTypes.js';
 import { accepts, type Dfa, run } from './shape.js';
 import { shapedRegions } from './shapedRegions.js';
 import { shapeFree, universalLead, unusedCharacter } from './shapeFree.js';
+import { anyAffix } from './strings.js';
 import { type CloudTrailEvent, EVENT_FIELDS, type EventField } from './types.js';
 import { preferredTypes, preferredValues, UNDOCUMENTED_TYPES } from './witness.js';
 
@@ -71,53 +84,55 @@ export function findEvent(
   mustNot: readonly CompiledSelector[],
   options: SolveOptions = {},
 ): CloudTrailEvent | undefined {
-  // A mustNot selector with no field selectors matches every event.
-  if (mustNot.some((s) => s.constraints.length === 0)) return undefined;
-  // Selectors that cannot match together with `must` play no part; dropping them keeps the search small.
-  const pinned = new Map<EventField, string[] | undefined>();
-  const relevant = mustNot.filter((s) => compatible(must, s, pinned));
-  const event = search(must, relevant, options);
+  // Only what can decide a match on events that meet `must` is kept (see narrow.ts); a selector
+  // left with no constraint matches every such event.
+  const relevant = narrowToMust(must, mustNot);
+  if (relevant.some((s) => s.constraints.length === 0)) return undefined;
+  const event = typicalEvent(must, relevant, options) ?? search(must, relevant, options);
   if (event && options.witness !== false) assertWitness(must, mustNot, event, options.partition);
   return event;
 }
 
 /**
- * A cheap, sound test: false only when `must` pins a field to finitely many values (Equals, or an
- * enumerated domain) and none of them satisfies `s` there.
+ * The event a witness of `must` alone would be (the most natural one: `PutObject` on
+ * `example-bucket/example-object.txt`), when no `mustNot` selector matches it. A coverage gap is
+ * usually this plain, and finding it costs a search over `must`'s few constraints instead of the
+ * whole list's; it is also the witness an auditor reads most easily. Exact either way: the event
+ * is checked, and when it does not fit the full search decides.
  */
-function compatible(
+function typicalEvent(
   must: readonly CompiledSelector[],
-  s: CompiledSelector,
-  /** pinnedValues per field, filled as asked: it depends on `must` only, not on `s`. */
-  pinnedByField: Map<EventField, string[] | undefined>,
-): boolean {
-  for (const c of s.constraints) {
-    let pinned = pinnedByField.get(c.field);
-    if (pinned === undefined && !pinnedByField.has(c.field)) {
-      pinned = pinnedValues(must, c.field);
-      pinnedByField.set(c.field, pinned);
-    }
-    if (
-      pinned &&
-      !pinned.some((v) => s.constraints.every((x) => x.field !== c.field || constraintMatches(x, v)))
-    )
-      return false;
-  }
-  return true;
+  mustNot: readonly CompiledSelector[],
+  options: SolveOptions,
+): CloudTrailEvent | undefined {
+  if (mustNot.length === 0) return undefined;
+  const event = typicalOf(must, options.partition);
+  // Checked against both lists: the memo's key is a join, and a value could contain its separators.
+  if (!event || !must.every((s) => quickMatches(s, event)) || mustNot.some((s) => quickMatches(s, event)))
+    return undefined;
+  return options.witness === false ? {} : { ...event };
 }
 
-function pinnedValues(must: readonly CompiledSelector[], field: EventField): string[] | undefined {
-  let values: readonly string[] | undefined = FIELD_DOMAINS[field].values;
-  const own: Constraint[] = [];
-  for (const m of must) {
-    for (const c of m.constraints) {
-      if (c.field !== field) continue;
-      own.push(c);
-      if (c.eq.length > 0 && c.sw.length + c.ew.length === 0) values = c.eq;
-    }
+/**
+ * The typical event of `must` in `partition`, remembered by content: a policy asks the same
+ * requirement of every trail, and building the event is most of the cost of asking.
+ */
+const typicalEvents = new Map<string, CloudTrailEvent | null>();
+
+function typicalOf(must: readonly CompiledSelector[], partition: string | undefined) {
+  let key = partition ?? '';
+  for (const s of must) {
+    key += '\u0002';
+    for (const c of s.constraints)
+      key += `\u0001${c.field}\u0000${c.eq.join('\u0000')}\u0003${c.sw.join('\u0000')}\u0003${c.ew.join('\u0000')}\u0003${c.neq.join('\u0000')}\u0003${c.nsw.join('\u0000')}\u0003${c.new.join('\u0000')}`;
   }
-  if (!values || FIELD_DOMAINS[field].optional) return undefined;
-  return values.filter((v) => own.every((c) => constraintMatches(c, v)));
+  let event = typicalEvents.get(key);
+  if (event === undefined) {
+    event = search(must, [], { partition, witness: true }) ?? null;
+    if (typicalEvents.size >= 256) typicalEvents.clear();
+    typicalEvents.set(key, event);
+  }
+  return event;
 }
 
 /** Joint regions of (resources.type, resources.ARN): each type region with the ARN regions of its shape. */
@@ -128,7 +143,7 @@ function jointRegions(
   partition: string | undefined,
 ): SearchRegion[] {
   const byShape = new Map<number, Region[]>();
-  const out = new Map<string, SearchRegion>();
+  const out = new Map<BitsKey, SearchRegion>();
   for (const t of fieldRegions(typeFc, n, { splitValues: true })) {
     const shape = t.rep.kind === 'value' ? arnShape(t.rep.value, partition) : undefined;
     const key = shape?.id ?? 0;
@@ -197,7 +212,7 @@ function search(
   }
 
   const chosen: SearchRegion[] = [];
-  const failed: Set<string>[] = problems.map(() => new Set());
+  const failed: Set<BitsKey>[] = problems.map(() => new Set());
   const dfs = (i: number, alive: Bits): boolean => {
     if (isEmpty(alive)) {
       for (let j = i; j < problems.length; j++)
@@ -206,12 +221,12 @@ function search(
     }
     if (i === problems.length || !isSubset(alive, killableFrom[i] as Bits)) return false;
     const key = bitsKey(alive);
-    const memo = failed[i] as Set<string>;
+    const memo = failed[i] as Set<BitsKey>;
     if (memo.has(key)) return false;
     const options = (problems[i] as Problem).regions
       .map((r) => ({ r, gain: popAnd(r.kill, alive) }))
       .sort((a, b) => b.gain - a.gain);
-    const tried = new Set<string>();
+    const tried = new Set<BitsKey>();
     for (const { r } of options) {
       const next = andNot(alive, r.kill);
       const nextKey = bitsKey(next);
@@ -476,6 +491,21 @@ class WitnessBuilder {
     const preferred = preferredValues('resources.ARN', this.event, p);
     this.set('resources.ARN', arnFc && arnRegion ? this.value(arnFc, arnRegion, preferred) : preferred[0]);
   }
+}
+
+/** The plain matcher's answer (match.ts), with code-unit prefix tests: it runs on every decision. */
+function quickMatches(s: CompiledSelector, e: CloudTrailEvent): boolean {
+  for (let k = 0; k < s.constraints.length; k++) {
+    const c = s.constraints[k] as Constraint;
+    const v = e[c.field];
+    if (c.eq.length + c.sw.length + c.ew.length > 0) {
+      if (v === undefined) return false;
+      if (!(c.eq.includes(v) || anyAffix(v, c.sw, false) || anyAffix(v, c.ew, true))) return false;
+    }
+    if (v !== undefined && (c.neq.includes(v) || anyAffix(v, c.nsw, false) || anyAffix(v, c.new, true)))
+      return false;
+  }
+  return true;
 }
 
 function selectorMatches(s: CompiledSelector, e: CloudTrailEvent): boolean {

@@ -41,7 +41,7 @@ const OTHER_PREFIXES = [
   FN,
 ];
 const OTHER_CONSTANTS = ['arn:aws:s3:::abc', `${FN}f`, 'nope'];
-const SUFFIXES = ['.tmp', '/', 'x', '/x', 'c/x', ':1', 'z', '\u2460', 'e'];
+const SUFFIXES = ['.tmp', '/', 'x', '/x', 'c/x', ':1', 'z', 'q', 'j', '\u2460', 'e'];
 
 const sub = (xs: readonly string[]) => fc.subarray([...xs], { maxLength: 3 });
 const constraint = (prefixes: readonly string[], constants: readonly string[]): fc.Arbitrary<Constraint> =>
