@@ -23,12 +23,8 @@ const compareForward = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const ONLY_EMPTY = [''];
 const NO_PARENT = new Int32Array([-1]);
-let zeroWords = new Uint32Array(8);
-/** A zero buffer of at least `length` words, shared: nothing writes to an empty atom's hits. */
-const zeros = (length: number) => {
-  if (zeroWords.length < length) zeroWords = new Uint32Array(length);
-  return zeroWords;
-};
+const NO_PREFIXES: Atoms[] = [];
+const NO_SUFFIXES: Atoms[] = [];
 
 export class Atoms {
   /** Distinct atoms in the order first added, and per added value its atom and owner. */
@@ -48,6 +44,21 @@ export class Atoms {
     private readonly W: number,
   ) {}
 
+  /**
+   * No atoms of this kind, sealed: shared, since nothing is added to it and its hit sets are zero
+   * (most fields have no StartsWith or EndsWith values, and every decision asks about several).
+   */
+  static none(suffix: boolean, W: number): Atoms {
+    const cache = suffix ? NO_SUFFIXES : NO_PREFIXES;
+    let atoms = cache[W];
+    if (!atoms) {
+      atoms = new Atoms(suffix, W);
+      atoms.seal();
+      cache[W] = atoms;
+    }
+    return atoms;
+  }
+
   /** Constraint `k` has `atom` among its positive (StartsWith/EndsWith) or negative values. */
   add(atom: string, k: number, positive: boolean): void {
     // Trails repeat a few atoms many times (EndsWith ".tmp" on every selector): sort distinct ones.
@@ -65,10 +76,10 @@ export class Atoms {
   seal(): void {
     const { distinct, owners, valueAtom, W, suffix } = this;
     if (distinct.length === 0) {
-      // Most fields have no atom of this kind: only the empty atom, which hits nothing.
+      // Only the empty atom, which hits nothing.
       this.sorted = ONLY_EMPTY;
       this.parent = NO_PARENT;
-      this.hitWords = zeros(2 * W);
+      this.hitWords = new Uint32Array(2 * W);
       return;
     }
     const compare = suffix ? compareReversed : compareForward;

@@ -170,8 +170,15 @@ export function fieldRegions(fc: FieldConstraints, n: number, options: { splitVa
   const values = options.splitValues ? new RegionCollector(fc, n, true) : collector;
   const { hasPos, mustMask } = collector;
   const W = hasPos.length;
-  const prefixes = new Atoms(false, W);
-  const suffixes = new Atoms(true, W);
+  let anyPrefix = false;
+  let anySuffix = false;
+  for (let k = 0; k < K; k++) {
+    const c = constraints[k] as Constraint;
+    if (c.sw.length + c.nsw.length > 0) anyPrefix = true;
+    if (c.ew.length + c.new.length > 0) anySuffix = true;
+  }
+  const prefixes = anyPrefix ? new Atoms(false, W) : Atoms.none(false, W);
+  const suffixes = anySuffix ? new Atoms(true, W) : Atoms.none(true, W);
   const hasSuffixPos = newBits(K);
   const eqMap = new Map<string, { eq: number[]; neq: number[] }>();
   const constants: string[] = [];
@@ -191,8 +198,8 @@ export function fieldRegions(fc: FieldConstraints, n: number, options: { splitVa
     for (let i = 0; i < c.new.length; i++) suffixes.add(c.new[i] as string, k, false);
     if (c.ew.length > 0) setBit(hasSuffixPos, k);
   }
-  prefixes.seal();
-  suffixes.seal();
+  if (anyPrefix) prefixes.seal();
+  if (anySuffix) suffixes.seal();
 
   // Scratch sets: consider() reads a candidate's sat set and keeps nothing of it.
   const pos = newBits(K);
