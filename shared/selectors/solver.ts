@@ -105,7 +105,7 @@ function typicalEvent(
   mustNot: readonly CompiledSelector[],
   options: SolveOptions,
 ): CloudTrailEvent | undefined {
-  if (mustNot.length === 0) return undefined;
+  // With nothing to avoid, the typical event is the answer (remembered, where a search would build it anew).
   const event = typicalOf(must, options.partition);
   // Checked against both lists: the memo's key is a join, and a value could contain its separators.
   if (!event || !must.every((s) => quickMatches(s, event)) || mustNot.some((s) => quickMatches(s, event)))
