@@ -58,7 +58,6 @@ export class RegionCollector {
   private readonly byKill = new Map<BitsKey, Region>();
   /** Regions kept, in order (every candidate with `keepAll`, else one per kill set). */
   private readonly all: Region[] = [];
-  private readonly seenSat = new Set<BitsKey>();
   private readonly killScratch: Bits;
 
   /** With `keepAll`, every candidate that meets the must constraints is kept, even with a repeated kill set. */
@@ -91,13 +90,13 @@ export class RegionCollector {
   }
 
   /** `rep` is built lazily: most candidates repeat a kill set already seen. */
-  consider(sat: Bits, rep: () => RegionRep): void {
+  /**
+   * A candidate value with these satisfied constraints; its representative is `rep(a, b)`, built
+   * only when the region is new (most candidates repeat a kill set), from arguments rather than a
+   * closure per candidate.
+   */
+  consider<A, B>(sat: Bits, rep: (a: A, b: B) => RegionRep, a?: A, b?: B): void {
     if (!isSubset(this.mustMask, sat)) return;
-    const satKey = this.keepAll ? '' : bitsKey(sat);
-    if (!this.keepAll) {
-      if (this.seenSat.has(satKey)) return;
-      this.seenSat.add(satKey);
-    }
     const kill = this.killScratch;
     kill.fill(0);
     // Only the constraints the value fails, owned by a mustNot selector: usually a few bits.
@@ -111,12 +110,12 @@ export class RegionCollector {
       }
     }
     if (this.keepAll) {
-      this.all.push({ kill: kill.slice(), rep: rep() });
+      this.all.push({ kill: kill.slice(), rep: rep(a as A, b as B) });
       return;
     }
     const key = bitsKey(kill);
     if (!this.byKill.has(key)) {
-      const region = { kill: kill.slice(), rep: rep() };
+      const region = { kill: kill.slice(), rep: rep(a as A, b as B) };
       this.byKill.set(key, region);
       this.all.push(region);
     }
@@ -155,6 +154,9 @@ export function maximalRegions<R extends { readonly kill: Bits }>(regions: R[]):
   }
   return kept;
 }
+
+const valueRep = (value: string): RegionRep => ({ kind: 'value', value });
+const freshRep = (prefix: string, suffix: string): RegionRep => ({ kind: 'fresh', prefix, suffix });
 
 /**
  * The regions of a field whose values are any non-empty string (or one of an enumerated domain):
@@ -226,33 +228,36 @@ export function fieldRegions(fc: FieldConstraints, n: number, options: { splitVa
     );
   }
   if (domain.values) {
-    for (const v of domain.values) values.consider(evalValue(v), () => ({ kind: 'value', value: v }));
+    for (const v of domain.values) values.consider(evalValue(v), valueRep, v);
   } else {
-    for (const v of constants)
-      if (v !== '') values.consider(evalValue(v), () => ({ kind: 'value', value: v }));
+    for (const v of constants) if (v !== '') values.consider(evalValue(v), valueRep, v);
     // Group prefix atoms (and suffix atoms) that hit the same constraints: they are interchangeable.
     // Groups that already break a `must` constraint on their own side are dropped before pairing.
     const groups = (atoms: Atoms, viable: (words: Uint32Array, at: number) => boolean) => {
-      // A Map for lookups and a list in insertion order (spreading a Map's values allocated per entry).
-      const seen = new Map<string, { atom: string; at: number }>();
+      // Keyed by a hash of the hit sets, equal sets compared in full: no key string per atom.
+      const byHash = new Map<number, { atom: string; at: number }[]>();
       const list: { atom: string; at: number }[] = [];
       const words = atoms.words;
+      const same = (x: number, y: number) => {
+        for (let w = 0; w < 2 * W; w++) if (words[x + w] !== words[y + w]) return false;
+        return true;
+      };
       for (let i = 0; i < atoms.count; i++) {
         const at = atoms.offset(i);
         if (!viable(words, at)) continue;
-        let key = '';
-        for (let w = at; w < at + 2 * W; w++) {
-          const x = words[w] as number;
-          key += String.fromCharCode(x & 0xffff, x >>> 16);
-        }
+        let h = 0;
+        for (let w = at; w < at + 2 * W; w++)
+          h = Math.imul(h ^ (words[w] as number), 0x9e3779b1) & 0x3fffffff;
         const atom = atoms.atom(i);
-        const prev = seen.get(key);
-        // Prefer the shortest atom: it makes the most readable witness.
+        const bucket = byHash.get(h);
+        const prev = bucket?.find((g) => same(g.at, at));
         if (!prev) {
           const group = { atom, at };
-          seen.set(key, group);
+          if (bucket) bucket.push(group);
+          else byHash.set(h, [group]);
           list.push(group);
         } else if (atom.length < prev.atom.length) {
+          // Prefer the shortest atom: it makes the most readable witness.
           prev.atom = atom;
           prev.at = at;
         }
@@ -289,7 +294,7 @@ export function fieldRegions(fc: FieldConstraints, n: number, options: { splitVa
           const neg = (pw[p.at + W + i] as number) | (qw[q.at + W + i] as number);
           sat[i] = (~(hasPos[i] as number) | pos) & ~neg & (valid[i] as number);
         }
-        collector.consider(sat, () => ({ kind: 'fresh', prefix: p.atom, suffix: q.atom }));
+        collector.consider(sat, freshRep, p.atom, q.atom);
       }
     }
   }
