@@ -105,12 +105,15 @@ function typicalEvent(
   mustNot: readonly CompiledSelector[],
   options: SolveOptions,
 ): CloudTrailEvent | undefined {
-  // With nothing to avoid, the typical event is the answer (remembered, where a search would build it anew).
+  // Only where a witness is wanted: yes/no questions (merge asks thousands, each about another
+  // selector) would build and remember an event for each. With nothing to avoid, the typical event
+  // is the answer (remembered, where a search would build it anew).
+  if (options.witness === false) return undefined;
   const event = typicalOf(must, options.partition);
   // Checked against both lists: the memo's key is a join, and a value could contain its separators.
   if (!event || !must.every((s) => quickMatches(s, event)) || mustNot.some((s) => quickMatches(s, event)))
     return undefined;
-  return options.witness === false ? {} : { ...event };
+  return { ...event };
 }
 
 /**
