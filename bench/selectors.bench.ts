@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: selector engine performance (issue targets in brackets).
+ * `npm run bench`: selector engine performance (issue targets in brackets), after a reference loop.
  *  1. one covers decision, worst legal trail (500 values, mixed operators) vs a 20-value requirement [p99 < 1 ms]
  *  1b. the same on a worst legal trail dominated by resources.ARN values on shaped types (about 450
  *     S3 prefixes and object ARNs across selectors), vs that requirement and vs "all S3 writes"
@@ -216,6 +216,25 @@ function timeEach(n: number, fn: (i: number) => void): number[] {
   }
   return out;
 }
+
+/**
+ * A fixed integer loop, timed first: machines (and shared ones from minute to minute) differ, and
+ * the engine's figures only compare between runs whose reference loop took about as long.
+ */
+function referenceLoop(): number {
+  const f = (n: number) => {
+    let x = 0;
+    for (let i = 0; i < n; i++) x = (x ^ Math.imul(i, 0x9e3779b1)) & 0x3fffffff;
+    return x;
+  };
+  for (let r = 0; r < 3; r++) f(1e6);
+  const t = performance.now();
+  let y = 0;
+  for (let r = 0; r < 100; r++) y ^= f(1e6);
+  const ms = performance.now() - t;
+  return y === -1 ? 0 : ms; // uses y, so the loop is not dropped
+}
+console.log(`reference loop: ${referenceLoop().toFixed(0)} ms (63–82 ms for the README's figures)`);
 
 const trails = Array.from({ length: 50 }, (_, i) => parsed(worstTrail(1000 + i)));
 const valueCount = (t: AdvancedEventSelector[]) =>
