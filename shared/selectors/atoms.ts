@@ -37,12 +37,18 @@ export class Atoms {
   private parent: Int32Array = new Int32Array(0);
   /** pos and neg hit sets of atom i at words [i * 2W, i * 2W + W) and [i * 2W + W, (i + 1) * 2W). */
   private hitWords: Uint32Array = new Uint32Array(0);
+  /** The order atoms are sorted in, and whether the first string begins (ends) with the second. */
+  private readonly compare: (a: string, b: string) => number;
+  private readonly begins: (s: string, atom: string) => boolean;
 
   constructor(
-    private readonly suffix: boolean,
+    suffix: boolean,
     /** Words of a set over the field's constraints. */
     private readonly W: number,
-  ) {}
+  ) {
+    this.compare = suffix ? compareReversed : compareForward;
+    this.begins = suffix ? hasSuffix : hasPrefix;
+  }
 
   /**
    * No atoms of this kind, sealed: shared, since nothing is added to it and its hit sets are zero
@@ -74,7 +80,7 @@ export class Atoms {
 
   /** Sorts the atoms and computes their hit sets; call once, after the last `add`. */
   seal(): void {
-    const { distinct, owners, valueAtom, W, suffix } = this;
+    const { distinct, owners, valueAtom, W, compare, begins } = this;
     if (distinct.length === 0) {
       // Only the empty atom, which hits nothing.
       this.sorted = ONLY_EMPTY;
@@ -82,8 +88,6 @@ export class Atoms {
       this.hitWords = new Uint32Array(2 * W);
       return;
     }
-    const compare = suffix ? compareReversed : compareForward;
-    const startsWithIt = suffix ? hasSuffix : hasPrefix;
     const sorted = ['', ...distinct.filter((a) => a !== '').sort(compare)];
     const rankOf = new Int32Array(distinct.length);
     for (let r = 0; r < sorted.length; r++) {
@@ -101,7 +105,7 @@ export class Atoms {
     const stack: number[] = [0];
     for (let a = 1; a < sorted.length; a++) {
       const atom = sorted[a] as string;
-      while (!startsWithIt(atom, sorted[stack[stack.length - 1] as number] as string)) stack.pop();
+      while (!begins(atom, sorted[stack[stack.length - 1] as number] as string)) stack.pop();
       const p = stack[stack.length - 1] as number;
       parent[a] = p;
       for (let w = 0; w < 2 * W; w++)
@@ -133,9 +137,7 @@ export class Atoms {
 
   /** Adds to `pos` and `neg` the hits of every atom that is a prefix (suffix) of `s`. */
   hits(s: string, pos: Bits, neg: Bits): void {
-    const { sorted, suffix, W } = this;
-    const compare = suffix ? compareReversed : compareForward;
-    const startsWithIt = suffix ? hasSuffix : hasPrefix;
+    const { sorted, W, compare, begins } = this;
     // The last atom not after `s`; the atoms that begin `s` are it or its ancestors.
     let lo = 0;
     let hi = sorted.length - 1;
@@ -145,7 +147,7 @@ export class Atoms {
       else hi = mid - 1;
     }
     let a = lo;
-    while (a > 0 && !startsWithIt(s, sorted[a] as string)) a = this.parent[a] as number;
+    while (a > 0 && !begins(s, sorted[a] as string)) a = this.parent[a] as number;
     const base = a * 2 * W;
     for (let w = 0; w < W; w++) {
       pos[w] = (pos[w] as number) | (this.hitWords[base + w] as number);

@@ -33,7 +33,7 @@ export const FIELD_DOMAINS: Readonly<Record<EventField, FieldDomain>> = {
 };
 
 export function isEventField(name: string): name is EventField {
-  return (EVENT_FIELDS as readonly string[]).includes(name);
+  return eventField(name) !== undefined;
 }
 
 /**

@@ -25,7 +25,6 @@ import { arnShape, isDocumentedType } from './resourceTypes.js';
 import { accepts, type Dfa, run } from './shape.js';
 import { shapedRegions } from './shapedRegions.js';
 import { shapeFree, universalLead, unusedCharacter } from './shapeFree.js';
-import { anyAffix } from './strings.js';
 import { type CloudTrailEvent, EVENT_FIELDS, type EventField } from './types.js';
 import { preferredTypes, preferredValues, UNDOCUMENTED_TYPES } from './witness.js';
 
@@ -111,7 +110,11 @@ function typicalEvent(
   if (options.witness === false) return undefined;
   const event = typicalOf(must, options.partition);
   // Checked against both lists: the memo's key is a join, and a value could contain its separators.
-  if (!event || !must.every((s) => quickMatches(s, event)) || mustNot.some((s) => quickMatches(s, event)))
+  if (
+    !event ||
+    !must.every((s) => selectorMatches(s, event)) ||
+    mustNot.some((s) => selectorMatches(s, event))
+  )
     return undefined;
   return { ...event };
 }
@@ -494,21 +497,6 @@ class WitnessBuilder {
     const preferred = preferredValues('resources.ARN', this.event, p);
     this.set('resources.ARN', arnFc && arnRegion ? this.value(arnFc, arnRegion, preferred) : preferred[0]);
   }
-}
-
-/** The plain matcher's answer (match.ts), with code-unit prefix tests: it runs on every decision. */
-function quickMatches(s: CompiledSelector, e: CloudTrailEvent): boolean {
-  for (let k = 0; k < s.constraints.length; k++) {
-    const c = s.constraints[k] as Constraint;
-    const v = e[c.field];
-    if (c.eq.length + c.sw.length + c.ew.length > 0) {
-      if (v === undefined) return false;
-      if (!(c.eq.includes(v) || anyAffix(v, c.sw, false) || anyAffix(v, c.ew, true))) return false;
-    }
-    if (v !== undefined && (c.neq.includes(v) || anyAffix(v, c.nsw, false) || anyAffix(v, c.new, true)))
-      return false;
-  }
-  return true;
 }
 
 function selectorMatches(s: CompiledSelector, e: CloudTrailEvent): boolean {

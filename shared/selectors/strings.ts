@@ -21,10 +21,3 @@ export function hasSuffix(s: string, q: string): boolean {
   for (let i = 0; i < n; i++) if (s.charCodeAt(d + i) !== q.charCodeAt(i)) return false;
   return true;
 }
-
-/** Whether any of `atoms` begins (`suffix`: ends) `s`. */
-export function anyAffix(s: string, atoms: readonly string[], suffix: boolean): boolean {
-  for (let i = 0; i < atoms.length; i++)
-    if (suffix ? hasSuffix(s, atoms[i] as string) : hasPrefix(s, atoms[i] as string)) return true;
-  return false;
-}
